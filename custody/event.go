@@ -1,0 +1,187 @@
+package custody
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Version is the event format version written in every event's "v" field.
+const Version = 1
+
+// Type names the kind of fact an event records. Types are part of the ledger format:
+// never rename one.
+type Type string
+
+const (
+	TypePartyRegistered        Type = "party.registered"
+	TypeFacilityRegistered     Type = "facility.registered"
+	TypeFacilityControlChanged Type = "facility.control_changed"
+	TypePersonRegistered       Type = "person.registered"
+	TypePersonAdmitted         Type = "person.admitted"
+	TypeRecordCorrected        Type = "person.record_corrected"
+	TypeCustodianChanged       Type = "person.custodian_changed"
+	TypePersonReleased         Type = "person.released"
+	TypePersonRepatriated      Type = "person.repatriated"
+	TypePersonDied             Type = "person.died"
+	TypePersonEscaped          Type = "person.escaped"
+	TypePersonRecaptured       Type = "person.recaptured"
+	TypeHospitalAdmitted       Type = "person.hospital_admitted"
+	TypeHospitalReturned       Type = "person.hospital_returned"
+)
+
+// Payload is the "data" of an event; each event type has one payload type.
+type Payload interface {
+	EventType() Type
+}
+
+// payloads maps each type to a constructor of its payload, for decoding.
+var payloads = map[Type]func() Payload{
+	TypePartyRegistered:        func() Payload { return new(PartyRegistered) },
+	TypeFacilityRegistered:     func() Payload { return new(FacilityRegistered) },
+	TypeFacilityControlChanged: func() Payload { return new(FacilityControlChanged) },
+	TypePersonRegistered:       func() Payload { return new(PersonRegistered) },
+	TypePersonAdmitted:         func() Payload { return new(PersonAdmitted) },
+	TypeRecordCorrected:        func() Payload { return new(RecordCorrected) },
+	TypeCustodianChanged:       func() Payload { return new(CustodianChanged) },
+	TypePersonReleased:         func() Payload { return new(PersonReleased) },
+	TypePersonRepatriated:      func() Payload { return new(PersonRepatriated) },
+	TypePersonDied:             func() Payload { return new(PersonDied) },
+	TypePersonEscaped:          func() Payload { return new(PersonEscaped) },
+	TypePersonRecaptured:       func() Payload { return new(PersonRecaptured) },
+	TypeHospitalAdmitted:       func() Payload { return new(HospitalAdmitted) },
+	TypeHospitalReturned:       func() Payload { return new(HospitalReturned) },
+}
+
+// Types returns every known event type.
+func Types() []Type {
+	ts := make([]Type, 0, len(payloads))
+	for t := range payloads {
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// Draft is an event that Decide produced and the sequencer has not yet sealed: it
+// lacks the identifier, the recording time and the nonce.
+type Draft struct {
+	Subject    uuid.UUID // the person, facility or party the event is about
+	Party      uuid.UUID // the party on whose behalf it is recorded
+	Actor      string    // who recorded it: a user, an officer, or "system"
+	OccurredAt time.Time // when it happened in the field
+	Data       Payload
+}
+
+// Event is one fact in the ledger. Its JSON form is
+//
+//	{"v":1,"id":…,"type":…,"occurred_at":…,"recorded_at":…,"actor":…,"party":…,
+//	 "subject":…,"data":{…},"nonce":…}
+//
+// and the bytes stored in the ledger are exactly the bytes that were hashed: an event
+// is never re-encoded to be verified.
+type Event struct {
+	ID         uuid.UUID
+	Type       Type
+	OccurredAt time.Time
+	RecordedAt time.Time
+	Actor      string
+	Party      uuid.UUID
+	Subject    uuid.UUID
+	Data       Payload
+	Nonce      [16]byte
+}
+
+// envelope fixes the field order of the JSON form.
+type envelope struct {
+	V          int             `json:"v"`
+	ID         uuid.UUID       `json:"id"`
+	Type       Type            `json:"type"`
+	OccurredAt time.Time       `json:"occurred_at"`
+	RecordedAt time.Time       `json:"recorded_at"`
+	Actor      string          `json:"actor"`
+	Party      uuid.UUID       `json:"party"`
+	Subject    uuid.UUID       `json:"subject"`
+	Data       json.RawMessage `json:"data"`
+	Nonce      []byte          `json:"nonce"`
+}
+
+// MaxOccurredAhead is how far in the future of its recording an event may say it
+// occurred: field clocks drift, but not by hours.
+const MaxOccurredAhead = 10 * time.Minute
+
+// Seal turns a draft into an event with the given identifier, recording time and
+// nonce, and returns it with its bytes. It refuses a draft that claims to have
+// occurred after it was recorded (beyond MaxOccurredAhead) or that has no occurrence time.
+func Seal(d Draft, id uuid.UUID, recordedAt time.Time, nonce [16]byte) (Event, []byte, error) {
+	if d.OccurredAt.IsZero() {
+		return Event{}, nil, Errorf(Invalid, "occurred_at", "is required")
+	}
+	if d.OccurredAt.After(recordedAt.Add(MaxOccurredAhead)) {
+		return Event{}, nil, Errorf(Invalid, "occurred_at", "%s is in the future (server time %s)",
+			d.OccurredAt.UTC().Format(time.RFC3339), recordedAt.UTC().Format(time.RFC3339))
+	}
+	e := Event{
+		ID: id, Type: d.Data.EventType(),
+		OccurredAt: d.OccurredAt.UTC(), RecordedAt: recordedAt.UTC(),
+		Actor: d.Actor, Party: d.Party, Subject: d.Subject, Data: d.Data, Nonce: nonce,
+	}
+	b, err := e.MarshalJSON()
+	return e, b, err
+}
+
+// MarshalJSON encodes the event in its ledger form.
+func (e Event) MarshalJSON() ([]byte, error) {
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s data: %w", e.Type, err)
+	}
+	return json.Marshal(envelope{
+		V: Version, ID: e.ID, Type: e.Type, OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
+		Actor: e.Actor, Party: e.Party, Subject: e.Subject, Data: data, Nonce: e.Nonce[:],
+	})
+}
+
+// DecodeEvent parses the ledger form of an event. It refuses unknown versions and
+// types, a missing or malformed field, and data that does not fit the type.
+func DecodeEvent(b []byte) (Event, error) {
+	var env envelope
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&env); err != nil {
+		return Event{}, fmt.Errorf("decode event: %w", err)
+	}
+	if dec.More() {
+		return Event{}, fmt.Errorf("decode event: trailing data after the object")
+	}
+	if env.V != Version {
+		return Event{}, fmt.Errorf("decode event: version %d is not %d", env.V, Version)
+	}
+	newPayload, ok := payloads[env.Type]
+	if !ok {
+		return Event{}, fmt.Errorf("decode event: unknown type %q", env.Type)
+	}
+	if env.ID == uuid.Nil {
+		return Event{}, fmt.Errorf("decode event: no id")
+	}
+	if len(env.Nonce) != 16 {
+		return Event{}, fmt.Errorf("decode event: nonce has %d bytes, not 16", len(env.Nonce))
+	}
+	if env.OccurredAt.IsZero() || env.RecordedAt.IsZero() {
+		return Event{}, fmt.Errorf("decode event: occurred_at and recorded_at are required")
+	}
+	p := newPayload()
+	dd := json.NewDecoder(bytes.NewReader(env.Data))
+	dd.DisallowUnknownFields()
+	if err := dd.Decode(p); err != nil {
+		return Event{}, fmt.Errorf("decode %s data: %w", env.Type, err)
+	}
+	e := Event{
+		ID: env.ID, Type: env.Type, OccurredAt: env.OccurredAt, RecordedAt: env.RecordedAt,
+		Actor: env.Actor, Party: env.Party, Subject: env.Subject, Data: p,
+	}
+	copy(e.Nonce[:], env.Nonce)
+	return e, nil
+}
