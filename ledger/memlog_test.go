@@ -14,6 +14,12 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
+// fataler is the part of testing.TB that helpers need; *rapid.T has it too.
+type fataler interface {
+	Helper()
+	Fatal(args ...any)
+}
+
 // memLog is an in-memory store for tests: it keeps what a real store keeps
 // (entries, leaf hashes, the nodes Tree.Append returns, the latest
 // checkpoint) and implements Reader.
@@ -63,7 +69,7 @@ func (m *memLog) fill(n int) {
 }
 
 // sign makes the current tree the latest checkpoint.
-func (m *memLog) sign(t testing.TB, s note.Signer) {
+func (m *memLog) sign(t fataler, s note.Signer) {
 	t.Helper()
 	m.mu.Lock()
 	defer m.mu.Unlock()
