@@ -1,0 +1,118 @@
+package custody
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// goldenEvent is one event of each kind whose encoding is fixed by a golden file.
+func goldenEvents() map[string]Draft {
+	p := testPerson("Golden Person")
+	p.RegNo = "HSK-000150"
+	p.Names = append(p.Names, Name{Text: "Abu Omar", Script: Latin, Kind: Kunya})
+	p.Identifiers = []Identifier{{Kind: ICRCNumber, Value: "SY-000123"}}
+	p.Reconstructed = &Provenance{Sources: []string{"camp office ledger photo"}}
+	p.Demo = true
+	at := time.Date(2026, 1, 21, 9, 30, 0, 0, time.UTC)
+	m := func(d Payload, subject string) Draft {
+		return Draft{Subject: testID(subject), Party: testID("SDF"), Actor: "registrar-1", OccurredAt: at, Data: d}
+	}
+	return map[string]Draft{
+		"person_registered": m(&PersonRegistered{Person: p, Facility: testID("HSK"), Custodian: testID("SDF")}, "Golden Person"),
+		"control_changed":   m(&FacilityControlChanged{From: testID("SDF"), To: testID("SYG"), Reason: "withdrawal", Unilateral: true}, "HOL"),
+		"person_escaped":    m(&PersonEscaped{Circumstances: "breakout during transfer of control"}, "Golden Person"),
+	}
+}
+
+func TestEventGolden(t *testing.T) {
+	for name, d := range goldenEvents() {
+		t.Run(name, func(t *testing.T) {
+			_, b, err := Seal(d, testID("id-"+name), d.OccurredAt.Add(90*time.Second), [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", "event-v1-"+name+".json")
+			if *update {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create)", err)
+			}
+			if !bytes.Equal(b, want) {
+				t.Errorf("encoding changed:\n got %s\nwant %s", b, want)
+			}
+			// Past versions must still decode, and re-encode to the same bytes.
+			e, err := DecodeEvent(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := e.MarshalJSON()
+			if err != nil || !bytes.Equal(again, want) {
+				t.Errorf("round trip: %v\n got %s", err, again)
+			}
+		})
+	}
+}
+
+func TestSealRefusesFuture(t *testing.T) {
+	d := goldenEvents()["person_escaped"]
+	if _, _, err := Seal(d, testID("x"), d.OccurredAt.Add(-time.Hour), [16]byte{}); ErrorCode(err) != Invalid {
+		t.Errorf("future occurred_at: %v", err)
+	}
+}
+
+func TestDecodeEventRefuses(t *testing.T) {
+	good, _ := os.ReadFile(filepath.Join("testdata", "event-v1-person_escaped.json"))
+	for name, b := range map[string]string{
+		"version":  string(bytes.Replace(good, []byte(`"v":1`), []byte(`"v":2`), 1)),
+		"type":     string(bytes.Replace(good, []byte(`person.escaped`), []byte(`person.vanished`), 1)),
+		"unknown":  string(bytes.Replace(good, []byte(`"v":1`), []byte(`"v":1,"x":1`), 1)),
+		"trailing": string(good) + "{}",
+		"data":     string(bytes.Replace(good, []byte(`"circumstances"`), []byte(`"circumstance"`), 1)),
+		"nonce":    string(bytes.Replace(good, []byte(`"nonce":"`), []byte(`"nonce":"AAAA`), 1)),
+	} {
+		if _, err := DecodeEvent([]byte(b)); err == nil {
+			t.Errorf("%s: accepted %s", name, b)
+		}
+	}
+}
+
+func FuzzDecodeEvent(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "event-v1-*.json"))
+	for _, p := range files {
+		b, _ := os.ReadFile(p)
+		f.Add(b)
+	}
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := DecodeEvent(b)
+		if err != nil {
+			return
+		}
+		// Whatever decodes must encode and decode again to the same event.
+		again, err := e.MarshalJSON()
+		if err != nil {
+			t.Fatalf("marshal decoded event: %v", err)
+		}
+		e2, err := DecodeEvent(again)
+		if err != nil {
+			t.Fatalf("decode re-encoded event: %v\n%s", err, again)
+		}
+		b2, _ := e2.MarshalJSON()
+		if !bytes.Equal(again, b2) {
+			t.Fatalf("encoding not stable:\n%s\n%s", again, b2)
+		}
+	})
+}
