@@ -23,19 +23,9 @@ var ErrMalformed = errors.New("ledger: malformed")
 // emptyRoot is MTH({}) = SHA-256("").
 var emptyRoot = sha256.Sum256(nil)
 
-// smallEvent is the size up to which Commitment hashes from a stack buffer
-// with no allocation; larger events go through a streaming hash.
-const smallEvent = 4096 - len(commitmentPrefix)
-
 // Commitment returns SHA-256("handover/event/v1\n" || event), the commitment
-// to an event's stored bytes.
+// to an event's stored bytes. It does not allocate.
 func Commitment(event []byte) [HashSize]byte {
-	if len(event) <= smallEvent {
-		var buf [len(commitmentPrefix) + smallEvent]byte
-		n := copy(buf[:], commitmentPrefix)
-		n += copy(buf[n:], event)
-		return sha256.Sum256(buf[:n])
-	}
 	h := sha256.New()
 	h.Write([]byte(commitmentPrefix))
 	h.Write(event)
