@@ -43,17 +43,17 @@ type Custody struct {
 
 // PersonState is a person's record and custody.
 type PersonState struct {
-	Record  Person
-	Custody Custody
+	Record  Person  `json:"person"`
+	Custody Custody `json:"custody"`
 }
 
 // FacilityState is a facility with its current controlling party and population.
 type FacilityState struct {
 	Facility
-	Controller uuid.UUID
+	Controller uuid.UUID `json:"controller"`
 	// History lists every control period, oldest first; the last is current.
-	History    []ControlPeriod
-	Population map[Category]int
+	History    []ControlPeriod  `json:"history"`
+	Population map[Category]int `json:"population"`
 }
 
 // ControlPeriod is a span during which one party controlled a facility.

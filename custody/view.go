@@ -1,0 +1,65 @@
+package custody
+
+import "github.com/google/uuid"
+
+// PersonFilter selects persons in a listing. Zero fields do not filter.
+type PersonFilter struct {
+	Facility    uuid.UUID
+	Nationality string // ISO 3166-1 alpha-3; matches any of a person's nationalities
+	Category    Category
+	Status      Status
+	Name        string // substring of any name, in either script, case-insensitive
+	After       string // registration number after which the page starts
+	Limit       int    // at most MaxPageSize; 0 means DefaultPageSize
+}
+
+// Page sizes of person listings.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// Validate checks the filter's fields and fills in the default limit.
+func (f *PersonFilter) Validate() error {
+	if f.Nationality != "" {
+		if err := validCountry("nationality", f.Nationality); err != nil {
+			return err
+		}
+	}
+	if f.Category != "" {
+		if err := oneOf("category", f.Category, categories); err != nil {
+			return err
+		}
+	}
+	if f.Status != "" {
+		if err := oneOf("status", f.Status, Statuses); err != nil {
+			return err
+		}
+	}
+	if err := optionalText("name", f.Name, 200); err != nil {
+		return err
+	}
+	switch {
+	case f.Limit == 0:
+		f.Limit = DefaultPageSize
+	case f.Limit < 0 || f.Limit > MaxPageSize:
+		return Errorf(Invalid, "limit", "must be between 1 and %d; got %d", MaxPageSize, f.Limit)
+	}
+	return nil
+}
+
+// PersonPage is one page of a listing; Next is the After of the following page, or
+// "" on the last page.
+type PersonPage struct {
+	Persons []PersonState `json:"persons"`
+	Next    string        `json:"next,omitempty"`
+}
+
+// LoggedEvent is an event as the ledger holds it: its index and exact bytes.
+type LoggedEvent struct {
+	Index uint64 `json:"index"`
+	Bytes []byte `json:"-"`
+}
+
+// Categories returns every category of person.
+func Categories() []Category { return append([]Category(nil), categories...) }

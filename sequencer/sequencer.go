@@ -1,0 +1,237 @@
+// Package sequencer is the one writer of a handover ledger. It takes commands from
+// any number of goroutines, decides them in order against the current custody state,
+// seals the resulting events, appends them to the Merkle tree, and hands each batch
+// to a storage engine to write in one transaction together with the projections and
+// a freshly signed checkpoint (group commit). A command is acknowledged only after
+// that transaction has committed, so every acknowledged event is durable and covered
+// by a signed checkpoint when its caller hears of it.
+//
+// The sequencer owns its custody.State and ledger.Tree: nothing else may touch them
+// while it runs. Storage engines implement Writer.
+package sequencer
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/ledger"
+)
+
+// Sealed is an event as written to the ledger.
+type Sealed struct {
+	Index    uint64
+	Event    custody.Event
+	Bytes    []byte // exactly as hashed
+	LeafHash [ledger.HashSize]byte
+}
+
+// Checkpoint is a signed statement of the tree's size and root.
+type Checkpoint struct {
+	Size uint64
+	Root [ledger.HashSize]byte
+	Note []byte // the signed note text
+}
+
+// Batch is what one transaction writes: the new events, the tree nodes they
+// completed, the projections they changed and the checkpoint that covers them.
+// Persons, Facilities and Parties point into the sequencer's state: a Writer may read
+// them only during WriteBatch.
+type Batch struct {
+	Events     []Sealed
+	Nodes      []ledger.Node
+	Persons    []*custody.PersonState
+	Facilities []*custody.FacilityState
+	Parties    []*custody.Party
+	Checkpoint Checkpoint
+}
+
+// Writer is a storage engine's side of the sequencer.
+type Writer interface {
+	// WriteBatch writes the batch in one transaction: all of it or none of it.
+	// The first event's index is the number of events already stored.
+	WriteBatch(ctx context.Context, b *Batch) error
+	// Load reads the stored ledger back into a state and a tree, as at start-up;
+	// the sequencer calls it again after a failed WriteBatch, to forget what the
+	// failed batch had applied.
+	Load(ctx context.Context) (*custody.State, *ledger.Tree, error)
+}
+
+// Receipt is the acknowledgement of an accepted command.
+type Receipt struct {
+	Events     []Recorded
+	Checkpoint Checkpoint
+}
+
+// Recorded names one event of a receipt.
+type Recorded struct {
+	Index   uint64       `json:"index"`
+	ID      uuid.UUID    `json:"id"`
+	Type    custody.Type `json:"type"`
+	Subject uuid.UUID    `json:"subject"`
+}
+
+// Config sets up a sequencer.
+type Config struct {
+	Origin   string      // the log's name, first line of every checkpoint
+	Signer   note.Signer // the log's key
+	Now      func() time.Time
+	MaxBatch int // most commands in one transaction; default 1024
+}
+
+// ErrClosed is returned by Submit after Close.
+var ErrClosed = errors.New("sequencer: closed")
+
+type request struct {
+	ctx   context.Context
+	cmd   custody.Command
+	reply chan result
+	size  chan uint64 // set for a size query instead of a command
+}
+
+type result struct {
+	receipt Receipt
+	err     error
+}
+
+// Sequencer serialises commands into the ledger. Its methods are safe for concurrent use.
+type Sequencer struct {
+	w     Writer
+	cfg   Config
+	state *custody.State
+	tree  *ledger.Tree
+	reqs  chan request
+	done  chan struct{}
+	stop  chan struct{}
+
+	nonces nonces
+	broken error // set when the state could not be reloaded; every request then fails
+}
+
+// New loads the ledger through w and starts the sequencer.
+func New(ctx context.Context, w Writer, cfg Config) (*Sequencer, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 1024
+	}
+	if err := ledger.ValidateOrigin(cfg.Origin); err != nil {
+		return nil, err
+	}
+	st, tree, err := w.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sequencer{w: w, cfg: cfg, state: st, tree: tree,
+		reqs: make(chan request, 4*cfg.MaxBatch), done: make(chan struct{}), stop: make(chan struct{})}
+	go s.run()
+	return s, nil
+}
+
+// Submit decides cmd, and if it is accepted, appends its events and waits until they
+// are committed and covered by a signed checkpoint. A refusal is a *custody.Error and
+// changes nothing. If ctx ends before the answer, Submit returns ctx.Err() but the
+// command may still be committed: retrying a command is safe only with an
+// idempotency key.
+func (s *Sequencer) Submit(ctx context.Context, cmd custody.Command) (Receipt, error) {
+	r := request{ctx: ctx, cmd: cmd, reply: make(chan result, 1)}
+	select {
+	case s.reqs <- r:
+	case <-s.stop:
+		return Receipt{}, ErrClosed
+	case <-ctx.Done():
+		return Receipt{}, ctx.Err()
+	}
+	select {
+	case res := <-r.reply:
+		return res.receipt, res.err
+	case <-ctx.Done():
+		return Receipt{}, ctx.Err()
+	}
+}
+
+// Close stops taking commands, finishes the batch in hand and returns.
+func (s *Sequencer) Close() {
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
+	<-s.done
+}
+
+// Size is the number of events in the ledger as the sequencer knows it, once the
+// batch in hand is committed. It is for tests and progress reports; readers should
+// ask the store.
+func (s *Sequencer) Size() (uint64, error) {
+	r := request{size: make(chan uint64, 1)}
+	select {
+	case s.reqs <- r:
+		return <-r.size, nil
+	case <-s.stop:
+		return 0, ErrClosed
+	}
+}
+
+func (s *Sequencer) run() {
+	defer close(s.done)
+	batch := make([]request, 0, s.cfg.MaxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case r := <-s.reqs:
+			batch = append(batch, r)
+		case <-s.stop:
+			s.drainClosed()
+			return
+		}
+	fill:
+		for len(batch) < s.cfg.MaxBatch {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// drainClosed refuses whatever is still queued after Close.
+func (s *Sequencer) drainClosed() {
+	for {
+		select {
+		case r := <-s.reqs:
+			if r.size != nil {
+				r.size <- s.tree.Size()
+				continue
+			}
+			r.reply <- result{err: ErrClosed}
+		default:
+			return
+		}
+	}
+}
+
+// nonces hands out 16-byte nonces from one random read per batch.
+type nonces struct{ buf []byte }
+
+func (n *nonces) next() (out [16]byte) {
+	if len(n.buf) < 16 {
+		n.buf = make([]byte, 16*256)
+		if _, err := rand.Read(n.buf); err != nil {
+			panic(fmt.Sprintf("sequencer: no randomness: %v", err))
+		}
+	}
+	copy(out[:], n.buf)
+	n.buf = n.buf[16:]
+	return out
+}

@@ -1,0 +1,131 @@
+// Package sqlite is handover's embedded store: the ledger and its projections in
+// one SQLite file, written by one connection with group commit (see the sequencer
+// package) and read through a pool of read-only connections. WAL journaling with
+// synchronous=FULL makes every acknowledged batch durable.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/sequencer"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the database's name inside a data directory.
+const FileName = "handover.db"
+
+// DB is an open store. Reads may run concurrently; writes go through Submit once
+// Start has been called.
+type DB struct {
+	Path string
+	w    *sql.DB // one connection: the only writer
+	r    *sql.DB // read-only pool
+	seq  *sequencer.Sequencer
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "cache_size(-32000)"} {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and applies pending
+// migrations. The caller must Close it.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("sqlite: data directory: %w", err)
+		}
+	}
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	db := &DB{Path: path, w: w}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	db.r = r
+	return db, nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("sqlite: embedded migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.w, fsys)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate %s: %w", db.Path, err)
+	}
+	return nil
+}
+
+// Start loads the ledger into a sequencer so that Submit can write.
+func (db *DB) Start(ctx context.Context, cfg sequencer.Config) error {
+	if db.seq != nil {
+		return errors.New("sqlite: already started")
+	}
+	s, err := sequencer.New(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	db.seq = s
+	return nil
+}
+
+// Submit decides and records a command; see sequencer.Sequencer.Submit.
+func (db *DB) Submit(ctx context.Context, cmd custody.Command) (sequencer.Receipt, error) {
+	if db.seq == nil {
+		return sequencer.Receipt{}, errors.New("sqlite: store opened read-only (Start was not called)")
+	}
+	return db.seq.Submit(ctx, cmd)
+}
+
+// Close stops the sequencer, if started, and closes the database.
+func (db *DB) Close() error {
+	if db.seq != nil {
+		db.seq.Close()
+	}
+	var errs []error
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	errs = append(errs, db.w.Close())
+	return errors.Join(errs...)
+}
