@@ -87,6 +87,9 @@ func (c Checkpoint) Marshal() []byte {
 // SignCheckpoint returns the signed note of the checkpoint (origin, size,
 // root), signed by s. The signer's key should be named by origin.
 func SignCheckpoint(s note.Signer, origin string, size uint64, root [HashSize]byte) ([]byte, error) {
+	if s == nil {
+		return nil, errors.New("ledger: signing checkpoint: no signer")
+	}
 	if err := ValidateOrigin(origin); err != nil {
 		return nil, err
 	}

@@ -45,6 +45,9 @@ func TestInvalidOrigins(t *testing.T) {
 			t.Errorf("SignCheckpoint(%q) error = %v, want ErrInvalidOrigin", o, err)
 		}
 	}
+	if _, err := SignCheckpoint(nil, testOrigin, 0, emptyRoot); err == nil {
+		t.Error("SignCheckpoint with no signer succeeded")
+	}
 	if _, err := NewSigner("PRIVATE+KEY+x"); err == nil {
 		t.Error("NewSigner accepted a malformed key")
 	}
