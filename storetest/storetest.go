@@ -1,0 +1,47 @@
+// Package storetest is the conformance suite every handover store passes: the same
+// tests, run against SQLite always and against PostgreSQL whenever a server is
+// reachable. A store opens a fresh, empty database for each call of Open.
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/ledger"
+	"github.com/handover-project/handover/sequencer"
+	"github.com/handover-project/handover/verify"
+)
+
+// Store is what the suite needs of a storage engine.
+type Store interface {
+	ledger.Reader
+	verify.Source
+	Start(ctx context.Context, cfg sequencer.Config) error
+	Submit(ctx context.Context, cmd custody.Command) (sequencer.Receipt, error)
+	Person(ctx context.Context, id uuid.UUID) (*custody.PersonState, error)
+	Persons(ctx context.Context, f custody.PersonFilter) (*custody.PersonPage, error)
+	History(ctx context.Context, subject uuid.UUID) ([]custody.LoggedEvent, error)
+	Event(ctx context.Context, index uint64) (custody.LoggedEvent, error)
+	Facilities(ctx context.Context) ([]custody.FacilityState, error)
+	Parties(ctx context.Context) ([]custody.Party, error)
+	Rebuild(ctx context.Context) (*custody.State, error)
+	Close() error
+}
+
+// Opener opens a store. Called with reopen=false it must give a fresh, empty
+// database; with reopen=true, the database of the previous call (to test restarts).
+type Opener func(t *testing.T, reopen bool) Store
+
+// Run runs the whole suite.
+func Run(t *testing.T, open Opener) {
+	t.Run("AppendAndRead", func(t *testing.T) { testAppendAndRead(t, open) })
+	t.Run("Refused", func(t *testing.T) { testRefused(t, open) })
+	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
+	t.Run("Proofs", func(t *testing.T) { testProofs(t, open) })
+	t.Run("Restart", func(t *testing.T) { testRestart(t, open) })
+	t.Run("Rebuild", func(t *testing.T) { testRebuild(t, open) })
+	t.Run("Filters", func(t *testing.T) { testFilters(t, open) })
+}
