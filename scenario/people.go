@@ -89,8 +89,8 @@ func (b *builder) detainee(prison string, boy bool) *record {
 	if boy {
 		p.Category = custody.Minor
 		p.Birth = b.birth(g.between(2008, 2010), [4]int{3, 1, 0, 6}, []string{"estimated 16 from appearance; no document", "from the boy's own account; no document"})
-		if p.Birth.Date < "2008-03" {
-			p.Birth.Date = "2009"
+		if d := p.Birth.Date; d < "2008-03" || d >= "2010-10" { // keep him 15–17 through the demo
+			p.Birth.Date = "2009" + p.Birth.Date[4:]
 		}
 		p.Detention.Reasons = "transferred from al-Hol camp on reaching adolescence; alleged association with ISIL"
 	} else {
@@ -101,13 +101,13 @@ func (b *builder) detainee(prison string, boy bool) *record {
 				AgeAssessment: "says he was 17 at admission; assessed as an adult from appearance; no document"}
 		}
 	}
-	b.detainment(&p, nat)
+	b.detainment(&p, n, nat)
 	return &record{p: p, fac: prison, name: n}
 }
 
 // detainment fills the optional parts of a detainee's record, each for a share of
 // the men: arrest, identifiers, family, property, injuries, reconstruction.
-func (b *builder) detainment(p *custody.Person, nat *nation) {
+func (b *builder) detainment(p *custody.Person, n fullName, nat *nation) {
 	g := b.g
 	if g.chance(0.8) {
 		p.BirthPlace = pick(g, nat.places)
@@ -158,12 +158,8 @@ func (b *builder) detainment(p *custody.Person, nat *nation) {
 	if g.chance(0.8) {
 		for i := range g.between(1, 2) {
 			rel := pick(g, kinRelations)
-			given := pick(g, maleNames)
-			if rel == "mother" || rel == "wife" || rel == "sister" {
-				given = pick(g, femaleNames)
-			}
-			p.NextOfKin = append(p.NextOfKin, custody.Kin{Name: given.lat[0] + " " + pick(g, familyNames).lat[0],
-				Relationship: rel, Contact: pick(g, nat.places), Notify: i == 0})
+			p.NextOfKin = append(p.NextOfKin, custody.Kin{Name: kinName(g, rel, n), Relationship: rel,
+				Contact: pick(g, nat.places), Notify: i == 0})
 		}
 	}
 	if g.chance(0.02) {
@@ -200,4 +196,21 @@ func (b *builder) duplicate(r *record) *record {
 			return &d
 		}
 	}
+}
+
+// kinName is the Latin name of a relative of the man named n: his father, brothers,
+// sisters and uncles carry his family name; his mother and wife their own.
+func kinName(g *gen, rel string, n fullName) string {
+	family := n.family.lat[0]
+	switch rel {
+	case "father":
+		return n.father.lat[0] + " " + family
+	case "brother":
+		return pick(g, maleNames).lat[0] + " " + n.father.lat[0] + " " + family
+	case "sister":
+		return pick(g, femaleNames).lat[0] + " " + n.father.lat[0] + " " + family
+	case "mother", "wife":
+		return pick(g, femaleNames).lat[0] + " " + pick(g, familyNames).lat[0]
+	}
+	return pick(g, maleNames).lat[0] + " " + family
 }

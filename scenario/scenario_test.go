@@ -239,3 +239,44 @@ func BenchmarkLoad(b *testing.B) {
 		load(b, w)
 	}
 }
+
+func TestCommands(t *testing.T) {
+	w := world1
+	cmds := w.Commands()
+	if want := len(w.Parties) + len(w.Facilities) + len(w.Persons) + 1; len(cmds) != want {
+		t.Fatalf("%d commands, want %d", len(cmds), want)
+	}
+	if _, ok := cmds[0].(custody.RegisterParty); !ok {
+		t.Fatalf("first command is %T", cmds[0])
+	}
+	last, ok := cmds[len(cmds)-1].(custody.ChangeFacilityControl)
+	if !ok || last.Facility != w.Facility(AlHol).ID || last.To != w.Party(SYG).ID || !last.OccurredAt.Equal(w.ControlChange) {
+		t.Fatalf("last command is %#v", cmds[len(cmds)-1])
+	}
+	for _, p := range w.Persons {
+		if !p.At.After(w.Start) || !p.At.Before(w.ControlChange) || p.At.Hour() < 8 || p.At.Hour() >= 17 {
+			t.Fatalf("registration at %s", p.At)
+		}
+	}
+}
+
+// TestSeeds checks that other seeds give valid worlds too, and loads one of them.
+func TestSeeds(t *testing.T) {
+	for seed := int64(2); seed <= 6; seed++ {
+		w := New(seed)
+		for i, pl := range w.Persons {
+			p := pl.Person
+			if err := p.Validate(); err != nil {
+				t.Fatalf("seed %d, person %d: %v", seed, i, err)
+			}
+			if p.Category == custody.Minor && pl.Facility != w.Facility(AlHol).ID && (p.Birth.Date < "2008-03" || p.Birth.Date >= "2010-10") {
+				t.Fatalf("seed %d: boy in an adult prison born %s, not 15–17", seed, p.Birth.Date)
+			}
+		}
+		if seed == 2 && !testing.Short() {
+			if err := custody.CheckInvariants(load(t, w)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
