@@ -1,0 +1,149 @@
+// Package api is handover's JSON API, version 1: the routes under /api/v1/, the
+// tiled log under /log/, /healthz and the OpenAPI 3.1 description at /openapi.json.
+// It is thin: it parses requests, resolves references (a facility code, a
+// registration number), submits custody commands to the store and renders what the
+// store returns. Every refusal is an RFC 9457 problem (see error.go).
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/google/uuid"
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/ledger"
+	"github.com/handover-project/handover/sequencer"
+)
+
+// Store is what the API needs of a storage engine.
+type Store interface {
+	ledger.Reader
+	Submit(ctx context.Context, cmd custody.Command) (sequencer.Receipt, error)
+	Person(ctx context.Context, id uuid.UUID) (*custody.PersonState, error)
+	Persons(ctx context.Context, f custody.PersonFilter) (*custody.PersonPage, error)
+	History(ctx context.Context, subject uuid.UUID) ([]custody.LoggedEvent, error)
+	Event(ctx context.Context, index uint64) (custody.LoggedEvent, error)
+	Facilities(ctx context.Context) ([]custody.FacilityState, error)
+	Parties(ctx context.Context) ([]custody.Party, error)
+}
+
+// Config configures the API.
+type Config struct {
+	Origin   string        // the log's name, as in its checkpoints
+	Verifier note.Verifier // the log's key: checkpoints are opened with it before they are served
+	Logger   *slog.Logger  // default slog.Default()
+	Now      func() time.Time
+}
+
+// MaxBodyBytes is the largest request body accepted; larger ones get 413.
+const MaxBodyBytes = 1 << 20
+
+type server struct {
+	store Store
+	cfg   Config
+	log   *slog.Logger
+}
+
+// New returns the API's handler.
+func New(store Store, cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &server{store: store, cfg: cfg, log: cfg.Logger}
+	mux := http.NewServeMux()
+	hc := huma.DefaultConfig("handover", "1")
+	hc.Info.Description = "Custody records of people deprived of liberty, in a tamper-evident ledger."
+	hc.DocsPath, hc.SchemasPath = "", "" // no documentation page that pulls scripts from a CDN
+	hc.CreateHooks = nil                 // no $schema links in bodies
+	hc.FieldsOptionalByDefault = true    // required fields are the domain's to check, with its paths
+	api := humago.New(mux, hc)
+	api.OpenAPI().Components.Schemas.RegisterTypeAlias(reflect.TypeFor[uuid.UUID](), reflect.TypeFor[uuidSchema]())
+	s.routes(api)
+	mux.Handle("/log/", ledger.Handler(store))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusNotFound, "no such resource: "+r.URL.Path)
+	})
+	return s.recoverer(mux)
+}
+
+// routes is the route table of /api/v1.
+func (s *server) routes(api huma.API) {
+	const v1 = "/api/v1"
+	route(api, s, http.MethodPost, v1+"/parties", "register-party", "Register a party", s.registerParty)
+	route(api, s, http.MethodGet, v1+"/parties", "list-parties", "List parties", s.listParties)
+
+	route(api, s, http.MethodPost, v1+"/facilities", "register-facility", "Register a facility", s.registerFacility)
+	route(api, s, http.MethodGet, v1+"/facilities", "list-facilities", "List facilities with controller and population", s.listFacilities)
+	route(api, s, http.MethodGet, v1+"/facilities/{id}", "get-facility", "Get a facility by id or code", s.getFacility)
+	route(api, s, http.MethodPost, v1+"/facilities/{id}/control-changes", "change-facility-control", "Pass control of a facility to another party", s.changeControl)
+
+	route(api, s, http.MethodPost, v1+"/persons", "register-person", "Register a person and admit them to a facility", s.registerPerson)
+	route(api, s, http.MethodGet, v1+"/persons", "list-persons", "List persons", s.listPersons)
+	route(api, s, http.MethodGet, v1+"/persons/{id}", "get-person", "Get a person by id or registration number", s.getPerson)
+	route(api, s, http.MethodGet, v1+"/persons/{id}/history", "person-history", "A person's events with inclusion proofs", s.history)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/admissions", "admit-person", "Admit a person to a facility", s.admit)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/corrections", "correct-record", "Correct a person's record (JSON merge patch)", s.correct)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/releases", "release-person", "Release a person", s.release)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/repatriations", "repatriate-person", "Repatriate a person", s.repatriate)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/deaths", "record-death", "Record a person's death", s.death)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/escapes", "record-escape", "Record an escape", s.escape)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/recaptures", "record-recapture", "Record a recapture", s.recapture)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/hospital-admissions", "admit-to-hospital", "Take a person to hospital", s.hospitalAdmit)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/hospital-returns", "return-from-hospital", "Bring a person back from hospital", s.hospitalReturn)
+
+	route(api, s, http.MethodGet, v1+"/checkpoint", "checkpoint", "The latest signed checkpoint", s.checkpoint)
+	route(api, s, http.MethodGet, v1+"/proofs/inclusion", "inclusion-proof", "Proof that an event is in the ledger", s.inclusion)
+	route(api, s, http.MethodGet, v1+"/proofs/consistency", "consistency-proof", "Proof that one tree extends another", s.consistency)
+	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", s.event)
+}
+
+// route registers one operation. POSTs answer 201; every error the handler returns
+// goes through s.problem, so that nothing but a problem reaches the client.
+func route[I, O any](api huma.API, s *server, method, path, id, summary string, h func(context.Context, *I) (*O, error)) {
+	op := huma.Operation{
+		OperationID: id, Method: method, Path: path, Summary: summary,
+		MaxBodyBytes: MaxBodyBytes,
+		Errors:       []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity},
+	}
+	if method == http.MethodPost {
+		op.DefaultStatus = http.StatusCreated
+		op.Errors = append(op.Errors, http.StatusConflict)
+	}
+	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, in)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return out, nil
+	})
+}
+
+// uuidSchema documents uuid.UUID as a string in UUID format, so that huma checks it.
+type uuidSchema string
+
+func (uuidSchema) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeString, Format: "uuid"}
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	_, size, err := s.store.LatestCheckpoint(r.Context())
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "api: health check", "err", err)
+		writeProblem(w, http.StatusServiceUnavailable, "the store is not answering")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(fmt.Appendf(nil, `{"status":"ok","size":%d,"time":%q}`+"\n", size, s.cfg.Now().UTC().Format(time.RFC3339)))
+}

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/handover-project/handover/custody"
+)
+
+// statusOf is the one table from refusal code to HTTP status. (Malformed JSON is
+// 400 and an oversized body 413; huma answers those before a handler runs.)
+var statusOf = map[custody.Code]int{
+	custody.Invalid:  http.StatusUnprocessableEntity,
+	custody.NotFound: http.StatusNotFound,
+	custody.Conflict: http.StatusConflict,
+	custody.Refused:  http.StatusConflict,
+	custody.Internal: http.StatusInternalServerError,
+}
+
+// problem is an RFC 9457 problem with the refusal code as an extension member.
+type problem struct {
+	huma.ErrorModel
+	Code custody.Code `json:"code,omitempty"`
+}
+
+// where maps the field of a custody.Error, a JSON path into the command, to a
+// location in the request ("body.person.nationalities[1]", "path.id",
+// "query.limit"). The longest key that is the field or a parent of it is replaced by
+// its value; the key "" is the parent of every field.
+type where map[string]string
+
+var inBody = where{"": "body"}
+
+func (w where) locate(field string) string {
+	if field == "" {
+		return ""
+	}
+	best, loc := -1, ""
+	for k, v := range w {
+		rest, ok := strings.CutPrefix(field, k)
+		if !ok || len(k) <= best {
+			continue
+		}
+		switch {
+		case k == "":
+			loc = v + "." + field
+		case rest == "" || rest[0] == '[':
+			loc = v + rest
+		case rest[0] == '.':
+			loc = v + rest
+		default:
+			continue
+		}
+		best = len(k)
+	}
+	if best < 0 {
+		return field
+	}
+	return loc
+}
+
+// at turns a custody refusal into a problem whose location is found with w. Other
+// errors pass unchanged.
+func at(err error, w where) error {
+	var ce *custody.Error
+	if !errors.As(err, &ce) || ce.Code == custody.Internal {
+		return err
+	}
+	status, ok := statusOf[ce.Code]
+	if !ok {
+		return err
+	}
+	loc := w.locate(ce.Field)
+	detail := ce.Message
+	if loc != "" {
+		detail = loc + ": " + ce.Message
+	}
+	p := &problem{Code: ce.Code, ErrorModel: huma.ErrorModel{
+		Status: status, Title: http.StatusText(status), Detail: detail,
+	}}
+	if loc != "" {
+		p.Errors = []*huma.ErrorDetail{{Message: ce.Message, Location: loc}}
+	}
+	return p
+}
+
+// invalid is a 422 problem at a location of the request.
+func invalid(loc, msg string) error {
+	return at(custody.Errorf(custody.Invalid, "x", "%s", msg), where{"x": loc})
+}
+
+// problem is the last stop of every handler error: problems and huma's status
+// errors pass, custody refusals are located in the body, and anything else is
+// logged and answered with a bare 500.
+func (s *server) problem(ctx context.Context, err error) error {
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return err
+	}
+	if p := at(err, inBody); p != err {
+		return p
+	}
+	if ctx.Err() == nil {
+		s.log.ErrorContext(ctx, "api: internal error", "err", err)
+	}
+	return &problem{Code: custody.Internal, ErrorModel: huma.ErrorModel{
+		Status: http.StatusInternalServerError, Title: http.StatusText(http.StatusInternalServerError),
+		Detail: "internal error; it has been logged",
+	}}
+}
+
+// writeProblem writes a problem outside huma (unknown routes, panics, health).
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(huma.ErrorModel{Status: status, Title: http.StatusText(status), Detail: detail})
+}
+
+// recoverer answers a panic with a 500 problem instead of dropping the connection.
+func (s *server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "api: panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				writeProblem(w, http.StatusInternalServerError, "internal error; it has been logged")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,160 @@
+package api
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/sequencer"
+)
+
+// Receipt acknowledges an accepted write: its events and the checkpoint covering them.
+type Receipt struct {
+	Events     []sequencer.Recorded `json:"events"`
+	Checkpoint Checkpoint           `json:"checkpoint"`
+}
+
+func receiptOf(r sequencer.Receipt) Receipt {
+	return Receipt{Events: r.Events, Checkpoint: Checkpoint{
+		Size: r.Checkpoint.Size, Root: r.Checkpoint.Root[:], Note: string(r.Checkpoint.Note),
+	}}
+}
+
+type receiptOutput struct{ Body Receipt }
+
+// submit submits cmd and renders its receipt; refusals are located with w.
+func (s *server) submit(ctx context.Context, cmd custody.Command, w where) (*receiptOutput, error) {
+	r, err := s.store.Submit(ctx, cmd)
+	if err != nil {
+		return nil, at(err, w)
+	}
+	return &receiptOutput{Body: receiptOf(r)}, nil
+}
+
+type registerPartyInput struct {
+	Body struct {
+		Meta
+		Party custody.Party `json:"party" required:"true" doc:"The party; an absent id is assigned"`
+	}
+}
+
+func (s *server) registerParty(ctx context.Context, in *registerPartyInput) (*receiptOutput, error) {
+	m, err := s.meta(ctx, in.Body.Meta)
+	if err != nil {
+		return nil, err
+	}
+	if in.Body.Party.ID == uuid.Nil {
+		in.Body.Party.ID = uuid.Must(uuid.NewV7())
+	}
+	return s.submit(ctx, custody.RegisterParty{Meta: m, Party: in.Body.Party}, inBody)
+}
+
+type partiesOutput struct {
+	Body struct {
+		Parties []custody.Party `json:"parties"`
+	}
+}
+
+func (s *server) listParties(ctx context.Context, _ *struct{}) (*partiesOutput, error) {
+	ps, err := s.store.Parties(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &partiesOutput{}
+	out.Body.Parties = ps
+	return out, nil
+}
+
+type registerFacilityInput struct {
+	Body struct {
+		Meta
+		Facility custody.Facility `json:"facility" required:"true" doc:"The facility; an absent id is assigned"`
+	}
+}
+
+func (s *server) registerFacility(ctx context.Context, in *registerFacilityInput) (*receiptOutput, error) {
+	m, err := s.meta(ctx, in.Body.Meta)
+	if err != nil {
+		return nil, err
+	}
+	if in.Body.Facility.ID == uuid.Nil {
+		in.Body.Facility.ID = uuid.Must(uuid.NewV7())
+	}
+	return s.submit(ctx, custody.RegisterFacility{Meta: m, Facility: in.Body.Facility}, inBody)
+}
+
+// FacilityView is a facility as the API shows it: its record, controlling party,
+// control history and population, with totals.
+type FacilityView struct {
+	custody.FacilityState
+	Total    int `json:"total" doc:"Persons at the facility now"`
+	Capacity int `json:"capacity" doc:"Places over all categories"`
+}
+
+func facilityOf(f *custody.FacilityState) FacilityView {
+	if f.Population == nil {
+		f.Population = map[custody.Category]int{}
+	}
+	return FacilityView{FacilityState: *f, Total: f.Total(), Capacity: f.Capacity()}
+}
+
+type facilitiesOutput struct {
+	Body struct {
+		Facilities []FacilityView `json:"facilities"`
+	}
+}
+
+func (s *server) listFacilities(ctx context.Context, _ *struct{}) (*facilitiesOutput, error) {
+	fs, err := s.store.Facilities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &facilitiesOutput{}
+	out.Body.Facilities = make([]FacilityView, len(fs))
+	for i := range fs {
+		out.Body.Facilities[i] = facilityOf(&fs[i])
+	}
+	return out, nil
+}
+
+type facilityRefInput struct {
+	ID string `path:"id" doc:"The facility's id or code"`
+}
+
+type facilityOutput struct{ Body FacilityView }
+
+func (s *server) getFacility(ctx context.Context, in *facilityRefInput) (*facilityOutput, error) {
+	f, err := s.facility(ctx, "path.id", in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &facilityOutput{Body: facilityOf(f)}, nil
+}
+
+type controlChangeInput struct {
+	ID   string `path:"id" doc:"The facility's id or code"`
+	Body struct {
+		Meta
+		To         string `json:"to" required:"true" doc:"The party taking control (id or code)"`
+		Reason     string `json:"reason" required:"true"`
+		Unilateral bool   `json:"unilateral,omitempty" doc:"Control was taken without the outgoing party's agreement"`
+	}
+}
+
+func (s *server) changeControl(ctx context.Context, in *controlChangeInput) (*receiptOutput, error) {
+	f, err := s.facility(ctx, "path.id", in.ID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.meta(ctx, in.Body.Meta)
+	if err != nil {
+		return nil, err
+	}
+	to, err := s.partyRef(ctx, "body.to", in.Body.To)
+	if err != nil {
+		return nil, err
+	}
+	cmd := custody.ChangeFacilityControl{Meta: m, Facility: f.ID, To: to, Reason: in.Body.Reason, Unilateral: in.Body.Unilateral}
+	return s.submit(ctx, cmd, where{"": "body", "facility": "path.id"})
+}

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/custody"
+)
+
+type registerPersonInput struct {
+	Body struct {
+		Meta
+		Person   custody.Person `json:"person" required:"true" doc:"The record; an absent id is assigned, an absent reg_no is the facility series' next"`
+		Facility string         `json:"facility" required:"true" doc:"The admitting facility (id or code)"`
+	}
+}
+
+type registeredOutput struct {
+	Body struct {
+		custody.PersonState
+		Receipt Receipt `json:"receipt"`
+	}
+}
+
+func (s *server) registerPerson(ctx context.Context, in *registerPersonInput) (*registeredOutput, error) {
+	m, err := s.meta(ctx, in.Body.Meta)
+	if err != nil {
+		return nil, err
+	}
+	fid, err := s.facilityRef(ctx, "body.facility", in.Body.Facility)
+	if err != nil {
+		return nil, err
+	}
+	p := in.Body.Person
+	if p.ID == uuid.Nil {
+		p.ID = uuid.Must(uuid.NewV7())
+	}
+	r, err := s.submit(ctx, custody.RegisterPerson{Meta: m, Person: p, Facility: fid}, inBody)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.store.Person(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &registeredOutput{}
+	out.Body.PersonState, out.Body.Receipt = *ps, r.Body
+	return out, nil
+}
+
+type listPersonsInput struct {
+	Facility    string `query:"facility" doc:"Facility id or code"`
+	Nationality string `query:"nationality" doc:"ISO 3166-1 alpha-3; matches any of a person's nationalities"`
+	Category    string `query:"category"`
+	Status      string `query:"status"`
+	Name        string `query:"name" doc:"Substring of any name, in either script, case-insensitive"`
+	After       string `query:"after" doc:"The next of the previous page"`
+	Limit       int    `query:"limit" doc:"Page size; default 50, at most 500"`
+}
+
+type personsOutput struct{ Body custody.PersonPage }
+
+func (s *server) listPersons(ctx context.Context, in *listPersonsInput) (*personsOutput, error) {
+	f := custody.PersonFilter{
+		Nationality: in.Nationality, Category: custody.Category(in.Category), Status: custody.Status(in.Status),
+		Name: in.Name, After: in.After, Limit: in.Limit,
+	}
+	fid, err := s.facilityRef(ctx, "query.facility", in.Facility)
+	if err != nil {
+		return nil, err
+	}
+	f.Facility = fid
+	if err := f.Validate(); err != nil {
+		return nil, at(err, where{"": "query"})
+	}
+	page, err := s.store.Persons(ctx, f)
+	if err != nil {
+		return nil, at(err, where{"": "query"})
+	}
+	return &personsOutput{Body: *page}, nil
+}
+
+type personRefInput struct {
+	ID string `path:"id" doc:"The person's id or registration number (like HSK-000150)"`
+}
+
+type personOutput struct{ Body custody.PersonState }
+
+func (s *server) getPerson(ctx context.Context, in *personRefInput) (*personOutput, error) {
+	p, err := s.person(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &personOutput{Body: *p}, nil
+}

@@ -1,0 +1,161 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/custody"
+)
+
+// Meta is what every write carries besides its own fields.
+type Meta struct {
+	OccurredAt time.Time `json:"occurred_at" required:"true" doc:"When the fact happened in the field (RFC 3339)"`
+	Actor      string    `json:"actor,omitempty" doc:"Who records it; default \"api\""`
+	Party      string    `json:"party,omitempty" doc:"The acting party (id or code); default the custodian or controller concerned"`
+}
+
+func (m Meta) meta() Meta { return m }
+
+// meta resolves m into custody.Meta.
+func (s *server) meta(ctx context.Context, m Meta) (custody.Meta, error) {
+	cm := custody.Meta{Actor: m.Actor, OccurredAt: m.OccurredAt}
+	if cm.Actor == "" {
+		cm.Actor = "api"
+	}
+	if m.Party != "" {
+		id, err := s.partyRef(ctx, "body.party", m.Party)
+		if err != nil {
+			return cm, err
+		}
+		cm.Party = id
+	}
+	return cm, nil
+}
+
+// isRegNo reports whether s has the form of a registration number, HSK-000150:
+// 2 to 6 upper-case letters, '-', 6 digits.
+func isRegNo(s string) bool {
+	series, num, ok := cutByte(s, '-')
+	if !ok || len(series) < 2 || len(series) > 6 || len(num) != 6 {
+		return false
+	}
+	for i := range len(series) {
+		if series[i] < 'A' || series[i] > 'Z' {
+			return false
+		}
+	}
+	for i := range len(num) {
+		if num[i] < '0' || num[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func cutByte(s string, sep byte) (string, string, bool) {
+	for i := range len(s) {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+// parsePersonRef reads a person reference from a path: a UUID or a registration
+// number. Exactly one of id and regNo is set when err is nil.
+func parsePersonRef(ref string) (id uuid.UUID, regNo string, err error) {
+	if isRegNo(ref) {
+		return uuid.Nil, ref, nil
+	}
+	if len(ref) == 36 {
+		if id, err := uuid.Parse(ref); err == nil && id != uuid.Nil {
+			return id, "", nil
+		}
+	}
+	return uuid.Nil, "", invalid("path.id", "must be a person's UUID or registration number (like HSK-000150)")
+}
+
+// regNoBefore returns a string that sorts just before regNo and after every other
+// registration number, so that a listing "after" it starts at regNo. It decrements
+// the last digit: nothing of the form of a registration number lies between.
+func regNoBefore(regNo string) string {
+	b := []byte(regNo)
+	b[len(b)-1]--
+	return string(b)
+}
+
+// person resolves a person reference and returns the person.
+func (s *server) person(ctx context.Context, ref string) (*custody.PersonState, error) {
+	id, regNo, err := parsePersonRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	if regNo == "" {
+		p, err := s.store.Person(ctx, id)
+		return p, at(err, where{"": "path.id", "id": "path.id"})
+	}
+	page, err := s.store.Persons(ctx, custody.PersonFilter{After: regNoBefore(regNo), Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Persons) == 0 || page.Persons[0].Record.RegNo != regNo {
+		return nil, at(custody.Errorf(custody.NotFound, "id", "no person with registration number %s", regNo), where{"id": "path.id"})
+	}
+	return &page.Persons[0], nil
+}
+
+// personID resolves a person reference to an id.
+func (s *server) personID(ctx context.Context, ref string) (uuid.UUID, error) {
+	if id, _, err := parsePersonRef(ref); err == nil && id != uuid.Nil {
+		return id, nil // the command's decision says whether the person exists
+	}
+	p, err := s.person(ctx, ref)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return p.Record.ID, nil
+}
+
+// facility resolves a facility reference, a UUID or a code, at location loc.
+func (s *server) facility(ctx context.Context, loc, ref string) (*custody.FacilityState, error) {
+	fs, err := s.store.Facilities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, _ := uuid.Parse(ref)
+	for i := range fs {
+		if fs[i].Code == ref || id != uuid.Nil && fs[i].ID == id {
+			return &fs[i], nil
+		}
+	}
+	return nil, at(custody.Errorf(custody.NotFound, "x", "no facility %q", ref), where{"x": loc})
+}
+
+// facilityRef resolves an optional facility reference to an id; "" is uuid.Nil.
+func (s *server) facilityRef(ctx context.Context, loc, ref string) (uuid.UUID, error) {
+	if ref == "" {
+		return uuid.Nil, nil
+	}
+	f, err := s.facility(ctx, loc, ref)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return f.ID, nil
+}
+
+// partyRef resolves a party reference, a UUID or a code, at location loc.
+func (s *server) partyRef(ctx context.Context, loc, ref string) (uuid.UUID, error) {
+	ps, err := s.store.Parties(ctx)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	id, _ := uuid.Parse(ref)
+	for _, p := range ps {
+		if p.Code == ref || id != uuid.Nil && p.ID == id {
+			return p.ID, nil
+		}
+	}
+	return uuid.Nil, at(custody.Errorf(custody.NotFound, "x", "no party %q", ref), where{"x": loc})
+}
