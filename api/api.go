@@ -66,7 +66,8 @@ func New(store Store, cfg Config) http.Handler {
 	hc.Info.Description = "Custody records of people deprived of liberty, in a tamper-evident ledger."
 	hc.DocsPath, hc.SchemasPath = "", "" // no documentation page that pulls scripts from a CDN
 	hc.CreateHooks = nil                 // no $schema links in bodies
-	hc.FieldsOptionalByDefault = true    // required fields are the domain's to check, with its paths
+	hc.Transformers = []huma.Transformer{locateSchemaErrors}
+	hc.FieldsOptionalByDefault = true // required fields are the domain's to check, with its paths
 	api := humago.New(mux, hc)
 	api.OpenAPI().Components.Schemas.RegisterTypeAlias(reflect.TypeFor[uuid.UUID](), reflect.TypeFor[uuidSchema]())
 	s.routes(api)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/validation"
 
 	"github.com/handover-project/handover/custody"
 )
@@ -112,6 +113,42 @@ func (s *server) problem(ctx context.Context, err error) error {
 		Status: http.StatusInternalServerError, Title: http.StatusText(http.StatusInternalServerError),
 		Detail: "internal error; it has been logged",
 	}}
+}
+
+// locateSchemaErrors is a huma transformer for the problems huma itself writes
+// (malformed JSON, schema validation): a missing property is located at the
+// property rather than at its parent, the locations are said in the detail, and
+// the request is not echoed back (it may hold a person's record).
+func locateSchemaErrors(_ huma.Context, _ string, v any) (any, error) {
+	em, ok := v.(*huma.ErrorModel)
+	if !ok || len(em.Errors) == 0 {
+		return v, nil
+	}
+	var said []string
+	for _, d := range em.Errors {
+		if d == nil {
+			continue
+		}
+		d.Value = nil
+		if name, ok := requiredProperty(d.Message); ok {
+			d.Location, d.Message = d.Location+"."+name, "is required"
+		}
+		said = append(said, d.Location+": "+d.Message)
+	}
+	em.Detail += ": " + strings.Join(said, "; ")
+	return em, nil
+}
+
+var requiredPrefix, requiredSuffix, _ = strings.Cut(validation.MsgExpectedRequiredProperty, "%s")
+
+// requiredProperty reads the property's name from huma's "expected required
+// property X to be present".
+func requiredProperty(msg string) (string, bool) {
+	name, ok := strings.CutPrefix(msg, requiredPrefix)
+	if !ok {
+		return "", false
+	}
+	return strings.CutSuffix(name, requiredSuffix)
 }
 
 // writeProblem writes a problem outside huma (unknown routes, panics, health).
