@@ -2,7 +2,10 @@ package sequencer
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,28 +14,58 @@ import (
 	"github.com/handover-project/handover/ledger"
 )
 
-// commit decides, seals and appends a batch of requests, writes it in one
-// transaction and answers every request.
+// Encoder is an optional interface of a Writer: EncodeBatch prepares a batch for
+// writing (for example, encodes its rows) on the sequencing goroutine, just before
+// it is handed to the write goroutine. It may set b.Encoded.
+type Encoder interface {
+	EncodeBatch(b *Batch) error
+}
+
+// flight is what the write goroutine commits in one transaction.
+type flight struct {
+	gen      uint64
+	batch    Batch
+	dirty    dirty
+	accepted []pending
+	sizes    []request     // size queries, answered once everything before them is written
+	synced   chan struct{} // if set, the flight only marks a point in the pipeline
+}
+
+type pending struct {
+	r       request
+	receipt Receipt
+}
+
+func (f *flight) requests() []request {
+	rs := append([]request(nil), f.sizes...)
+	for _, p := range f.accepted {
+		rs = append(rs, p.r)
+	}
+	return rs
+}
+
+// commit decides and seals a batch of requests into the pending flight.
 func (s *Sequencer) commit(batch []request) {
+	select {
+	case err := <-s.failures:
+		s.reload(err)
+	default:
+	}
 	if s.broken != nil {
 		for _, r := range batch {
-			s.answer(r, result{err: s.broken})
+			s.answer(r, result{err: s.broken}, s.tree.Size())
 		}
 		return
 	}
-	now := s.cfg.Now()
-	b := &Batch{}
-	d := dirty{persons: map[uuid.UUID]bool{}, facilities: map[uuid.UUID]bool{}, parties: map[uuid.UUID]bool{}}
-	type pending struct {
-		r       request
-		receipt Receipt
+	if s.pending == nil {
+		s.pending = &flight{gen: s.gen, dirty: newDirty()}
 	}
-	var accepted []pending
-	var sizes []request
+	f := &s.pending
+	now := s.cfg.Now()
 	var entry []byte
 	for bi, r := range batch {
 		if r.size != nil {
-			sizes = append(sizes, r)
+			(*f).sizes = append((*f).sizes, r)
 			continue
 		}
 		if err := r.ctx.Err(); err != nil {
@@ -53,50 +86,129 @@ func (s *Sequencer) commit(batch []request) {
 		for i := range sealed {
 			e := &sealed[i]
 			e.Index = s.state.Size()
-			d.before(s.state, &e.Event)
+			(*f).dirty.before(s.state, &e.Event)
 			if err := s.state.Apply(&e.Event); err != nil {
-				// Decide accepted what Apply cannot take: a bug. Nothing of this
-				// batch is written; the state is reloaded from the store.
-				rs := append(sizes, batch[bi:]...)
-				for _, p := range accepted {
-					rs = append(rs, p.r)
-				}
-				s.fail(rs, fmt.Errorf("sequencer: %w", err))
+				// Decide accepted what Apply cannot take: a bug. The pending
+				// flight is dropped and the state reloaded from the store.
+				err = fmt.Errorf("sequencer: %w", err)
+				s.failAll(append(batch[bi:], (*f).requests()...), err)
+				s.pending = nil
+				s.reload(err)
 				return
 			}
-			d.after(s.state, &e.Event)
+			(*f).dirty.after(s.state, &e.Event)
 			entry = ledger.AppendEntry(entry[:0], e.Event.ID, e.Bytes)
 			e.LeafHash = ledger.LeafHash(entry)
-			b.Nodes = append(b.Nodes, s.tree.Append(e.LeafHash)...)
+			(*f).batch.Nodes = append((*f).batch.Nodes, s.tree.Append(e.LeafHash)...)
 			rec.Events = append(rec.Events, Recorded{Index: e.Index, ID: e.Event.ID, Type: e.Event.Type, Subject: e.Event.Subject})
 		}
-		b.Events = append(b.Events, sealed...)
-		accepted = append(accepted, pending{r: r, receipt: rec})
+		(*f).batch.Events = append((*f).batch.Events, sealed...)
+		(*f).accepted = append((*f).accepted, pending{r: r, receipt: rec})
 	}
-	if len(b.Events) > 0 {
+	if len((*f).batch.Events) == 0 && len((*f).sizes) == 0 {
+		s.pending = nil
+	}
+}
+
+// send finishes the pending flight — projections, checkpoint, encoding — and hands
+// it to the write goroutine, which has just said it is free.
+func (s *Sequencer) send() {
+	f := s.pending
+	s.pending = nil
+	if len(f.batch.Events) > 0 {
+		b := &f.batch
 		root := s.tree.Root()
 		text, err := ledger.SignCheckpoint(s.cfg.Signer, s.cfg.Origin, s.tree.Size(), root)
 		if err == nil {
 			b.Checkpoint = Checkpoint{Size: s.tree.Size(), Root: root, Note: text}
-			d.collect(s.state, b)
-			err = s.w.WriteBatch(context.Background(), b)
+			f.dirty.collect(s.state, b)
+			if enc, ok := s.w.(Encoder); ok {
+				err = enc.EncodeBatch(b)
+			}
 		}
 		if err != nil {
-			var rs []request
-			for _, p := range accepted {
-				rs = append(rs, p.r)
-			}
-			s.fail(append(rs, sizes...), fmt.Errorf("sequencer: write batch: %w", err))
+			err = fmt.Errorf("sequencer: prepare batch: %w", err)
+			s.failAll(f.requests(), err)
+			s.flights <- &flight{synced: make(chan struct{})} // the writer's token is spent
+			s.reload(err)
 			return
 		}
 	}
-	for _, p := range accepted {
-		p.receipt.Checkpoint = b.Checkpoint
-		p.r.reply <- result{receipt: p.receipt}
+	s.flights <- f
+}
+
+// write is the write goroutine: it commits flights in order and answers their requests.
+func (s *Sequencer) write(committed uint64) {
+	defer close(s.written)
+	failedGen := ^uint64(0)
+	for {
+		s.ready <- struct{}{}
+		f, ok := <-s.flights
+		if !ok {
+			return
+		}
+		if f.synced != nil {
+			close(f.synced)
+			continue
+		}
+		var err error
+		switch {
+		case f.gen == failedGen:
+			err = errors.New("sequencer: an earlier batch failed to write")
+		case len(f.batch.Events) > 0:
+			if err = s.w.WriteBatch(context.Background(), &f.batch); err != nil {
+				err = fmt.Errorf("sequencer: write batch: %w", err)
+				failedGen = f.gen
+				select {
+				case s.failures <- err:
+				default:
+				}
+			}
+		}
+		if err != nil {
+			s.failAll(f.requests(), err)
+			continue
+		}
+		if len(f.batch.Events) > 0 {
+			committed = f.batch.Checkpoint.Size
+		}
+		for _, p := range f.accepted {
+			p.receipt.Checkpoint = f.batch.Checkpoint
+			p.r.reply <- result{receipt: p.receipt}
+		}
+		for _, r := range f.sizes {
+			r.size <- committed
+		}
 	}
-	for _, r := range sizes {
-		r.size <- s.tree.Size()
+}
+
+// sync waits until the write goroutine has finished every flight sent so far.
+func (s *Sequencer) sync() {
+	done := make(chan struct{})
+	<-s.ready
+	s.flights <- &flight{synced: done}
+	<-done
+}
+
+// reload forgets what failed batches applied: it waits for the pipeline to drain,
+// reads the state and tree back from the store and starts a new generation.
+func (s *Sequencer) reload(cause error) {
+	if s.pending != nil { // sealed against the state being forgotten
+		s.failAll(s.pending.requests(), fmt.Errorf("sequencer: an earlier batch failed: %w", cause))
+		s.pending = nil
 	}
+	s.sync()
+	select {
+	case <-s.failures: // a failure reported meanwhile is covered by this reload
+	default:
+	}
+	st, tree, err := s.w.Load(context.Background())
+	if err != nil {
+		s.broken = fmt.Errorf("sequencer: reload after a failed write: %w (after %v)", err, cause)
+		return
+	}
+	s.state, s.tree = st, tree
+	s.gen++
 }
 
 // seal gives each draft of one command its identity; a command is sealed whole or refused.
@@ -116,31 +228,28 @@ func (s *Sequencer) seal(drafts []custody.Draft, now time.Time) ([]Sealed, error
 	return out, nil
 }
 
-// fail answers every request of a failed batch with err and reloads the state and
-// tree from the store, forgetting what the batch applied.
-func (s *Sequencer) fail(batch []request, err error) {
-	for _, r := range batch {
-		s.answer(r, result{err: &custody.Error{Code: custody.Internal, Message: "the ledger could not record this; nothing was written", Err: err}})
+// failAll answers requests that could not be recorded.
+func (s *Sequencer) failAll(rs []request, err error) {
+	for _, r := range rs {
+		s.answer(r, result{err: &custody.Error{Code: custody.Internal, Message: "the ledger could not record this; nothing was written", Err: err}}, 0)
 	}
-	st, tree, lerr := s.w.Load(context.Background())
-	if lerr != nil {
-		s.broken = fmt.Errorf("sequencer: reload after failed write: %w (after %v)", lerr, err)
-		return
-	}
-	s.state, s.tree = st, tree
 }
 
-func (s *Sequencer) answer(r request, res result) {
+func (s *Sequencer) answer(r request, res result, size uint64) {
 	if r.size != nil {
-		r.size <- s.tree.Size()
+		r.size <- size
 		return
 	}
 	r.reply <- res
 }
 
-// dirty collects the projections a batch changed.
+// dirty collects the projections a flight changed.
 type dirty struct {
 	persons, facilities, parties map[uuid.UUID]bool
+}
+
+func newDirty() dirty {
+	return dirty{persons: map[uuid.UUID]bool{}, facilities: map[uuid.UUID]bool{}, parties: map[uuid.UUID]bool{}}
 }
 
 func (d *dirty) before(st *custody.State, e *custody.Event) {
@@ -163,18 +272,23 @@ func (d *dirty) after(st *custody.State, e *custody.Event) {
 	}
 }
 
+// collect copies the changed projections into the batch: the write goroutine reads
+// them while this goroutine goes on changing the state.
 func (d *dirty) collect(st *custody.State, b *Batch) {
 	for id := range d.persons {
 		p, _ := st.Person(id)
-		b.Persons = append(b.Persons, p)
+		b.Persons = append(b.Persons, *p) // records are replaced, never changed in place
 	}
 	for id := range d.facilities {
 		if f, ok := st.Facility(id); ok {
-			b.Facilities = append(b.Facilities, f)
+			c := *f
+			c.History = slices.Clone(f.History)
+			c.Population = maps.Clone(f.Population)
+			b.Facilities = append(b.Facilities, c)
 		}
 	}
 	for id := range d.parties {
 		p, _ := st.Party(id)
-		b.Parties = append(b.Parties, p)
+		b.Parties = append(b.Parties, *p)
 	}
 }

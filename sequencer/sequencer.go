@@ -41,15 +41,16 @@ type Checkpoint struct {
 
 // Batch is what one transaction writes: the new events, the tree nodes they
 // completed, the projections they changed and the checkpoint that covers them.
-// Persons, Facilities and Parties point into the sequencer's state: a Writer may read
-// them only during WriteBatch.
+// Persons, Facilities and Parties are copies, taken when the batch was sealed.
 type Batch struct {
 	Events     []Sealed
 	Nodes      []ledger.Node
-	Persons    []*custody.PersonState
-	Facilities []*custody.FacilityState
-	Parties    []*custody.Party
+	Persons    []custody.PersonState
+	Facilities []custody.FacilityState
+	Parties    []custody.Party
 	Checkpoint Checkpoint
+	// Encoded is the Writer's own, if it implements Encoder.
+	Encoded any
 }
 
 // Writer is a storage engine's side of the sequencer.
@@ -101,6 +102,12 @@ type result struct {
 }
 
 // Sequencer serialises commands into the ledger. Its methods are safe for concurrent use.
+//
+// Two goroutines do the work. The sequencing goroutine (run) decides and seals
+// requests as they come and appends them to the pending flight; the write goroutine
+// (write) commits one flight per transaction. Whenever the writer is free, the whole
+// pending flight goes to it: under load, everything sealed while one transaction
+// commits goes into the next (group commit), and deciding overlaps with writing.
 type Sequencer struct {
 	w     Writer
 	cfg   Config
@@ -112,6 +119,16 @@ type Sequencer struct {
 
 	nonces nonces
 	broken error // set when the state could not be reloaded; every request then fails
+
+	// The pipeline: the run goroutine decides and seals batch k+1 while the write
+	// goroutine commits batch k. A failed write fails every flight of its
+	// generation; the run goroutine then reloads and starts a new generation.
+	flights  chan *flight
+	ready    chan struct{} // the write goroutine's token: it is free to take a flight
+	pending  *flight       // sealed, waiting for the write goroutine
+	failures chan error
+	gen      uint64
+	written  chan struct{} // closed when the write goroutine has stopped
 }
 
 // New loads the ledger through w and starts the sequencer.
@@ -130,7 +147,9 @@ func New(ctx context.Context, w Writer, cfg Config) (*Sequencer, error) {
 		return nil, err
 	}
 	s := &Sequencer{w: w, cfg: cfg, state: st, tree: tree,
-		reqs: make(chan request, 4*cfg.MaxBatch), done: make(chan struct{}), stop: make(chan struct{})}
+		reqs: make(chan request, 4*cfg.MaxBatch), done: make(chan struct{}), stop: make(chan struct{}),
+		flights: make(chan *flight), ready: make(chan struct{}, 1), failures: make(chan error, 1), written: make(chan struct{})}
+	go s.write(tree.Size())
 	go s.run()
 	return s, nil
 }
@@ -180,14 +199,32 @@ func (s *Sequencer) Size() (uint64, error) {
 	}
 }
 
+// run is the sequencing goroutine. It decides and seals requests as they come, and
+// hands what it has sealed to the write goroutine whenever that one is free: under
+// load, everything sealed while a transaction commits goes into the next one.
 func (s *Sequencer) run() {
 	defer close(s.done)
+	defer func() {
+		if s.pending != nil {
+			<-s.ready
+			s.send()
+		}
+		close(s.flights)
+		<-s.written
+	}()
 	batch := make([]request, 0, s.cfg.MaxBatch)
 	for {
+		var ready chan struct{}
+		if s.pending != nil {
+			ready = s.ready // only wait for the writer when there is something to write
+		}
 		batch = batch[:0]
 		select {
 		case r := <-s.reqs:
 			batch = append(batch, r)
+		case <-ready:
+			s.send()
+			continue
 		case <-s.stop:
 			s.drainClosed()
 			return

@@ -36,6 +36,8 @@ type DB struct {
 	w    *sql.DB // one connection: the only writer
 	r    *sql.DB // read-only pool
 	seq  *sequencer.Sequencer
+
+	eventStmts, personStmts map[int]*sql.Stmt // multi-row inserts by row count, prepared on w
 }
 
 func dsn(path string, readOnly bool) string {
@@ -68,6 +70,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	db := &DB{Path: path, w: w}
 	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := db.prepare(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -125,6 +131,11 @@ func (db *DB) Close() error {
 	var errs []error
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
+	}
+	for _, m := range []map[int]*sql.Stmt{db.eventStmts, db.personStmts} {
+		for _, s := range m {
+			errs = append(errs, s.Close())
+		}
 	}
 	errs = append(errs, db.w.Close())
 	return errors.Join(errs...)

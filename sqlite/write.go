@@ -12,26 +12,40 @@ import (
 	"github.com/handover-project/handover/sequencer"
 )
 
-var _ sequencer.Writer = (*DB)(nil)
+var (
+	_ sequencer.Writer  = (*DB)(nil)
+	_ sequencer.Encoder = (*DB)(nil)
+)
 
-const eventCols = 8
+// chunk is the number of rows one INSERT statement carries.
+const chunk = 64
 
-// eventInsert returns a multi-row INSERT for n events.
-func eventInsert(n int) string {
-	var b strings.Builder
-	b.WriteString("INSERT INTO events (idx, id, type, subject, occurred_at, recorded_at, bytes, leaf_hash) VALUES ")
-	row := "(" + placeholders(eventCols) + ")"
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(row)
-	}
-	return b.String()
+// encoded is a batch's rows, ready to bind.
+type encoded struct {
+	events  [][]any
+	persons [][]any
+	other   []func(context.Context, *sql.Tx) error
 }
 
-// eventChunk is the number of events one INSERT statement carries.
-const eventChunk = 128
+// EncodeBatch implements sequencer.Encoder: it builds the rows of a batch on the
+// sequencing goroutine, while the previous batch is being written.
+func (db *DB) EncodeBatch(b *sequencer.Batch) error {
+	enc := &encoded{}
+	for i := range b.Events {
+		e := &b.Events[i]
+		enc.events = append(enc.events, []any{int64(e.Index), e.Event.ID.String(), string(e.Event.Type), e.Event.Subject.String(),
+			e.Event.OccurredAt.Format(time.RFC3339Nano), e.Event.RecordedAt.Format(time.RFC3339Nano), e.Bytes, e.LeafHash[:]})
+	}
+	for i := range b.Persons {
+		row, err := personRow(&b.Persons[i])
+		if err != nil {
+			return fmt.Errorf("sqlite: project person %s: %w", b.Persons[i].Record.RegNo, err)
+		}
+		enc.persons = append(enc.persons, row)
+	}
+	b.Encoded = enc
+	return nil
+}
 
 // WriteBatch writes a batch in one transaction. It refuses a batch that does not
 // start where the stored ledger ends (another process wrote meanwhile).
@@ -49,33 +63,11 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM events").Scan(&next); err != nil {
 		return fmt.Errorf("sqlite: ledger size: %w", err)
 	}
-	if len(b.Events) > 0 && b.Events[0].Index != next {
-		return fmt.Errorf("sqlite: batch starts at index %d but the stored ledger has %d events (another writer?)", b.Events[0].Index, next)
+	if len(b.Events) == 0 || b.Events[0].Index != next {
+		return fmt.Errorf("sqlite: a batch must start at index %d, where the stored ledger ends (another writer?)", next)
 	}
-	args := make([]any, 0, eventChunk*eventCols)
-	for start := 0; start < len(b.Events); start += eventChunk {
-		chunk := b.Events[start:min(start+eventChunk, len(b.Events))]
-		args = args[:0]
-		for i := range chunk {
-			e := &chunk[i]
-			args = append(args, int64(e.Index), e.Event.ID.String(), string(e.Event.Type), e.Event.Subject.String(),
-				e.Event.OccurredAt.Format(time.RFC3339Nano), e.Event.RecordedAt.Format(time.RFC3339Nano), e.Bytes, e.LeafHash[:])
-		}
-		if _, err := tx.ExecContext(ctx, eventInsert(len(chunk)), args...); err != nil {
-			return fmt.Errorf("sqlite: insert events: %w", err)
-		}
-	}
-	for _, n := range b.Nodes {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)", n.Level, int64(n.Index), n.Hash[:]); err != nil {
-			return fmt.Errorf("sqlite: insert tree node: %w", err)
-		}
-	}
-	if err := writeProjections(ctx, tx, b.Parties, b.Facilities, b.Persons); err != nil {
+	if err := db.writeBatch(ctx, tx, b); err != nil {
 		return err
-	}
-	c := b.Checkpoint
-	if _, err := tx.ExecContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)", int64(c.Size), c.Root[:], c.Note); err != nil {
-		return fmt.Errorf("sqlite: insert checkpoint: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
@@ -83,49 +75,112 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 	return nil
 }
 
-// writeProjections upserts projection rows.
-func writeProjections(ctx context.Context, tx *sql.Tx, parties []*custody.Party, facilities []*custody.FacilityState, persons []*custody.PersonState) error {
-	if len(parties) > 0 {
-		q := upsertSQL("parties", partyCols)
-		for _, p := range parties {
-			row, err := partyRow(p)
-			if err == nil {
-				_, err = tx.ExecContext(ctx, q, row...)
-			}
-			if err != nil {
-				return fmt.Errorf("sqlite: project party %s: %w", p.Code, err)
-			}
+func (db *DB) writeBatch(ctx context.Context, tx *sql.Tx, b *sequencer.Batch) error {
+	enc, ok := b.Encoded.(*encoded)
+	if !ok {
+		if err := db.EncodeBatch(b); err != nil {
+			return err
+		}
+		enc = b.Encoded.(*encoded)
+	}
+	if err := insertRows(ctx, tx, db.eventStmts, enc.events); err != nil {
+		return fmt.Errorf("sqlite: insert events: %w", err)
+	}
+	for _, n := range b.Nodes {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)", n.Level, int64(n.Index), n.Hash[:]); err != nil {
+			return fmt.Errorf("sqlite: insert tree node: %w", err)
 		}
 	}
-	if len(facilities) > 0 {
-		q := upsertSQL("facilities", facilityCols)
-		for _, f := range facilities {
-			row, err := facilityRow(f)
-			if err == nil {
-				_, err = tx.ExecContext(ctx, q, row...)
-			}
-			if err != nil {
-				return fmt.Errorf("sqlite: project facility %s: %w", f.Code, err)
-			}
-		}
+	parties := make([]*custody.Party, len(b.Parties))
+	for i := range b.Parties {
+		parties[i] = &b.Parties[i]
 	}
-	if len(persons) > 0 {
-		stmt, err := tx.PrepareContext(ctx, upsertSQL("persons", personCols))
-		if err != nil {
-			return fmt.Errorf("sqlite: prepare person upsert: %w", err)
+	facilities := make([]*custody.FacilityState, len(b.Facilities))
+	for i := range b.Facilities {
+		facilities[i] = &b.Facilities[i]
+	}
+	if err := writeProjections(ctx, tx, parties, facilities, nil); err != nil {
+		return err
+	}
+	if err := insertRows(ctx, tx, db.personStmts, enc.persons); err != nil {
+		return fmt.Errorf("sqlite: project persons: %w", err)
+	}
+	c := b.Checkpoint
+	if _, err := tx.ExecContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)", int64(c.Size), c.Root[:], c.Note); err != nil {
+		return fmt.Errorf("sqlite: insert checkpoint: %w", err)
+	}
+	return nil
+}
+
+var eventColumns = []string{"idx", "id", "type", "subject", "occurred_at", "recorded_at", "bytes", "leaf_hash"}
+
+var eventInsertHead = "INSERT INTO events (" + strings.Join(eventColumns, ", ") + ") VALUES "
+
+var personConflict = func() string {
+	q := upsertSQL("persons", personCols)
+	return q[strings.Index(q, " ON CONFLICT"):]
+}()
+
+// rowChunks are the numbers of rows the prepared multi-row INSERT statements carry.
+var rowChunks = []int{64, 16, 4, 1}
+
+// insertRows inserts rows with the prepared multi-row statements of shape.
+func insertRows(ctx context.Context, tx *sql.Tx, shape map[int]*sql.Stmt, rows [][]any) error {
+	var args []any
+	for start := 0; start < len(rows); {
+		n := 1
+		for _, c := range rowChunks {
+			if len(rows)-start >= c {
+				n = c
+				break
+			}
 		}
-		defer stmt.Close()
-		for _, p := range persons {
-			row, err := personRow(p)
-			if err == nil {
-				_, err = stmt.ExecContext(ctx, row...)
-			}
+		args = args[:0]
+		for _, r := range rows[start : start+n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.StmtContext(ctx, shape[n]).ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		start += n
+	}
+	return nil
+}
+
+// prepare prepares the writer's multi-row statements; it runs once, at Open.
+func (db *DB) prepare(ctx context.Context) error {
+	db.eventStmts, db.personStmts = map[int]*sql.Stmt{}, map[int]*sql.Stmt{}
+	for _, n := range rowChunks {
+		for _, s := range []struct {
+			m    map[int]*sql.Stmt
+			head string
+			cols int
+			tail string
+		}{
+			{db.eventStmts, eventInsertHead, len(eventColumns), ""},
+			{db.personStmts, "INSERT INTO persons (" + personCols + ") VALUES ", len(splitCols(personCols)), personConflict},
+		} {
+			stmt, err := db.w.PrepareContext(ctx, multiRow(s.head, s.cols, n)+s.tail)
 			if err != nil {
-				return fmt.Errorf("sqlite: project person %s: %w", p.Record.RegNo, err)
+				return fmt.Errorf("sqlite: prepare: %w", err)
 			}
+			s.m[n] = stmt
 		}
 	}
 	return nil
+}
+
+func multiRow(head string, cols, n int) string {
+	var b strings.Builder
+	b.WriteString(head)
+	row := "(" + placeholders(cols) + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
 }
 
 // Load replays the stored events into a fresh state and tree. It refuses to load a
@@ -200,4 +255,45 @@ func (db *DB) ScanEvents(ctx context.Context, fn func(idx uint64, id string, byt
 			return nil
 		}
 	}
+}
+
+// writeProjections upserts projection rows one by one (Rebuild, and the few
+// parties and facilities of a batch).
+func writeProjections(ctx context.Context, tx *sql.Tx, parties []*custody.Party, facilities []*custody.FacilityState, persons []*custody.PersonState) error {
+	for _, p := range parties {
+		row, err := partyRow(p)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, upsertSQL("parties", partyCols), row...)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: project party %s: %w", p.Code, err)
+		}
+	}
+	for _, f := range facilities {
+		row, err := facilityRow(f)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, upsertSQL("facilities", facilityCols), row...)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: project facility %s: %w", f.Code, err)
+		}
+	}
+	if len(persons) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, upsertSQL("persons", personCols))
+	if err != nil {
+		return fmt.Errorf("sqlite: prepare person upsert: %w", err)
+	}
+	defer stmt.Close()
+	for _, p := range persons {
+		row, err := personRow(p)
+		if err == nil {
+			_, err = stmt.ExecContext(ctx, row...)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: project person %s: %w", p.Record.RegNo, err)
+		}
+	}
+	return nil
 }

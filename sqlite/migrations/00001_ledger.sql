@@ -3,7 +3,7 @@
 -- for tiles, and every signed checkpoint. Nothing here is ever updated or deleted.
 CREATE TABLE events (
     idx         INTEGER PRIMARY KEY,
-    id          TEXT    NOT NULL UNIQUE,
+    id          TEXT    NOT NULL,
     type        TEXT    NOT NULL,
     subject     TEXT    NOT NULL,
     occurred_at TEXT    NOT NULL,
@@ -76,7 +76,6 @@ CREATE TABLE persons (
     custody       BLOB NOT NULL  -- custody.Custody as JSON
 );
 CREATE INDEX persons_facility ON persons (facility, reg_no);
-CREATE INDEX persons_status ON persons (status, reg_no);
 
 -- +goose Down
 DROP TABLE persons;
