@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/handover-project/handover/custody"
+)
+
+func newBench() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure handover on this machine",
+	}
+	cmd.AddCommand(newBenchAppend())
+	return cmd
+}
+
+// appendResult is what `bench append` reports.
+type appendResult struct {
+	Events        int     `json:"events"`
+	Writers       int     `json:"writers"`
+	Seconds       float64 `json:"seconds"`
+	EventsPerSec  float64 `json:"events_per_sec"`
+	P50Millis     float64 `json:"ack_p50_ms"`
+	P99Millis     float64 `json:"ack_p99_ms"`
+	MaxMillis     float64 `json:"ack_max_ms"`
+	Checkpoints   int     `json:"checkpoints"`
+	AllCovered    bool    `json:"all_acks_covered_by_checkpoint"`
+	Durable       string  `json:"durability"`
+	DataDirectory string  `json:"data_directory,omitempty"`
+}
+
+func newBenchAppend() *cobra.Command {
+	var (
+		n, writers int
+		asJSON     bool
+		keep       bool
+		cpuprofile string
+	)
+	cmd := &cobra.Command{
+		Use:   "append",
+		Short: "Append N synthetic events from C concurrent writers; print events/s and ack latency",
+		Long: `bench append registers N synthetic persons (one event each) from C concurrent
+writers into a fresh data directory (a temporary one unless --data is given), and
+prints the throughput and the acknowledgement latency (p50, p99, max). Every
+acknowledgement is checked to be covered by the signed checkpoint it carries.
+Appends are durable: SQLite in WAL mode with synchronous=FULL.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if n < 1 || writers < 1 {
+				return fmt.Errorf("-n and -c must be at least 1")
+			}
+			ctx := cmd.Context()
+			dir := dataDir(cmd)
+			if !cmd.Flags().Changed("data") {
+				tmp, err := os.MkdirTemp("", "handover-bench-")
+				if err != nil {
+					return err
+				}
+				dir = tmp + "/data"
+				if !keep {
+					defer os.RemoveAll(tmp)
+				}
+			}
+			if err := initDataDir(ctx, dir, "handover.example/bench"); err != nil {
+				return err
+			}
+			d, err := openDataDir(ctx, dir)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			if err := d.start(ctx); err != nil {
+				return err
+			}
+			if cpuprofile != "" {
+				f, err := os.Create(cpuprofile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			res, err := benchAppend(ctx, d, n, writers)
+			if err != nil {
+				return err
+			}
+			if keep || cmd.Flags().Changed("data") {
+				res.DataDirectory = dir
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d events from %d writers in %.2fs: %.0f events/s; ack p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d checkpoints; every ack covered: %v\n",
+				res.Events, res.Writers, res.Seconds, res.EventsPerSec, res.P50Millis, res.P99Millis, res.MaxMillis, res.Checkpoints, res.AllCovered)
+			return nil
+		},
+	}
+	cmd.Flags().IntVarP(&n, "events", "n", 100000, "number of events to append")
+	cmd.Flags().IntVarP(&writers, "writers", "c", 64, "number of concurrent writers")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	cmd.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary data directory (its path is printed)")
+	return cmd
+}
+
+func benchAppend(ctx context.Context, d *dataDirectory, n, writers int) (*appendResult, error) {
+	party := custody.Party{ID: uuid.Must(uuid.NewV7()), Code: "BENCH", Name: "Benchmark authority", Kind: custody.DetainingAuthority}
+	fac := custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "BENCHF", Name: "Benchmark prison", Kind: custody.Prison,
+		Country: "SYR", Series: "BEN", Capacities: map[custody.Category]int{custody.Detainee: n}, ControllingParty: party.ID}
+	meta := custody.Meta{Actor: "bench", OccurredAt: time.Now()}
+	for _, c := range []custody.Command{custody.RegisterParty{Meta: meta, Party: party}, custody.RegisterFacility{Meta: meta, Facility: fac}} {
+		if _, err := d.db.Submit(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	cmds := make([]custody.Command, n)
+	for i := range cmds {
+		cmds[i] = custody.RegisterPerson{Meta: meta, Person: benchPerson(i), Facility: fac.ID}
+	}
+	lat := make([]time.Duration, n)
+	var next atomic.Int64
+	var uncovered atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				t := time.Now()
+				r, err := d.db.Submit(ctx, cmds[i])
+				lat[i] = time.Since(t)
+				if err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+				if r.Checkpoint.Size <= r.Events[len(r.Events)-1].Index || len(r.Checkpoint.Note) == 0 {
+					uncovered.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	slices.Sort(lat)
+	ms := func(q float64) float64 { return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))]) / 1e6 }
+	cps := 0
+	if err := d.db.Checkpoints(ctx, func(uint64, []byte, []byte) error { cps++; return nil }); err != nil {
+		return nil, err
+	}
+	return &appendResult{
+		Events: n, Writers: writers, Seconds: elapsed.Seconds(), EventsPerSec: float64(n) / elapsed.Seconds(),
+		P50Millis: ms(0.50), P99Millis: ms(0.99), MaxMillis: float64(lat[len(lat)-1]) / 1e6,
+		Checkpoints: cps, AllCovered: uncovered.Load() == 0, Durable: "sqlite WAL, synchronous=FULL",
+	}, nil
+}
+
+var benchGiven = []string{"Ahmad", "Khalid", "Omar", "Yusuf", "Ibrahim", "Hamza", "Bilal", "Tariq"}
+var benchGivenAr = []string{"أحمد", "خالد", "عمر", "يوسف", "إبراهيم", "حمزة", "بلال", "طارق"}
+
+// benchPerson is a small synthetic detainee record.
+func benchPerson(i int) custody.Person {
+	g := i % len(benchGiven)
+	return custody.Person{
+		ID: uuid.Must(uuid.NewV7()),
+		Names: []custody.Name{
+			{Text: benchGivenAr[g] + " " + benchGivenAr[(i/8)%8], Script: custody.Arabic, Kind: custody.PrimaryName},
+			{Text: fmt.Sprintf("%s %s %d", benchGiven[g], benchGiven[(i/8)%8], i), Script: custody.Latin, Kind: custody.PrimaryName},
+		},
+		Sex: custody.Male, Birth: custody.BirthDate{Date: fmt.Sprint(1970 + i%35), Precision: custody.Year},
+		Nationalities: []string{[]string{"IRQ", "SYR", "TUN", "MAR"}[i%4]}, Category: custody.Detainee,
+		Detention: custody.Detention{Reasons: "synthetic benchmark record", OrderingAuthority: "benchmark"},
+		Demo:      true,
+	}
+}

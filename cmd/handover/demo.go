@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/scenario"
+	"github.com/handover-project/handover/sequencer"
+)
+
+func newDemo() *cobra.Command {
+	var (
+		noServe bool
+		seed    int64
+		srv     serveFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Load the synthetic demo world (SCENARIO.md) and serve it",
+		Long: `demo initialises the data directory if needed, loads the synthetic world of the
+north-east Syria → Iraq transfers — parties, facilities, some 10,000 invented people,
+al-Hol's control change — through the same commands a user would give, and serves it.
+Every person in it is invented and every record is marked as demo data.
+
+With --no-serve it loads and exits. Run twice on one data directory, it loads once.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			dir := dataDir(cmd)
+			if _, err := os.Stat(filepath.Join(dir, configFile)); errors.Is(err, os.ErrNotExist) {
+				if err := initDataDir(ctx, dir, DefaultOrigin); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "initialised %s\n", dir)
+			}
+			d, err := openDataDir(ctx, dir)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			if err := d.start(ctx); err != nil {
+				return err
+			}
+			if err := loadDemo(ctx, d, seed, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
+				return err
+			}
+			if noServe {
+				return nil
+			}
+			return serve(ctx, d, srv, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().BoolVar(&noServe, "no-serve", false, "load the demo world and exit")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the synthetic world")
+	srv.register(cmd)
+	return cmd
+}
+
+// loadDemo loads the demo world into an empty ledger; on a ledger that already
+// holds it, it does nothing.
+func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr io.Writer) error {
+	n, err := d.db.EventCount(ctx)
+	if err != nil {
+		return err
+	}
+	w := scenario.New(seed)
+	if n > 0 {
+		ps, err := d.db.Parties(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p.ID == w.Parties[0].ID {
+				fmt.Fprintf(stdout, "demo already loaded: %d events in the ledger\n", n)
+				return nil
+			}
+		}
+		return fmt.Errorf("%s holds a ledger of %d events that is not the demo's: use another --data directory", d.dir, n)
+	}
+	start := time.Now()
+	cmds := w.Commands()
+	bar := newProgress(stderr, int64(len(cmds)), "loading demo")
+	err = submitAll(ctx, d.db, cmds, func() { bar.Add(1) })
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	size, _ := d.db.EventCount(ctx)
+	fmt.Fprintf(stdout, "loaded the demo world: %d parties, %d facilities, %d persons, %d events in %.1fs\n",
+		len(w.Parties), len(w.Facilities), len(w.Persons), size, time.Since(start).Seconds())
+	return nil
+}
+
+type submitter interface {
+	Submit(ctx context.Context, cmd custody.Command) (sequencer.Receipt, error)
+}
+
+// submitAll submits commands as a user's clients would, concurrently where order
+// does not matter: consecutive person registrations go through 64 workers so that
+// they share transactions; every other command waits for what came before it.
+// Registration numbers are given out in command order first, so the result does
+// not depend on the interleaving.
+func submitAll(ctx context.Context, s submitter, cmds []custody.Command, done func()) error {
+	series := map[uuid.UUID]string{}
+	counters := map[string]int{}
+	for i, c := range cmds {
+		switch c := c.(type) {
+		case custody.RegisterFacility:
+			series[c.Facility.ID] = c.Facility.Series
+		case custody.RegisterPerson:
+			if c.Person.RegNo == "" && series[c.Facility] != "" {
+				counters[series[c.Facility]]++
+				c.Person.RegNo = fmt.Sprintf("%s-%06d", series[c.Facility], counters[series[c.Facility]])
+				cmds[i] = c
+			}
+		}
+	}
+	for i := 0; i < len(cmds); {
+		j := i
+		for j < len(cmds) {
+			if _, ok := cmds[j].(custody.RegisterPerson); !ok {
+				break
+			}
+			j++
+		}
+		if j == i { // one ordered command
+			if _, err := s.Submit(ctx, cmds[i]); err != nil {
+				return fmt.Errorf("command %d (%T): %w", i, cmds[i], err)
+			}
+			done()
+			i++
+			continue
+		}
+		if err := submitParallel(ctx, s, cmds[i:j], 64, done); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
+}
+
+func submitParallel(ctx context.Context, s submitter, cmds []custody.Command, workers int, done func()) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int)
+	var once sync.Once
+	var firstErr error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if _, err := s.Submit(ctx, cmds[i]); err != nil {
+					once.Do(func() { firstErr = fmt.Errorf("%T: %w", cmds[i], err); cancel() })
+					return
+				}
+				done()
+			}
+		}()
+	}
+feed:
+	for i := range cmds {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}

@@ -1,0 +1,71 @@
+// Command handover keeps custody records of people deprived of liberty and runs their
+// transfers, in a tamper-evident ledger. `handover --help` lists the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line and returns the exit code: 0 on success, 1 when a
+// check fails (verify), 2 on any other error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "handover: %v\n", err)
+	var ex exitError
+	if errors.As(err, &ex) {
+		return ex.code
+	}
+	return 2
+}
+
+// exitError carries a specific exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "handover",
+		Short: "Custody records and transfers of people deprived of liberty, in a tamper-evident ledger",
+		Long: `handover keeps the custody records of people deprived of liberty and runs their
+transfers between authorities, so that nobody disappears on the way. Every custody
+change is an event in an append-only Merkle-tree ledger with signed checkpoints.
+
+Start with:  handover demo`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().String("data", "./handover-data", "data directory (database, log key, configuration)")
+	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench())
+	return root
+}
+
+func dataDir(cmd *cobra.Command) string {
+	d, _ := cmd.Flags().GetString("data")
+	return d
+}
