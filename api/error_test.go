@@ -104,3 +104,42 @@ func TestRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestGarbage sends malformed requests to every route: none may fail with a 5xx,
+// and every refusal is a problem.
+func TestGarbage(t *testing.T) {
+	c := newServer(t)
+	c.world()
+	c.register(1, "HSK")
+	var doc struct{ Paths map[string]map[string]any }
+	c.json("GET", "/openapi.json", nil, 200, &doc)
+	bodies := []string{"", "null", "[]", "{}", `"x"`, "1e999", `{"person":null,"facility":7}`, "\xff\xfe",
+		strings.Repeat("[", 10000), `{"occurred_at":"yesterday"}`, `{"patch":{"names":null},"reason":"r","occurred_at":"2026-01-20T09:00:00Z"}`,
+		`{"person":{"id":"00000000-0000-0000-0000-000000000000","names":[{}]},"facility":"HSK","occurred_at":"2026-01-20T09:00:00Z"}`}
+	ids := []string{"HSK-000001", "%00", "..", strings.Repeat("A", 5000), "-1", "18446744073709551616", "HSK"}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			for _, id := range ids {
+				p := strings.NewReplacer("{id}", id, "{index}", id).Replace(path)
+				for _, q := range []string{"", "?index=-1&size=x&from=99&to=1&limit=-5&after=%ff"} {
+					for _, b := range bodies {
+						var body any
+						if method == "post" {
+							body = b
+						}
+						status, hdr, resp := c.do(strings.ToUpper(method), p+q, body)
+						if status >= 500 {
+							t.Fatalf("%s %s%s %q: %d %s", method, p, q, b, status, resp)
+						}
+						if status >= 400 && !strings.HasPrefix(hdr.Get("Content-Type"), "application/problem+json") {
+							t.Fatalf("%s %s%s: %d as %s", method, p, q, status, hdr.Get("Content-Type"))
+						}
+						if method != "post" {
+							break
+						}
+					}
+				}
+			}
+		}
+	}
+}
