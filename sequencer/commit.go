@@ -243,7 +243,8 @@ func (s *Sequencer) answer(r request, res result, size uint64) {
 	r.reply <- res
 }
 
-// dirty collects the projections a flight changed.
+// dirty collects the projections a flight changed. persons maps a person to
+// whether their record (not just their custody) changed.
 type dirty struct {
 	persons, facilities, parties map[uuid.UUID]bool
 }
@@ -264,8 +265,15 @@ func (d *dirty) after(st *custody.State, e *custody.Event) {
 		d.parties[e.Subject] = true
 	case *custody.FacilityRegistered, *custody.FacilityControlChanged:
 		d.facilities[e.Subject] = true
-	default:
+	case *custody.PersonRegistered, *custody.RecordCorrected:
 		d.persons[e.Subject] = true
+		if p, ok := st.Person(e.Subject); ok && p.Custody.Status.AtFacility() {
+			d.facilities[p.Custody.Facility] = true
+		}
+	default:
+		if _, ok := d.persons[e.Subject]; !ok {
+			d.persons[e.Subject] = false // custody only
+		}
 		if p, ok := st.Person(e.Subject); ok && p.Custody.Status.AtFacility() {
 			d.facilities[p.Custody.Facility] = true
 		}
@@ -275,9 +283,13 @@ func (d *dirty) after(st *custody.State, e *custody.Event) {
 // collect copies the changed projections into the batch: the write goroutine reads
 // them while this goroutine goes on changing the state.
 func (d *dirty) collect(st *custody.State, b *Batch) {
-	for id := range d.persons {
+	for id, record := range d.persons {
 		p, _ := st.Person(id)
-		b.Persons = append(b.Persons, *p) // records are replaced, never changed in place
+		if record {
+			b.Persons = append(b.Persons, *p) // records are replaced, never changed in place
+		} else {
+			b.Custodies = append(b.Custodies, PersonCustody{Person: id, Custody: p.Custody})
+		}
 	}
 	for id := range d.facilities {
 		if f, ok := st.Facility(id); ok {

@@ -43,9 +43,11 @@ type Checkpoint struct {
 // completed, the projections they changed and the checkpoint that covers them.
 // Persons, Facilities and Parties are copies, taken when the batch was sealed.
 type Batch struct {
-	Events     []Sealed
-	Nodes      []ledger.Node
-	Persons    []custody.PersonState
+	Events  []Sealed
+	Nodes   []ledger.Node
+	Persons []custody.PersonState // persons whose record changed (or who are new)
+	// Custodies are persons whose custody alone changed.
+	Custodies  []PersonCustody
 	Facilities []custody.FacilityState
 	Parties    []custody.Party
 	Checkpoint Checkpoint
@@ -62,6 +64,12 @@ type Writer interface {
 	// the sequencer calls it again after a failed WriteBatch, to forget what the
 	// failed batch had applied.
 	Load(ctx context.Context) (*custody.State, *ledger.Tree, error)
+}
+
+// PersonCustody is a person's custody as a batch left it.
+type PersonCustody struct {
+	Person  uuid.UUID
+	Custody custody.Custody
 }
 
 // Receipt is the acknowledgement of an accepted command.

@@ -11,10 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -38,17 +40,33 @@ type DB struct {
 	seq  *sequencer.Sequencer
 
 	eventStmts, personStmts map[int]*sql.Stmt // multi-row inserts by row count, prepared on w
+	custodyStmt             *sql.Stmt
+
+	c                  *sql.DB // the checkpointer's connection
+	stopCkpt, ckptDone chan struct{}
 }
 
-func dsn(path string, readOnly bool) string {
+// Connection roles: the one writer, the readers, and the checkpointer that folds the
+// WAL back into the database in the background, so that commits never wait for it.
+type role int
+
+const (
+	writer role = iota
+	reader
+	checkpointer
+)
+
+func dsn(path string, r role) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "cache_size(-32000)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "cache_size(-32000)", "journal_size_limit(67108864)"} {
 		q.Add("_pragma", p)
 	}
-	if readOnly {
-		q.Add("_pragma", "query_only(1)")
-	} else {
+	switch r {
+	case writer:
 		q.Set("_txlock", "immediate")
+		q.Add("_pragma", "wal_autocheckpoint(0)")
+	case reader:
+		q.Add("_pragma", "query_only(1)")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
@@ -61,7 +79,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("sqlite: data directory: %w", err)
 		}
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := sql.Open("sqlite", dsn(path, writer))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -77,14 +95,44 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(path, true))
+	r, err := sql.Open("sqlite", dsn(path, reader))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
 	}
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	db.r = r
+	c, err := sql.Open("sqlite", dsn(path, checkpointer))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s for checkpoints: %w", path, err)
+	}
+	c.SetMaxOpenConns(1)
+	db.c = c
 	return db, nil
+}
+
+// checkpointEvery is how often the background checkpointer folds the WAL into the
+// database while the store is being written.
+const checkpointEvery = 200 * time.Millisecond
+
+// checkpoints runs PASSIVE WAL checkpoints until stop is closed: they copy committed
+// pages into the database without blocking the writer or readers, and let the next
+// write restart the WAL from its beginning. A last, truncating checkpoint runs at Close.
+func (db *DB) checkpoints(stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if _, err := db.c.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+				slog.Warn("sqlite: background checkpoint", "path", db.Path, "err", err)
+			}
+		}
+	}
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -112,6 +160,8 @@ func (db *DB) Start(ctx context.Context, cfg sequencer.Config) error {
 		return err
 	}
 	db.seq = s
+	db.stopCkpt, db.ckptDone = make(chan struct{}), make(chan struct{})
+	go db.checkpoints(db.stopCkpt, db.ckptDone)
 	return nil
 }
 
@@ -125,10 +175,18 @@ func (db *DB) Submit(ctx context.Context, cmd custody.Command) (sequencer.Receip
 
 // Close stops the sequencer, if started, and closes the database.
 func (db *DB) Close() error {
+	var errs []error
 	if db.seq != nil {
 		db.seq.Close()
+		close(db.stopCkpt)
+		<-db.ckptDone
+		if _, err := db.c.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			errs = append(errs, fmt.Errorf("sqlite: final checkpoint: %w", err))
+		}
 	}
-	var errs []error
+	if db.c != nil {
+		errs = append(errs, db.c.Close())
+	}
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}
@@ -136,6 +194,9 @@ func (db *DB) Close() error {
 		for _, s := range m {
 			errs = append(errs, s.Close())
 		}
+	}
+	if db.custodyStmt != nil {
+		errs = append(errs, db.custodyStmt.Close())
 	}
 	errs = append(errs, db.w.Close())
 	return errors.Join(errs...)

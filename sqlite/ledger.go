@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/ledger"
 )
@@ -74,16 +73,14 @@ func (db *DB) events(ctx context.Context, start, n uint64, fn func(idx uint64, i
 	defer rows.Close()
 	for rows.Next() {
 		var idx int64
-		var id string
-		var b []byte
+		var id, b []byte
 		if err := rows.Scan(&idx, &id, &b); err != nil {
 			return err
 		}
-		u, err := uuid.Parse(id)
-		if err != nil {
-			return fmt.Errorf("sqlite: event %d: %w", idx, err)
+		if len(id) != 16 {
+			return fmt.Errorf("sqlite: event %d: id of %d bytes", idx, len(id))
 		}
-		if err := fn(uint64(idx), u[:], b); err != nil {
+		if err := fn(uint64(idx), id, b); err != nil {
 			return err
 		}
 	}

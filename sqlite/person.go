@@ -98,7 +98,7 @@ func (db *DB) Persons(ctx context.Context, f custody.PersonFilter) (*custody.Per
 
 // History returns every event whose subject is the given person, in ledger order.
 func (db *DB) History(ctx context.Context, subject uuid.UUID) ([]custody.LoggedEvent, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT idx, bytes FROM events WHERE subject = ? ORDER BY idx", subject.String())
+	rows, err := db.r.QueryContext(ctx, "SELECT idx, bytes FROM events WHERE subject = ? ORDER BY idx", subject[:])
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: history: %w", err)
 	}

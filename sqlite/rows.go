@@ -40,6 +40,21 @@ func personRow(p *custody.PersonState) ([]any, error) {
 	}, nil
 }
 
+// custodyUpdate changes the custody columns of a person's row.
+const custodyUpdate = "UPDATE persons SET status = ?, custodian = ?, facility = ?, custody = ? WHERE id = ?"
+
+func custodyRow(id uuid.UUID, c *custody.Custody) ([]any, error) {
+	cus, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	var facility any
+	if c.Facility != uuid.Nil {
+		facility = c.Facility.String()
+	}
+	return []any{string(c.Status), c.Custodian.String(), facility, cus, id.String()}, nil
+}
+
 const facilityCols = "id, code, name, kind, country, controller, population, doc"
 
 func facilityRow(f *custody.FacilityState) ([]any, error) {

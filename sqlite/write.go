@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/ledger"
@@ -22,9 +21,10 @@ const chunk = 64
 
 // encoded is a batch's rows, ready to bind.
 type encoded struct {
-	events  [][]any
-	persons [][]any
-	other   []func(context.Context, *sql.Tx) error
+	events    [][]any
+	persons   [][]any
+	custodies [][]any
+	other     []func(context.Context, *sql.Tx) error
 }
 
 // EncodeBatch implements sequencer.Encoder: it builds the rows of a batch on the
@@ -33,8 +33,7 @@ func (db *DB) EncodeBatch(b *sequencer.Batch) error {
 	enc := &encoded{}
 	for i := range b.Events {
 		e := &b.Events[i]
-		enc.events = append(enc.events, []any{int64(e.Index), e.Event.ID.String(), string(e.Event.Type), e.Event.Subject.String(),
-			e.Event.OccurredAt.Format(time.RFC3339Nano), e.Event.RecordedAt.Format(time.RFC3339Nano), e.Bytes, e.LeafHash[:]})
+		enc.events = append(enc.events, []any{int64(e.Index), e.Event.ID[:], e.Event.Subject[:], e.Bytes, e.LeafHash[:]})
 	}
 	for i := range b.Persons {
 		row, err := personRow(&b.Persons[i])
@@ -42,6 +41,13 @@ func (db *DB) EncodeBatch(b *sequencer.Batch) error {
 			return fmt.Errorf("sqlite: project person %s: %w", b.Persons[i].Record.RegNo, err)
 		}
 		enc.persons = append(enc.persons, row)
+	}
+	for i := range b.Custodies {
+		row, err := custodyRow(b.Custodies[i].Person, &b.Custodies[i].Custody)
+		if err != nil {
+			return fmt.Errorf("sqlite: project custody of %s: %w", b.Custodies[i].Person, err)
+		}
+		enc.custodies = append(enc.custodies, row)
 	}
 	b.Encoded = enc
 	return nil
@@ -105,6 +111,14 @@ func (db *DB) writeBatch(ctx context.Context, tx *sql.Tx, b *sequencer.Batch) er
 	if err := insertRows(ctx, tx, db.personStmts, enc.persons); err != nil {
 		return fmt.Errorf("sqlite: project persons: %w", err)
 	}
+	if len(enc.custodies) > 0 {
+		upd := tx.StmtContext(ctx, db.custodyStmt)
+		for _, row := range enc.custodies {
+			if _, err := upd.ExecContext(ctx, row...); err != nil {
+				return fmt.Errorf("sqlite: project custody: %w", err)
+			}
+		}
+	}
 	c := b.Checkpoint
 	if _, err := tx.ExecContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)", int64(c.Size), c.Root[:], c.Note); err != nil {
 		return fmt.Errorf("sqlite: insert checkpoint: %w", err)
@@ -112,7 +126,7 @@ func (db *DB) writeBatch(ctx context.Context, tx *sql.Tx, b *sequencer.Batch) er
 	return nil
 }
 
-var eventColumns = []string{"idx", "id", "type", "subject", "occurred_at", "recorded_at", "bytes", "leaf_hash"}
+var eventColumns = []string{"idx", "id", "subject", "bytes", "leaf_hash"}
 
 var eventInsertHead = "INSERT INTO events (" + strings.Join(eventColumns, ", ") + ") VALUES "
 
@@ -167,6 +181,10 @@ func (db *DB) prepare(ctx context.Context) error {
 			s.m[n] = stmt
 		}
 	}
+	var err error
+	if db.custodyStmt, err = db.w.PrepareContext(ctx, custodyUpdate); err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
 	return nil
 }
 
@@ -187,7 +205,7 @@ func multiRow(head string, cols, n int) string {
 // ledger whose tree does not match its latest checkpoint: run verify.
 func (db *DB) Load(ctx context.Context) (*custody.State, *ledger.Tree, error) {
 	st, tree := custody.NewState(), ledger.NewTree()
-	err := db.ScanEvents(ctx, func(idx uint64, _ string, bytes, leaf []byte) error {
+	err := db.ScanEvents(ctx, func(idx uint64, _, bytes, leaf []byte) error {
 		if idx != st.Size() {
 			return fmt.Errorf("event %d missing", st.Size())
 		}
@@ -221,7 +239,7 @@ func (db *DB) Load(ctx context.Context) (*custody.State, *ledger.Tree, error) {
 
 // ScanEvents calls fn for every event in index order. It reads in pages so that no
 // read transaction stays open for the whole ledger.
-func (db *DB) ScanEvents(ctx context.Context, fn func(idx uint64, id string, bytes, leafHash []byte) error) error {
+func (db *DB) ScanEvents(ctx context.Context, fn func(idx uint64, id, bytes, leafHash []byte) error) error {
 	const page = 10000
 	start := int64(0)
 	for {
@@ -232,8 +250,7 @@ func (db *DB) ScanEvents(ctx context.Context, fn func(idx uint64, id string, byt
 		n := 0
 		for rows.Next() {
 			var idx int64
-			var id string
-			var bytes, leaf []byte
+			var id, bytes, leaf []byte
 			if err := rows.Scan(&idx, &id, &bytes, &leaf); err != nil {
 				rows.Close()
 				return fmt.Errorf("sqlite: scan events: %w", err)

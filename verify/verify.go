@@ -23,9 +23,9 @@ import (
 
 // Source is what verify reads from a store.
 type Source interface {
-	// ScanEvents calls fn for every stored event in index order, with the id
-	// column as stored.
-	ScanEvents(ctx context.Context, fn func(idx uint64, id string, bytes, leafHash []byte) error) error
+	// ScanEvents calls fn for every stored event in index order, with its
+	// 16-byte id as stored beside it.
+	ScanEvents(ctx context.Context, fn func(idx uint64, id, bytes, leafHash []byte) error) error
 	// EventCount is the number of stored events.
 	EventCount(ctx context.Context) (uint64, error)
 	// Checkpoints calls fn for every stored checkpoint in order of size.
@@ -107,7 +107,7 @@ func Run(ctx context.Context, src Source, v note.Verifier, origin string, progre
 	nodes := map[[2]uint64][ledger.HashSize]byte{}
 	next, prevCP := 0, uint64(0)
 	var entry []byte
-	err = src.ScanEvents(ctx, func(idx uint64, idCol string, b, leaf []byte) error {
+	err = src.ScanEvents(ctx, func(idx uint64, idCol, b, leaf []byte) error {
 		want := tree.Size()
 		if idx != want {
 			return problem(int64(want), "missing (the next stored event is %d)", idx)
@@ -116,8 +116,8 @@ func Run(ctx context.Context, src Source, v note.Verifier, origin string, progre
 		if err != nil {
 			return problem(int64(idx), "%v", err)
 		}
-		if e.ID.String() != idCol {
-			return problem(int64(idx), "the stored id %s is not the event's id %s", idCol, e.ID)
+		if !bytes.Equal(e.ID[:], idCol) {
+			return problem(int64(idx), "the stored id %x is not the event's id %s", idCol, e.ID)
 		}
 		entry = ledger.AppendEntry(entry[:0], e.ID, b)
 		if h := ledger.LeafHash(entry); !bytes.Equal(h[:], leaf) {

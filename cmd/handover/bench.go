@@ -28,6 +28,7 @@ func newBench() *cobra.Command {
 
 // appendResult is what `bench append` reports.
 type appendResult struct {
+	Workload      string  `json:"workload"`
 	Events        int     `json:"events"`
 	Writers       int     `json:"writers"`
 	Seconds       float64 `json:"seconds"`
@@ -47,6 +48,7 @@ func newBenchAppend() *cobra.Command {
 		asJSON     bool
 		keep       bool
 		cpuprofile string
+		workload   string
 	)
 	cmd := &cobra.Command{
 		Use:   "append",
@@ -95,7 +97,7 @@ Appends are durable: SQLite in WAL mode with synchronous=FULL.`,
 				}
 				defer pprof.StopCPUProfile()
 			}
-			res, err := benchAppend(ctx, d, n, writers)
+			res, err := benchAppend(ctx, d, workload, n, writers)
 			if err != nil {
 				return err
 			}
@@ -107,34 +109,85 @@ Appends are durable: SQLite in WAL mode with synchronous=FULL.`,
 				enc.SetIndent("", "  ")
 				return enc.Encode(res)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d events from %d writers in %.2fs: %.0f events/s; ack p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d checkpoints; every ack covered: %v\n",
-				res.Events, res.Writers, res.Seconds, res.EventsPerSec, res.P50Millis, res.P99Millis, res.MaxMillis, res.Checkpoints, res.AllCovered)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s workload: %d events from %d writers in %.2fs: %.0f events/s; ack p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d checkpoints; every ack covered: %v\n",
+				res.Workload, res.Events, res.Writers, res.Seconds, res.EventsPerSec, res.P50Millis, res.P99Millis, res.MaxMillis, res.Checkpoints, res.AllCovered)
 			return nil
 		},
 	}
 	cmd.Flags().IntVarP(&n, "events", "n", 100000, "number of events to append")
 	cmd.Flags().IntVarP(&writers, "writers", "c", 64, "number of concurrent writers")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	cmd.Flags().StringVar(&workload, "workload", "custody", "register (every event registers a person) or custody (a registration, then four moves per person)")
 	cmd.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary data directory (its path is printed)")
 	return cmd
 }
 
-func benchAppend(ctx context.Context, d *dataDirectory, n, writers int) (*appendResult, error) {
+// benchWorld registers the parties and facilities the benchmark writes into.
+func benchWorld(ctx context.Context, d *dataDirectory, n int) (prisons [2]uuid.UUID, hospital uuid.UUID, err error) {
 	party := custody.Party{ID: uuid.Must(uuid.NewV7()), Code: "BENCH", Name: "Benchmark authority", Kind: custody.DetainingAuthority}
-	fac := custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "BENCHF", Name: "Benchmark prison", Kind: custody.Prison,
-		Country: "SYR", Series: "BEN", Capacities: map[custody.Category]int{custody.Detainee: n}, ControllingParty: party.ID}
 	meta := custody.Meta{Actor: "bench", OccurredAt: time.Now()}
-	for _, c := range []custody.Command{custody.RegisterParty{Meta: meta, Party: party}, custody.RegisterFacility{Meta: meta, Facility: fac}} {
-		if _, err := d.db.Submit(ctx, c); err != nil {
-			return nil, err
+	cmds := []custody.Command{custody.RegisterParty{Meta: meta, Party: party}}
+	for i, spec := range []struct {
+		code, series string
+		kind         custody.FacilityKind
+	}{{"BENCH-A", "BNA", custody.Prison}, {"BENCH-B", "BNB", custody.Prison}, {"BENCH-H", "", custody.Hospital}} {
+		f := custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: spec.code, Name: "Benchmark " + spec.code, Kind: spec.kind,
+			Country: "SYR", Series: spec.series, Capacities: map[custody.Category]int{custody.Detainee: n}, ControllingParty: party.ID}
+		cmds = append(cmds, custody.RegisterFacility{Meta: meta, Facility: f})
+		if i < 2 {
+			prisons[i] = f.ID
+		} else {
+			hospital = f.ID
 		}
 	}
-	cmds := make([]custody.Command, n)
-	for i := range cmds {
-		cmds[i] = custody.RegisterPerson{Meta: meta, Person: benchPerson(i), Facility: fac.ID}
+	for _, c := range cmds {
+		if _, err := d.db.Submit(ctx, c); err != nil {
+			return prisons, hospital, err
+		}
 	}
-	lat := make([]time.Duration, n)
+	return prisons, hospital, nil
+}
+
+// benchCommands returns the commands of the benchmark, grouped by person: each group
+// must be submitted in order. Workload "register" registers a new person with every
+// event; "custody" registers a person and then moves them four times (hospital and
+// back, to the other prison and back), as custody records mostly grow.
+func benchCommands(workload string, n int, prisons [2]uuid.UUID, hospital uuid.UUID) ([][]custody.Command, error) {
+	meta := custody.Meta{Actor: "bench", OccurredAt: time.Now()}
+	var groups [][]custody.Command
+	for i, events := 0, 0; events < n; i++ {
+		p := benchPerson(i)
+		g := []custody.Command{custody.RegisterPerson{Meta: meta, Person: p, Facility: prisons[0]}}
+		switch workload {
+		case "register":
+		case "custody":
+			g = append(g,
+				custody.AdmitToHospital{Meta: meta, Person: p.ID, Hospital: hospital, Reason: "benchmark"},
+				custody.ReturnFromHospital{Meta: meta, Person: p.ID},
+				custody.AdmitPerson{Meta: meta, Person: p.ID, Facility: prisons[1]},
+				custody.AdmitPerson{Meta: meta, Person: p.ID, Facility: prisons[0]})
+		default:
+			return nil, fmt.Errorf("--workload: %q is not register or custody", workload)
+		}
+		g = g[:min(len(g), n-events)]
+		events += len(g)
+		groups = append(groups, g)
+	}
+	return groups, nil
+}
+
+func benchAppend(ctx context.Context, d *dataDirectory, workload string, n, writers int) (*appendResult, error) {
+	prisons, hospital, err := benchWorld(ctx, d, n)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := benchCommands(workload, n, prisons, hospital)
+	if err != nil {
+		return nil, err
+	}
+	lat := make([]time.Duration, 0, n)
+	var latMu sync.Mutex
 	var next atomic.Int64
 	var uncovered atomic.Int64
 	var firstErr error
@@ -145,20 +198,24 @@ func benchAppend(ctx context.Context, d *dataDirectory, n, writers int) (*append
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			mine := make([]time.Duration, 0, n/writers+8)
+			defer func() { latMu.Lock(); lat = append(lat, mine...); latMu.Unlock() }()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= n {
+				if i >= len(groups) {
 					return
 				}
-				t := time.Now()
-				r, err := d.db.Submit(ctx, cmds[i])
-				lat[i] = time.Since(t)
-				if err != nil {
-					once.Do(func() { firstErr = err })
-					return
-				}
-				if r.Checkpoint.Size <= r.Events[len(r.Events)-1].Index || len(r.Checkpoint.Note) == 0 {
-					uncovered.Add(1)
+				for _, c := range groups[i] {
+					t := time.Now()
+					r, err := d.db.Submit(ctx, c)
+					mine = append(mine, time.Since(t))
+					if err != nil {
+						once.Do(func() { firstErr = err })
+						return
+					}
+					if r.Checkpoint.Size <= r.Events[len(r.Events)-1].Index || len(r.Checkpoint.Note) == 0 {
+						uncovered.Add(1)
+					}
 				}
 			}
 		}()
@@ -175,7 +232,7 @@ func benchAppend(ctx context.Context, d *dataDirectory, n, writers int) (*append
 		return nil, err
 	}
 	return &appendResult{
-		Events: n, Writers: writers, Seconds: elapsed.Seconds(), EventsPerSec: float64(n) / elapsed.Seconds(),
+		Workload: workload, Events: len(lat), Writers: writers, Seconds: elapsed.Seconds(), EventsPerSec: float64(len(lat)) / elapsed.Seconds(),
 		P50Millis: ms(0.50), P99Millis: ms(0.99), MaxMillis: float64(lat[len(lat)-1]) / 1e6,
 		Checkpoints: cps, AllCovered: uncovered.Load() == 0, Durable: "sqlite WAL, synchronous=FULL",
 	}, nil

@@ -146,7 +146,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		}, `leaf 250: missing \(the next stored event is 251\)`},
 		{"SwapEvents", func(t *testing.T, db *sql.DB) {
 			a, b := eventBytes(t, db, 100), eventBytes(t, db, 101)
-			var ida, idb string
+			var ida, idb []byte
 			db.QueryRow("SELECT id FROM events WHERE idx = 100").Scan(&ida)
 			db.QueryRow("SELECT id FROM events WHERE idx = 101").Scan(&idb)
 			mustExec(t, db, "UPDATE events SET bytes = ?, id = ? WHERE idx = 100", b, idb)
@@ -167,7 +167,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		}, `leaf 500: missing: the log holds 500 events but a checkpoint of size \d+ was signed \(the log was truncated\)`},
 		{"RewriteEventAndLeaf", func(t *testing.T, db *sql.DB) {
 			// A careful forger recomputes the leaf hash too; the signed checkpoints catch it.
-			var id string
+			var id []byte
 			db.QueryRow("SELECT id FROM events WHERE idx = 450").Scan(&id)
 			b := bytes.Replace(eventBytes(t, db, 450), []byte("synthetic"), []byte("Synthetic"), 1)
 			mustExec(t, db, "UPDATE events SET bytes = ?, leaf_hash = ? WHERE idx = 450", b, leafHashOf(t, id, b))
@@ -193,9 +193,9 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}
 }
 
-func leafHashOf(t *testing.T, id string, event []byte) []byte {
+func leafHashOf(t *testing.T, id, event []byte) []byte {
 	t.Helper()
-	u, err := uuid.Parse(id)
+	u, err := uuid.FromBytes(id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,13 @@
 -- +goose Up
 -- The ledger: events exactly as hashed, with their leaf hashes, the tree nodes kept
 -- for tiles, and every signed checkpoint. Nothing here is ever updated or deleted.
+-- id and subject are 16-byte UUIDs; everything else about an event is in its bytes.
 CREATE TABLE events (
-    idx         INTEGER PRIMARY KEY,
-    id          TEXT    NOT NULL,
-    type        TEXT    NOT NULL,
-    subject     TEXT    NOT NULL,
-    occurred_at TEXT    NOT NULL,
-    recorded_at TEXT    NOT NULL,
-    bytes       BLOB    NOT NULL,
-    leaf_hash   BLOB    NOT NULL
+    idx       INTEGER PRIMARY KEY,
+    id        BLOB    NOT NULL,
+    subject   BLOB    NOT NULL,
+    bytes     BLOB    NOT NULL,
+    leaf_hash BLOB    NOT NULL
 );
 CREATE INDEX events_subject ON events (subject, idx);
 
