@@ -2,11 +2,14 @@ package custody
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -113,6 +116,35 @@ func FuzzDecodeEvent(f *testing.F) {
 		b2, _ := e2.MarshalJSON()
 		if !bytes.Equal(again, b2) {
 			t.Fatalf("encoding not stable:\n%s\n%s", again, b2)
+		}
+	})
+}
+
+// TestEnvelopeMatchesEncodingJSON holds the hand-written envelope encoder to what
+// encoding/json writes for the envelope struct, for any actor and times.
+func TestEnvelopeMatchesEncodingJSON(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		e := Event{
+			ID: testID(rapid.String().Draw(rt, "id")), Type: TypePersonEscaped,
+			OccurredAt: time.Unix(rapid.Int64Range(-62135596800, 253402300799).Draw(rt, "occurred"), rapid.Int64Range(0, 999999999).Draw(rt, "ns")).UTC(),
+			RecordedAt: time.Unix(rapid.Int64Range(0, 4102444800).Draw(rt, "recorded"), 0).In(time.FixedZone("x", 3600)),
+			Actor:      rapid.String().Draw(rt, "actor"),
+			Party:      testID("p"), Subject: testID("s"),
+			Data: &PersonEscaped{Circumstances: rapid.String().Draw(rt, "circumstances")},
+		}
+		copy(e.Nonce[:], rapid.SliceOfN(rapid.Byte(), 16, 16).Draw(rt, "nonce"))
+		got, err := e.MarshalJSON()
+		if err != nil {
+			rt.Fatal(err)
+		}
+		data, _ := json.Marshal(e.Data)
+		want, err := json.Marshal(envelope{V: Version, ID: e.ID, Type: e.Type, OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
+			Actor: e.Actor, Party: e.Party, Subject: e.Subject, Data: data, Nonce: e.Nonce[:]})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			rt.Fatalf("hand-written envelope differs:\n got %s\nwant %s", got, want)
 		}
 	})
 }
