@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	_ "github.com/ncruces/go-sqlite3/driver" // registers the "sqlite3" driver
 
 	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/sequencer"
@@ -58,7 +58,7 @@ const (
 
 func dsn(path string, r role) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "cache_size(-32000)", "journal_size_limit(67108864)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-32000)", "journal_size_limit(67108864)"} {
 		q.Add("_pragma", p)
 	}
 	switch r {
@@ -79,7 +79,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("sqlite: data directory: %w", err)
 		}
 	}
-	w, err := sql.Open("sqlite", dsn(path, writer))
+	w, err := sql.Open("sqlite3", dsn(path, writer))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -95,14 +95,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(path, reader))
+	r, err := sql.Open("sqlite3", dsn(path, reader))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
 	}
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	db.r = r
-	c, err := sql.Open("sqlite", dsn(path, checkpointer))
+	c, err := sql.Open("sqlite3", dsn(path, checkpointer))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s for checkpoints: %w", path, err)

@@ -98,7 +98,7 @@ func copyDir(t *testing.T, src string) string {
 // drops the append-only triggers and runs the statements.
 func tamper(t *testing.T, dir string, fn func(db *sql.DB)) {
 	t.Helper()
-	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	db, err := sql.Open("sqlite3", filepath.Join(dir, sqlite.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
