@@ -18,8 +18,8 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/pressly/goose/v3"
 	_ "github.com/ncruces/go-sqlite3/driver" // registers the "sqlite3" driver
+	"github.com/pressly/goose/v3"
 
 	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/sequencer"
@@ -39,8 +39,7 @@ type DB struct {
 	r    *sql.DB // read-only pool
 	seq  *sequencer.Sequencer
 
-	eventStmts, personStmts map[int]*sql.Stmt // multi-row inserts by row count, prepared on w
-	custodyStmt             *sql.Stmt
+	stmts map[string]map[int]*sql.Stmt // multi-row inserts by table and row count, prepared on w
 
 	c                  *sql.DB // the checkpointer's connection
 	stopCkpt, ckptDone chan struct{}
@@ -190,13 +189,10 @@ func (db *DB) Close() error {
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}
-	for _, m := range []map[int]*sql.Stmt{db.eventStmts, db.personStmts} {
+	for _, m := range db.stmts {
 		for _, s := range m {
 			errs = append(errs, s.Close())
 		}
-	}
-	if db.custodyStmt != nil {
-		errs = append(errs, db.custodyStmt.Close())
 	}
 	errs = append(errs, db.w.Close())
 	return errors.Join(errs...)

@@ -16,7 +16,7 @@ import (
 // Person returns one person's record and custody, or a custody.NotFound error.
 func (db *DB) Person(ctx context.Context, id uuid.UUID) (*custody.PersonState, error) {
 	var rec, cus []byte
-	err := db.r.QueryRowContext(ctx, "SELECT record, custody FROM persons WHERE id = ?", id.String()).Scan(&rec, &cus)
+	err := db.r.QueryRowContext(ctx, "SELECT p.record, c.doc FROM persons p JOIN custody c ON c.id = p.id WHERE p.id = ?", id.String()).Scan(&rec, &cus)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, custody.Errorf(custody.NotFound, "id", "no person %s", id)
 	}
@@ -46,28 +46,28 @@ func (db *DB) Persons(ctx context.Context, f custody.PersonFilter) (*custody.Per
 	var args []any
 	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
 	if f.Facility != uuid.Nil {
-		add("facility = ?", f.Facility.String())
+		add("c.facility = ?", f.Facility.String())
 	}
 	if f.Nationality != "" {
-		add("nationalities LIKE ?", "% "+f.Nationality+" %")
+		add("p.nationalities LIKE ?", "% "+f.Nationality+" %")
 	}
 	if f.Category != "" {
-		add("category = ?", string(f.Category))
+		add("p.category = ?", string(f.Category))
 	}
 	if f.Status != "" {
-		add("status = ?", string(f.Status))
+		add("c.status = ?", string(f.Status))
 	}
 	if f.Name != "" {
-		add("instr(names, ?) > 0", strings.ToLower(f.Name))
+		add("instr(p.names, ?) > 0", strings.ToLower(f.Name))
 	}
 	if f.After != "" {
-		add("reg_no > ?", f.After)
+		add("p.reg_no > ?", f.After)
 	}
-	q := "SELECT record, custody FROM persons"
+	q := "SELECT p.record, c.doc FROM persons p JOIN custody c ON c.id = p.id"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY reg_no LIMIT ?"
+	q += " ORDER BY p.reg_no LIMIT ?"
 	args = append(args, f.Limit+1)
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {

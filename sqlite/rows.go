@@ -12,39 +12,27 @@ import (
 // The projection rows, derived from the custody state alone: WriteBatch, Rebuild and
 // Verify all use these, so a replay yields byte-identical rows.
 
-const personCols = "id, reg_no, status, custodian, facility, category, nationalities, names, record, custody"
+const personCols = "id, reg_no, category, nationalities, names, record"
 
-func personRow(p *custody.PersonState) ([]any, error) {
-	rec, err := json.Marshal(&p.Record)
-	if err != nil {
-		return nil, err
-	}
-	cus, err := json.Marshal(&p.Custody)
+func personRow(p *custody.Person) ([]any, error) {
+	rec, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
 	var names strings.Builder
-	for i, n := range p.Record.Names {
+	for i, n := range p.Names {
 		if i > 0 {
 			names.WriteString(" | ")
 		}
 		names.WriteString(strings.ToLower(n.Text))
 	}
-	var facility any
-	if p.Custody.Facility != uuid.Nil {
-		facility = p.Custody.Facility.String()
-	}
-	return []any{
-		p.Record.ID.String(), p.Record.RegNo, string(p.Custody.Status), p.Custody.Custodian.String(), facility,
-		string(p.Record.Category), " " + strings.Join(p.Record.Nationalities, " ") + " ", names.String(), rec, cus,
-	}, nil
+	return []any{p.ID.String(), p.RegNo, string(p.Category), " " + strings.Join(p.Nationalities, " ") + " ", names.String(), rec}, nil
 }
 
-// custodyUpdate changes the custody columns of a person's row.
-const custodyUpdate = "UPDATE persons SET status = ?, custodian = ?, facility = ?, custody = ? WHERE id = ?"
+const custodyCols = "id, status, custodian, facility, doc"
 
 func custodyRow(id uuid.UUID, c *custody.Custody) ([]any, error) {
-	cus, err := json.Marshal(c)
+	doc, err := json.Marshal(c)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +40,7 @@ func custodyRow(id uuid.UUID, c *custody.Custody) ([]any, error) {
 	if c.Facility != uuid.Nil {
 		facility = c.Facility.String()
 	}
-	return []any{string(c.Status), c.Custodian.String(), facility, cus, id.String()}, nil
+	return []any{id.String(), string(c.Status), c.Custodian.String(), facility, doc}, nil
 }
 
 const facilityCols = "id, code, name, kind, country, controller, population, doc"
@@ -75,15 +63,13 @@ func partyRow(p *custody.Party) ([]any, error) {
 	return []any{p.ID.String(), p.Code, p.Name, string(p.Kind), doc}, nil
 }
 
-// upsertSQL returns an INSERT … ON CONFLICT(id) DO UPDATE for a projection table.
-func upsertSQL(table, cols string) string {
-	names := strings.Split(cols, ", ")
+// onConflictUpdate is the upsert clause of a projection table keyed by id.
+func onConflictUpdate(cols string) string {
 	var set []string
-	for _, c := range names[1:] {
+	for _, c := range splitCols(cols)[1:] {
 		set = append(set, c+" = excluded."+c)
 	}
-	return "INSERT INTO " + table + " (" + cols + ") VALUES (" + placeholders(len(names)) +
-		") ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
+	return " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
 }
 
 func placeholders(n int) string {

@@ -43,7 +43,7 @@ func (db *DB) TreeNodes(ctx context.Context, fn func(level uint, index uint64, h
 // CompareProjections compares every stored projection row with the row the replayed
 // state st gives, and names the first that differs.
 func (db *DB) CompareProjections(ctx context.Context, st *custody.State) error {
-	want := map[string]map[string]string{"parties": {}, "facilities": {}, "persons": {}}
+	want := map[string]map[string]string{"parties": {}, "facilities": {}, "persons": {}, "custody": {}}
 	for _, p := range st.Parties() {
 		if err := addRow(want["parties"], func() ([]any, error) { return partyRow(p) }); err != nil {
 			return err
@@ -55,11 +55,14 @@ func (db *DB) CompareProjections(ctx context.Context, st *custody.State) error {
 		}
 	}
 	for _, p := range st.Persons() {
-		if err := addRow(want["persons"], func() ([]any, error) { return personRow(p) }); err != nil {
+		if err := addRow(want["persons"], func() ([]any, error) { return personRow(&p.Record) }); err != nil {
+			return err
+		}
+		if err := addRow(want["custody"], func() ([]any, error) { return custodyRow(p.Record.ID, &p.Custody) }); err != nil {
 			return err
 		}
 	}
-	for _, t := range []struct{ table, cols string }{{"parties", partyCols}, {"facilities", facilityCols}, {"persons", personCols}} {
+	for _, t := range []struct{ table, cols string }{{"parties", partyCols}, {"facilities", facilityCols}, {"persons", personCols}, {"custody", custodyCols}} {
 		got, err := storedRows(ctx, db.r, t.table, t.cols)
 		if err != nil {
 			return err
@@ -146,7 +149,7 @@ func storedRows(ctx context.Context, r *sql.DB, table, cols string) (map[string]
 // isBlobCol reports whether column i of cols holds JSON documents.
 func isBlobCol(cols string, i int) bool {
 	names := splitCols(cols)
-	return i < len(names) && (names[i] == "doc" || names[i] == "record" || names[i] == "custody")
+	return i < len(names) && (names[i] == "doc" || names[i] == "record")
 }
 
 // Rebuild replays the events and replaces every projection with what they give, in
@@ -161,15 +164,28 @@ func (db *DB) Rebuild(ctx context.Context) (*custody.State, error) {
 		return nil, fmt.Errorf("sqlite: begin rebuild: %w", err)
 	}
 	defer tx.Rollback()
-	for _, t := range []string{"persons", "facilities", "parties"} {
+	for _, t := range []string{"custody", "persons", "facilities", "parties"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
 			return nil, fmt.Errorf("sqlite: clear %s: %w", t, err)
 		}
 	}
-	parties := slices.Collect(maps.Values(st.Parties()))
-	facilities := slices.Collect(maps.Values(st.Facilities()))
-	persons := slices.Collect(maps.Values(st.Persons()))
-	if err := writeProjections(ctx, tx, parties, facilities, persons); err != nil {
+	enc := &encoded{}
+	var parties []custody.Party
+	for _, p := range st.Parties() {
+		parties = append(parties, *p)
+	}
+	var facilities []custody.FacilityState
+	for _, f := range st.Facilities() {
+		facilities = append(facilities, *f)
+	}
+	var persons []custody.PersonState
+	for _, p := range st.Persons() {
+		persons = append(persons, *p)
+	}
+	if err := encodeProjections(enc, parties, facilities, persons, nil); err != nil {
+		return nil, err
+	}
+	if err := db.writeProjections(ctx, tx, enc); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -16,15 +16,44 @@ var (
 	_ sequencer.Encoder = (*DB)(nil)
 )
 
-// chunk is the number of rows one INSERT statement carries.
-const chunk = 64
-
 // encoded is a batch's rows, ready to bind.
 type encoded struct {
-	events    [][]any
-	persons   [][]any
-	custodies [][]any
-	other     []func(context.Context, *sql.Tx) error
+	events, persons, custodies, facilities, parties [][]any
+}
+
+// encodeProjections builds the projection rows of the given entities.
+func encodeProjections(enc *encoded, parties []custody.Party, facilities []custody.FacilityState, persons []custody.PersonState, custodies []sequencer.PersonCustody) error {
+	for i := range parties {
+		row, err := partyRow(&parties[i])
+		if err != nil {
+			return fmt.Errorf("sqlite: project party %s: %w", parties[i].Code, err)
+		}
+		enc.parties = append(enc.parties, row)
+	}
+	for i := range facilities {
+		row, err := facilityRow(&facilities[i])
+		if err != nil {
+			return fmt.Errorf("sqlite: project facility %s: %w", facilities[i].Code, err)
+		}
+		enc.facilities = append(enc.facilities, row)
+	}
+	for i := range persons {
+		p := &persons[i]
+		row, err := personRow(&p.Record)
+		if err != nil {
+			return fmt.Errorf("sqlite: project person %s: %w", p.Record.RegNo, err)
+		}
+		enc.persons = append(enc.persons, row)
+		custodies = append(custodies, sequencer.PersonCustody{Person: p.Record.ID, Custody: p.Custody})
+	}
+	for i := range custodies {
+		row, err := custodyRow(custodies[i].Person, &custodies[i].Custody)
+		if err != nil {
+			return fmt.Errorf("sqlite: project custody of %s: %w", custodies[i].Person, err)
+		}
+		enc.custodies = append(enc.custodies, row)
+	}
+	return nil
 }
 
 // EncodeBatch implements sequencer.Encoder: it builds the rows of a batch on the
@@ -35,19 +64,8 @@ func (db *DB) EncodeBatch(b *sequencer.Batch) error {
 		e := &b.Events[i]
 		enc.events = append(enc.events, []any{int64(e.Index), e.Event.ID[:], e.Event.Subject[:], e.Bytes, e.LeafHash[:]})
 	}
-	for i := range b.Persons {
-		row, err := personRow(&b.Persons[i])
-		if err != nil {
-			return fmt.Errorf("sqlite: project person %s: %w", b.Persons[i].Record.RegNo, err)
-		}
-		enc.persons = append(enc.persons, row)
-	}
-	for i := range b.Custodies {
-		row, err := custodyRow(b.Custodies[i].Person, &b.Custodies[i].Custody)
-		if err != nil {
-			return fmt.Errorf("sqlite: project custody of %s: %w", b.Custodies[i].Person, err)
-		}
-		enc.custodies = append(enc.custodies, row)
+	if err := encodeProjections(enc, b.Parties, b.Facilities, b.Persons, b.Custodies); err != nil {
+		return err
 	}
 	b.Encoded = enc
 	return nil
@@ -56,6 +74,13 @@ func (db *DB) EncodeBatch(b *sequencer.Batch) error {
 // WriteBatch writes a batch in one transaction. It refuses a batch that does not
 // start where the stored ledger ends (another process wrote meanwhile).
 func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
+	enc, ok := b.Encoded.(*encoded)
+	if !ok {
+		if err := db.EncodeBatch(b); err != nil {
+			return err
+		}
+		enc = b.Encoded.(*encoded)
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
@@ -72,24 +97,7 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 	if len(b.Events) == 0 || b.Events[0].Index != next {
 		return fmt.Errorf("sqlite: a batch must start at index %d, where the stored ledger ends (another writer?)", next)
 	}
-	if err := db.writeBatch(ctx, tx, b); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
-}
-
-func (db *DB) writeBatch(ctx context.Context, tx *sql.Tx, b *sequencer.Batch) error {
-	enc, ok := b.Encoded.(*encoded)
-	if !ok {
-		if err := db.EncodeBatch(b); err != nil {
-			return err
-		}
-		enc = b.Encoded.(*encoded)
-	}
-	if err := insertRows(ctx, tx, db.eventStmts, enc.events); err != nil {
+	if err := insertRows(ctx, tx, db.stmts["events"], enc.events); err != nil {
 		return fmt.Errorf("sqlite: insert events: %w", err)
 	}
 	for _, n := range b.Nodes {
@@ -97,48 +105,38 @@ func (db *DB) writeBatch(ctx context.Context, tx *sql.Tx, b *sequencer.Batch) er
 			return fmt.Errorf("sqlite: insert tree node: %w", err)
 		}
 	}
-	parties := make([]*custody.Party, len(b.Parties))
-	for i := range b.Parties {
-		parties[i] = &b.Parties[i]
-	}
-	facilities := make([]*custody.FacilityState, len(b.Facilities))
-	for i := range b.Facilities {
-		facilities[i] = &b.Facilities[i]
-	}
-	if err := writeProjections(ctx, tx, parties, facilities, nil); err != nil {
+	if err := db.writeProjections(ctx, tx, enc); err != nil {
 		return err
-	}
-	if err := insertRows(ctx, tx, db.personStmts, enc.persons); err != nil {
-		return fmt.Errorf("sqlite: project persons: %w", err)
-	}
-	if len(enc.custodies) > 0 {
-		upd := tx.StmtContext(ctx, db.custodyStmt)
-		for _, row := range enc.custodies {
-			if _, err := upd.ExecContext(ctx, row...); err != nil {
-				return fmt.Errorf("sqlite: project custody: %w", err)
-			}
-		}
 	}
 	c := b.Checkpoint
 	if _, err := tx.ExecContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)", int64(c.Size), c.Root[:], c.Note); err != nil {
 		return fmt.Errorf("sqlite: insert checkpoint: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// writeProjections upserts encoded projection rows.
+func (db *DB) writeProjections(ctx context.Context, tx *sql.Tx, enc *encoded) error {
+	for _, t := range []struct {
+		table string
+		rows  [][]any
+	}{{"parties", enc.parties}, {"facilities", enc.facilities}, {"persons", enc.persons}, {"custody", enc.custodies}} {
+		if err := insertRows(ctx, tx, db.stmts[t.table], t.rows); err != nil {
+			return fmt.Errorf("sqlite: project %s: %w", t.table, err)
+		}
 	}
 	return nil
 }
 
 var eventColumns = []string{"idx", "id", "subject", "bytes", "leaf_hash"}
 
-var eventInsertHead = "INSERT INTO events (" + strings.Join(eventColumns, ", ") + ") VALUES "
-
-var personConflict = func() string {
-	q := upsertSQL("persons", personCols)
-	return q[strings.Index(q, " ON CONFLICT"):]
-}()
-
-// rowChunks are the numbers of rows the prepared multi-row INSERT statements carry.
+// rowChunks are the numbers of rows the prepared multi-row statements carry.
 var rowChunks = []int{64, 16, 4, 1}
 
-// insertRows inserts rows with the prepared multi-row statements of shape.
+// insertRows inserts rows with the prepared multi-row statements of one shape.
 func insertRows(ctx context.Context, tx *sql.Tx, shape map[int]*sql.Stmt, rows [][]any) error {
 	var args []any
 	for start := 0; start < len(rows); {
@@ -163,27 +161,24 @@ func insertRows(ctx context.Context, tx *sql.Tx, shape map[int]*sql.Stmt, rows [
 
 // prepare prepares the writer's multi-row statements; it runs once, at Open.
 func (db *DB) prepare(ctx context.Context) error {
-	db.eventStmts, db.personStmts = map[int]*sql.Stmt{}, map[int]*sql.Stmt{}
-	for _, n := range rowChunks {
-		for _, s := range []struct {
-			m    map[int]*sql.Stmt
-			head string
-			cols int
-			tail string
-		}{
-			{db.eventStmts, eventInsertHead, len(eventColumns), ""},
-			{db.personStmts, "INSERT INTO persons (" + personCols + ") VALUES ", len(splitCols(personCols)), personConflict},
-		} {
-			stmt, err := db.w.PrepareContext(ctx, multiRow(s.head, s.cols, n)+s.tail)
+	db.stmts = map[string]map[int]*sql.Stmt{}
+	for table, cols := range map[string]string{
+		"events": strings.Join(eventColumns, ", "), "parties": partyCols, "facilities": facilityCols,
+		"persons": personCols, "custody": custodyCols,
+	} {
+		db.stmts[table] = map[int]*sql.Stmt{}
+		head := "INSERT INTO " + table + " (" + cols + ") VALUES "
+		tail := ""
+		if table != "events" {
+			tail = onConflictUpdate(cols)
+		}
+		for _, n := range rowChunks {
+			stmt, err := db.w.PrepareContext(ctx, multiRow(head, len(splitCols(cols)), n)+tail)
 			if err != nil {
 				return fmt.Errorf("sqlite: prepare: %w", err)
 			}
-			s.m[n] = stmt
+			db.stmts[table][n] = stmt
 		}
-	}
-	var err error
-	if db.custodyStmt, err = db.w.PrepareContext(ctx, custodyUpdate); err != nil {
-		return fmt.Errorf("sqlite: prepare: %w", err)
 	}
 	return nil
 }
@@ -272,45 +267,4 @@ func (db *DB) ScanEvents(ctx context.Context, fn func(idx uint64, id, bytes, lea
 			return nil
 		}
 	}
-}
-
-// writeProjections upserts projection rows one by one (Rebuild, and the few
-// parties and facilities of a batch).
-func writeProjections(ctx context.Context, tx *sql.Tx, parties []*custody.Party, facilities []*custody.FacilityState, persons []*custody.PersonState) error {
-	for _, p := range parties {
-		row, err := partyRow(p)
-		if err == nil {
-			_, err = tx.ExecContext(ctx, upsertSQL("parties", partyCols), row...)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: project party %s: %w", p.Code, err)
-		}
-	}
-	for _, f := range facilities {
-		row, err := facilityRow(f)
-		if err == nil {
-			_, err = tx.ExecContext(ctx, upsertSQL("facilities", facilityCols), row...)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: project facility %s: %w", f.Code, err)
-		}
-	}
-	if len(persons) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, upsertSQL("persons", personCols))
-	if err != nil {
-		return fmt.Errorf("sqlite: prepare person upsert: %w", err)
-	}
-	defer stmt.Close()
-	for _, p := range persons {
-		row, err := personRow(p)
-		if err == nil {
-			_, err = stmt.ExecContext(ctx, row...)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: project person %s: %w", p.Record.RegNo, err)
-		}
-	}
-	return nil
 }

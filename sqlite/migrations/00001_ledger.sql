@@ -61,21 +61,29 @@ CREATE TABLE facilities (
     doc        BLOB    NOT NULL
 );
 
+-- A person's record, written at registration and correction.
 CREATE TABLE persons (
     id            TEXT PRIMARY KEY,
     reg_no        TEXT NOT NULL UNIQUE,
-    status        TEXT NOT NULL,
-    custodian     TEXT NOT NULL,
-    facility      TEXT,
     category      TEXT NOT NULL,
     nationalities TEXT NOT NULL, -- ' IRQ SYR '
     names         TEXT NOT NULL, -- every name, lower case, for substring search
-    record        BLOB NOT NULL, -- custody.Person as JSON
-    custody       BLOB NOT NULL  -- custody.Custody as JSON
+    record        BLOB NOT NULL  -- custody.Person as JSON
 );
-CREATE INDEX persons_facility ON persons (facility, reg_no);
+
+-- A person's custody, written at every custody event: narrow rows, so that the
+-- custody changes of a batch touch few pages.
+CREATE TABLE custody (
+    id        TEXT PRIMARY KEY,
+    status    TEXT NOT NULL,
+    custodian TEXT NOT NULL,
+    facility  TEXT,
+    doc       BLOB NOT NULL -- custody.Custody as JSON
+) WITHOUT ROWID;
+CREATE INDEX custody_facility ON custody (facility);
 
 -- +goose Down
+DROP TABLE custody;
 DROP TABLE persons;
 DROP TABLE facilities;
 DROP TABLE parties;
