@@ -15,6 +15,11 @@ import (
 	"github.com/handover-project/handover/sequencer"
 )
 
+// Submitter is anything that records commands: a store, or a sequencer.
+type Submitter interface {
+	Submit(ctx context.Context, cmd custody.Command) (sequencer.Receipt, error)
+}
+
 // Origin is the log name the suite uses.
 const Origin = "handover.test/storetest"
 
@@ -68,7 +73,7 @@ func Meta(n int) custody.Meta {
 }
 
 // World submits two parties and three facilities (HSK and HOL held by SDF, IQ1 by IRQ).
-func World(tb testing.TB, s Store) {
+func World(tb testing.TB, s Submitter) {
 	tb.Helper()
 	for _, p := range []custody.Party{
 		{ID: ID("SDF"), Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority},
@@ -104,7 +109,7 @@ func Person(n int) custody.Person {
 }
 
 // MustSubmit submits a command and fails the test if it is refused.
-func MustSubmit(tb testing.TB, s Store, cmd custody.Command) sequencer.Receipt {
+func MustSubmit(tb testing.TB, s Submitter, cmd custody.Command) sequencer.Receipt {
 	tb.Helper()
 	r, err := s.Submit(context.Background(), cmd)
 	if err != nil {
