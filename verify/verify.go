@@ -13,7 +13,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -79,98 +81,150 @@ type checkpoint struct {
 // nil, is called now and then with the number of events checked and the total.
 // It returns a *Problem when the ledger is wrong, another error when it could not
 // be read.
+//
+// The work that does not depend on order — checkpoint signatures, decoding events
+// and recomputing their leaf hashes — runs on every core; the tree and the replay
+// run in ledger order.
 func Run(ctx context.Context, src Source, v note.Verifier, origin string, progress func(done, total uint64)) (*Report, error) {
 	if progress == nil {
 		progress = func(uint64, uint64) {}
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var cps []checkpoint
+	var notes [][]byte
 	err := src.Checkpoints(ctx, func(size uint64, root, text []byte) error {
-		c, err := ledger.OpenCheckpoint(text, v, origin)
-		if err != nil {
-			return problem(-1, "checkpoint of size %d: %v", size, err)
+		if len(root) != ledger.HashSize {
+			return problem(-1, "checkpoint of size %d: stored root of %d bytes", size, len(root))
 		}
-		if c.Size != size || !bytes.Equal(c.Root[:], root) {
-			return problem(-1, "checkpoint of size %d: the stored size or root differs from the signed note (size %d)", size, c.Size)
-		}
-		cps = append(cps, checkpoint{size: c.Size, root: c.Root})
+		cps = append(cps, checkpoint{size: size, root: [ledger.HashSize]byte(root)})
+		notes = append(notes, text)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	sigs := make(chan error, 1)
+	go func() { sigs <- checkSignatures(ctx, cps, notes, v, origin) }()
 	sort.Slice(cps, func(i, j int) bool { return cps[i].size < cps[j].size })
 	total, err := src.EventCount(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st, tree, tally := custody.NewState(), ledger.NewTree(), custody.NewTally()
-	nodes := map[[2]uint64][ledger.HashSize]byte{}
-	next, prevCP := 0, uint64(0)
-	var entry []byte
-	err = src.ScanEvents(ctx, func(idx uint64, idCol, b, leaf []byte) error {
-		want := tree.Size()
-		if idx != want {
-			return problem(int64(want), "missing (the next stored event is %d)", idx)
+	r := &replay{st: custody.NewState(), tree: ledger.NewTree(), tally: custody.NewTally(),
+		nodes: map[[2]uint64][ledger.HashSize]byte{}, cps: cps}
+	scanErr := decodeInParallel(ctx, src, func(d *decoded) error {
+		if err := r.add(d); err != nil {
+			return err
 		}
-		e, err := custody.DecodeEvent(b)
-		if err != nil {
-			return problem(int64(idx), "%v", err)
-		}
-		if !bytes.Equal(e.ID[:], idCol) {
-			return problem(int64(idx), "the stored id %x is not the event's id %s", idCol, e.ID)
-		}
-		entry = ledger.AppendEntry(entry[:0], e.ID, b)
-		if h := ledger.LeafHash(entry); !bytes.Equal(h[:], leaf) {
-			return problem(int64(idx), "the event's bytes do not match its stored leaf hash")
-		}
-		for _, n := range tree.Append([ledger.HashSize]byte(leaf)) {
-			nodes[[2]uint64{uint64(n.Level), n.Index}] = n.Hash
-		}
-		for next < len(cps) && cps[next].size == tree.Size() {
-			if cps[next].root != tree.Root() {
-				return problem(int64(prevCP), "the checkpoint of size %d does not match the tree recomputed from the events: a leaf in [%d, %d) was altered",
-					cps[next].size, prevCP, cps[next].size)
-			}
-			prevCP = cps[next].size
-			next++
-		}
-		if err := st.Apply(&e); err != nil {
-			return problem(int64(idx), "cannot be replayed: %v", err)
-		}
-		tally.Add(&e)
-		if idx%65536 == 0 {
-			progress(idx, total)
+		if d.idx%65536 == 0 {
+			progress(d.idx, total)
 		}
 		return nil
 	})
-	if err != nil {
+	// A bad signature is the first thing to report: it says which checkpoints
+	// cannot be trusted to judge the events by.
+	if err := <-sigs; err != nil {
 		return nil, err
 	}
-	progress(tree.Size(), total)
-	if next < len(cps) {
-		return nil, problem(int64(tree.Size()), "missing: the log holds %d events but a checkpoint of size %d was signed (the log was truncated)", tree.Size(), cps[next].size)
+	if scanErr != nil {
+		return nil, scanErr
 	}
-	if len(cps) == 0 && tree.Size() > 0 || len(cps) > 0 && cps[len(cps)-1].size != tree.Size() {
-		return nil, problem(int64(prevCP), "events from %d on are covered by no signed checkpoint", prevCP)
-	}
-	if err := checkNodes(ctx, src, nodes); err != nil {
+	progress(r.tree.Size(), total)
+	if err := r.finish(); err != nil {
 		return nil, err
 	}
-	if err := custody.CheckInvariants(st); err != nil {
+	if err := checkNodes(ctx, src, r.nodes); err != nil {
+		return nil, err
+	}
+	if err := custody.CheckInvariants(r.st); err != nil {
 		return nil, problem(-1, "%v", err)
 	}
-	if err := tally.Check(st); err != nil {
+	if err := r.tally.Check(r.st); err != nil {
 		return nil, problem(-1, "%v", err)
 	}
-	if err := src.CompareProjections(ctx, st); err != nil {
+	if err := src.CompareProjections(ctx, r.st); err != nil {
 		var p *Problem
 		if errors.As(err, &p) {
 			return nil, p
 		}
 		return nil, err
 	}
-	return &Report{Size: tree.Size(), Root: tree.Root(), Checkpoints: len(cps),
-		Persons: len(st.Persons()), Facilities: len(st.Facilities()), Parties: len(st.Parties())}, nil
+	return &Report{Size: r.tree.Size(), Root: r.tree.Root(), Checkpoints: len(cps),
+		Persons: len(r.st.Persons()), Facilities: len(r.st.Facilities()), Parties: len(r.st.Parties())}, nil
+}
+
+// checkSignatures opens every checkpoint note with the log's key, on every core.
+func checkSignatures(ctx context.Context, cps []checkpoint, notes [][]byte, v note.Verifier, origin string) error {
+	workers := runtime.GOMAXPROCS(0)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(cps) && ctx.Err() == nil; i += workers {
+				c, err := ledger.OpenCheckpoint(notes[i], v, origin)
+				if err != nil {
+					errs[w] = problem(-1, "checkpoint of size %d: %v", cps[i].size, err)
+					return
+				}
+				if c.Size != cps[i].size || c.Root != cps[i].root {
+					errs[w] = problem(-1, "checkpoint of size %d: the stored size or root differs from the signed note (size %d)", cps[i].size, c.Size)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// replay is the in-order part of verification.
+type replay struct {
+	st     *custody.State
+	tree   *ledger.Tree
+	tally  *custody.Tally
+	nodes  map[[2]uint64][ledger.HashSize]byte
+	cps    []checkpoint
+	next   int    // the next checkpoint to reach
+	prevCP uint64 // the size of the last checkpoint reached
+}
+
+func (r *replay) add(d *decoded) error {
+	if want := r.tree.Size(); d.idx != want {
+		return problem(int64(want), "missing (the next stored event is %d)", d.idx)
+	}
+	if d.err != nil {
+		return d.err
+	}
+	for _, n := range r.tree.Append(d.leaf) {
+		r.nodes[[2]uint64{uint64(n.Level), n.Index}] = n.Hash
+	}
+	for r.next < len(r.cps) && r.cps[r.next].size == r.tree.Size() {
+		if r.cps[r.next].root != r.tree.Root() {
+			return problem(int64(r.prevCP), "the checkpoint of size %d does not match the tree recomputed from the events: a leaf in [%d, %d) was altered",
+				r.cps[r.next].size, r.prevCP, r.cps[r.next].size)
+		}
+		r.prevCP = r.cps[r.next].size
+		r.next++
+	}
+	if err := r.st.Apply(&d.event); err != nil {
+		return problem(int64(d.idx), "cannot be replayed: %v", err)
+	}
+	r.tally.Add(&d.event)
+	return nil
+}
+
+// finish checks that the events and the checkpoints end together.
+func (r *replay) finish() error {
+	if r.next < len(r.cps) {
+		return problem(int64(r.tree.Size()), "missing: the log holds %d events but a checkpoint of size %d was signed (the log was truncated)", r.tree.Size(), r.cps[r.next].size)
+	}
+	if len(r.cps) == 0 && r.tree.Size() > 0 || len(r.cps) > 0 && r.cps[len(r.cps)-1].size != r.tree.Size() {
+		return problem(int64(r.prevCP), "events from %d on are covered by no signed checkpoint", r.prevCP)
+	}
+	return nil
 }
 
 // checkNodes compares the stored tree nodes with the recomputed ones.

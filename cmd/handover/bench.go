@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -47,7 +46,6 @@ func newBenchAppend() *cobra.Command {
 		n, writers int
 		asJSON     bool
 		keep       bool
-		cpuprofile string
 		workload   string
 	)
 	cmd := &cobra.Command{
@@ -86,17 +84,6 @@ Appends are durable: SQLite in WAL mode with synchronous=FULL.`,
 			if err := d.start(ctx); err != nil {
 				return err
 			}
-			if cpuprofile != "" {
-				f, err := os.Create(cpuprofile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
-			}
 			res, err := benchAppend(ctx, d, workload, n, writers)
 			if err != nil {
 				return err
@@ -118,7 +105,6 @@ Appends are durable: SQLite in WAL mode with synchronous=FULL.`,
 	cmd.Flags().IntVarP(&writers, "writers", "c", 64, "number of concurrent writers")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	cmd.Flags().StringVar(&workload, "workload", "custody", "register (every event registers a person) or custody (a registration, then four moves per person)")
-	cmd.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary data directory (its path is printed)")
 	return cmd
 }

@@ -1,0 +1,127 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"runtime"
+
+	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/ledger"
+)
+
+// decoded is one stored event, decoded and checked on its own: its bytes against its
+// stored leaf hash and id. err is the problem found, if any.
+type decoded struct {
+	idx   uint64
+	event custody.Event
+	leaf  [ledger.HashSize]byte
+	err   error
+}
+
+func decodeOne(idx uint64, id, b, leaf []byte) decoded {
+	d := decoded{idx: idx}
+	if len(leaf) != ledger.HashSize {
+		d.err = problem(int64(idx), "stored leaf hash of %d bytes", len(leaf))
+		return d
+	}
+	d.leaf = [ledger.HashSize]byte(leaf)
+	e, err := custody.DecodeEvent(b)
+	if err != nil {
+		d.err = problem(int64(idx), "%v", err)
+		return d
+	}
+	if !bytes.Equal(e.ID[:], id) {
+		d.err = problem(int64(idx), "the stored id %x is not the event's id %s", id, e.ID)
+		return d
+	}
+	if h := ledger.LeafHash(ledger.Entry(e.ID, b)); h != d.leaf {
+		d.err = problem(int64(idx), "the event's bytes do not match its stored leaf hash")
+		return d
+	}
+	d.event = e
+	return d
+}
+
+// job is a run of consecutive events, decoded by one worker.
+type job struct {
+	raw  []rawEvent
+	out  []decoded
+	done chan struct{}
+}
+
+type rawEvent struct {
+	idx             uint64
+	id, bytes, leaf []byte
+}
+
+const jobSize = 512
+
+var errStop = errors.New("verify: stopped")
+
+// decodeInParallel scans the events of src, decodes them on every core, and calls
+// apply for each in ledger order. It stops at the first error apply returns.
+func decodeInParallel(ctx context.Context, src Source, apply func(*decoded) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	work := make(chan *job, 2*workers)
+	order := make(chan *job, 4*workers)
+	for range workers {
+		go func() {
+			for j := range work {
+				j.out = make([]decoded, len(j.raw))
+				for i, r := range j.raw {
+					j.out[i] = decodeOne(r.idx, r.id, r.bytes, r.leaf)
+				}
+				close(j.done)
+			}
+		}()
+	}
+	scanned := make(chan error, 1)
+	go func() {
+		defer close(order)
+		defer close(work)
+		cur := &job{done: make(chan struct{})}
+		send := func() bool {
+			select {
+			case work <- cur:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case order <- cur:
+			case <-ctx.Done():
+				return false
+			}
+			cur = &job{done: make(chan struct{})}
+			return true
+		}
+		err := src.ScanEvents(ctx, func(idx uint64, id, b, leaf []byte) error {
+			cur.raw = append(cur.raw, rawEvent{idx, id, b, leaf})
+			if len(cur.raw) == jobSize && !send() {
+				return errStop
+			}
+			return nil
+		})
+		if err == nil && len(cur.raw) > 0 && !send() {
+			err = errStop
+		}
+		scanned <- err
+	}()
+	for j := range order {
+		<-j.done
+		for i := range j.out {
+			if err := apply(&j.out[i]); err != nil {
+				cancel()
+				for range order { // let the scanner finish
+				}
+				return err
+			}
+		}
+	}
+	if err := <-scanned; err != nil && !errors.Is(err, errStop) {
+		return err
+	}
+	return ctx.Err()
+}
