@@ -233,15 +233,22 @@ func testRestart(t *testing.T, open Opener) {
 	MustVerify(t, s)
 }
 
-func testRebuild(t *testing.T, open Opener) {
-	ctx := context.Background()
+// populated starts a fresh store holding the World, n detainees at HSK, and the
+// release of the detainee numbered released.
+func populated(t *testing.T, open Opener, n, released int) Store {
 	s := started(t, open, false)
-	defer s.Close()
 	World(t, s)
-	for i := range 30 {
+	for i := range n {
 		MustSubmit(t, s, custody.RegisterPerson{Meta: Meta(10), Person: Person(i), Facility: ID("HSK")})
 	}
-	MustSubmit(t, s, custody.ReleasePerson{Meta: Meta(20), Person: Person(3).ID, Reason: "acquitted", Authority: "court"})
+	MustSubmit(t, s, custody.ReleasePerson{Meta: Meta(20), Person: Person(released).ID, Reason: "acquitted", Authority: "court"})
+	return s
+}
+
+func testRebuild(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := populated(t, open, 30, 3)
+	defer s.Close()
 	MustSubmit(t, s, custody.ChangeFacilityControl{Meta: Meta(30), Facility: ID("HSK"), To: ID("IRQ"), Reason: "agreement"})
 	before, err := s.Persons(ctx, custody.PersonFilter{Limit: 500})
 	if err != nil {
@@ -261,13 +268,8 @@ func testRebuild(t *testing.T, open Opener) {
 
 func testFilters(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := started(t, open, false)
+	s := populated(t, open, 40, 4)
 	defer s.Close()
-	World(t, s)
-	for i := range 40 {
-		MustSubmit(t, s, custody.RegisterPerson{Meta: Meta(10), Person: Person(i), Facility: ID("HSK")})
-	}
-	MustSubmit(t, s, custody.ReleasePerson{Meta: Meta(20), Person: Person(4).ID, Reason: "acquitted", Authority: "court"})
 	count := func(f custody.PersonFilter) int {
 		t.Helper()
 		n := 0
