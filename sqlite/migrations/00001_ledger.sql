@@ -80,7 +80,7 @@ CREATE TABLE custody (
     facility  TEXT,
     doc       BLOB NOT NULL -- custody.Custody as JSON
 ) WITHOUT ROWID;
-CREATE INDEX custody_facility ON custody (facility);
+-- No index on facility: each custody change would update it; a roster is a scan of narrow rows.
 
 -- +goose Down
 DROP TABLE custody;
