@@ -9,6 +9,7 @@ import (
 	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/ledger"
 	"github.com/handover-project/handover/sequencer"
+	"github.com/handover-project/handover/verify"
 )
 
 var (
@@ -200,18 +201,11 @@ func multiRow(head string, cols, n int) string {
 // ledger whose tree does not match its latest checkpoint: run verify.
 func (db *DB) Load(ctx context.Context) (*custody.State, *ledger.Tree, error) {
 	st, tree := custody.NewState(), ledger.NewTree()
-	err := db.ScanEvents(ctx, func(idx uint64, _, bytes, leaf []byte) error {
-		if idx != st.Size() {
-			return fmt.Errorf("event %d missing", st.Size())
-		}
-		e, err := custody.DecodeEvent(bytes)
-		if err != nil {
+	err := verify.Replay(ctx, db, func(_ uint64, e *custody.Event, leaf [ledger.HashSize]byte) error {
+		if err := st.Apply(e); err != nil {
 			return err
 		}
-		if err := st.Apply(&e); err != nil {
-			return err
-		}
-		tree.Append([ledger.HashSize]byte(leaf))
+		tree.Append(leaf)
 		return nil
 	})
 	if err != nil {

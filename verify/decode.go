@@ -59,9 +59,32 @@ const jobSize = 512
 
 var errStop = errors.New("verify: stopped")
 
+// EventScanner is the part of a Source that Replay reads.
+type EventScanner interface {
+	ScanEvents(ctx context.Context, fn func(idx uint64, id, bytes, leafHash []byte) error) error
+}
+
+// Replay decodes the stored events of src on every core, checking each against its
+// stored id and leaf hash, and calls fn with each in ledger order. It returns a
+// *Problem for an event that is missing, malformed or does not match its leaf hash,
+// and stops at the first error fn returns. Stores use it to load their state.
+func Replay(ctx context.Context, src EventScanner, fn func(idx uint64, e *custody.Event, leafHash [ledger.HashSize]byte) error) error {
+	next := uint64(0)
+	return decodeInParallel(ctx, src, func(d *decoded) error {
+		if d.idx != next {
+			return problem(int64(next), "missing (the next stored event is %d)", d.idx)
+		}
+		if d.err != nil {
+			return d.err
+		}
+		next++
+		return fn(d.idx, &d.event, d.leaf)
+	})
+}
+
 // decodeInParallel scans the events of src, decodes them on every core, and calls
 // apply for each in ledger order. It stops at the first error apply returns.
-func decodeInParallel(ctx context.Context, src Source, apply func(*decoded) error) error {
+func decodeInParallel(ctx context.Context, src EventScanner, apply func(*decoded) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
