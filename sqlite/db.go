@@ -113,7 +113,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // checkpointEvery is how often the background checkpointer folds the WAL into the
 // database while the store is being written.
-const checkpointEvery = 200 * time.Millisecond
+const checkpointEvery = time.Second
 
 // checkpoints runs PASSIVE WAL checkpoints until stop is closed: they copy committed
 // pages into the database without blocking the writer or readers, and let the next
