@@ -76,14 +76,11 @@ Appends are durable: SQLite in WAL mode with synchronous=FULL.`,
 			if err := initDataDir(ctx, dir, "handover.example/bench"); err != nil {
 				return err
 			}
-			d, err := openDataDir(ctx, dir)
+			d, err := openWriter(ctx, dir)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			if err := d.start(ctx); err != nil {
-				return err
-			}
 			res, err := benchAppend(ctx, d, workload, n, writers)
 			if err != nil {
 				return err

@@ -25,10 +25,7 @@ const crashChildEnv = "HANDOVER_CRASH_CHILD"
 // "ack <index> <person id>" for every acknowledged event.
 func crashChild(dir string) {
 	ctx := context.Background()
-	d, err := openDataDir(ctx, dir)
-	if err == nil {
-		err = d.start(ctx)
-	}
+	d, err := openWriter(ctx, dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)

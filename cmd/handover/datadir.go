@@ -132,3 +132,16 @@ func (d *dataDirectory) start(ctx context.Context) error {
 }
 
 func (d *dataDirectory) Close() error { return d.db.Close() }
+
+// openWriter opens a data directory and starts its sequencer, ready to record.
+func openWriter(ctx context.Context, dir string) (*dataDirectory, error) {
+	d, err := openDataDir(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.start(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}

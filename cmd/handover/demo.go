@@ -43,14 +43,11 @@ With --no-serve it loads and exits. Run twice on one data directory, it loads on
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "initialised %s\n", dir)
 			}
-			d, err := openDataDir(ctx, dir)
+			d, err := openWriter(ctx, dir)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			if err := d.start(ctx); err != nil {
-				return err
-			}
 			if err := loadDemo(ctx, d, seed, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
 				return err
 			}

@@ -36,14 +36,11 @@ func newServe() *cobra.Command {
 until interrupted (Ctrl-C or SIGTERM), then finishes in-flight requests and stops.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := openDataDir(cmd.Context(), dataDir(cmd))
+			d, err := openWriter(cmd.Context(), dataDir(cmd))
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			if err := d.start(cmd.Context()); err != nil {
-				return err
-			}
 			return serve(cmd.Context(), d, f, cmd.OutOrStdout())
 		},
 	}

@@ -35,11 +35,8 @@ func smallLedger(t *testing.T) string {
 		t.Fatalf("init: %s", stderr)
 	}
 	ctx := context.Background()
-	d, err := openDataDir(ctx, dir)
+	d, err := openWriter(ctx, dir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	party := custody.Party{ID: uuid.New(), Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority}
