@@ -27,7 +27,6 @@ type flight struct {
 	batch    Batch
 	dirty    dirty
 	accepted []pending
-	sizes    []request     // size queries, answered once everything before them is written
 	synced   chan struct{} // if set, the flight only marks a point in the pipeline
 }
 
@@ -37,7 +36,7 @@ type pending struct {
 }
 
 func (f *flight) requests() []request {
-	rs := append([]request(nil), f.sizes...)
+	var rs []request
 	for _, p := range f.accepted {
 		rs = append(rs, p.r)
 	}
@@ -53,7 +52,7 @@ func (s *Sequencer) commit(batch []request) {
 	}
 	if s.broken != nil {
 		for _, r := range batch {
-			s.answer(r, result{err: s.broken}, s.tree.Size())
+			r.reply <- result{err: s.broken}
 		}
 		return
 	}
@@ -64,10 +63,6 @@ func (s *Sequencer) commit(batch []request) {
 	now := s.cfg.Now()
 	var entry []byte
 	for bi, r := range batch {
-		if r.size != nil {
-			(*f).sizes = append((*f).sizes, r)
-			continue
-		}
 		if err := r.ctx.Err(); err != nil {
 			r.reply <- result{err: err} // the caller has gone: append nothing for it
 			continue
@@ -105,7 +100,7 @@ func (s *Sequencer) commit(batch []request) {
 		(*f).batch.Events = append((*f).batch.Events, sealed...)
 		(*f).accepted = append((*f).accepted, pending{r: r, receipt: rec})
 	}
-	if len((*f).batch.Events) == 0 && len((*f).sizes) == 0 {
+	if len((*f).batch.Events) == 0 {
 		s.pending = nil
 	}
 }
@@ -138,7 +133,7 @@ func (s *Sequencer) send() {
 }
 
 // write is the write goroutine: it commits flights in order and answers their requests.
-func (s *Sequencer) write(committed uint64) {
+func (s *Sequencer) write() {
 	defer close(s.written)
 	failedGen := ^uint64(0)
 	for {
@@ -169,15 +164,9 @@ func (s *Sequencer) write(committed uint64) {
 			s.failAll(f.requests(), err)
 			continue
 		}
-		if len(f.batch.Events) > 0 {
-			committed = f.batch.Checkpoint.Size
-		}
 		for _, p := range f.accepted {
 			p.receipt.Checkpoint = f.batch.Checkpoint
 			p.r.reply <- result{receipt: p.receipt}
-		}
-		for _, r := range f.sizes {
-			r.size <- committed
 		}
 	}
 }
@@ -231,16 +220,8 @@ func (s *Sequencer) seal(drafts []custody.Draft, now time.Time) ([]Sealed, error
 // failAll answers requests that could not be recorded.
 func (s *Sequencer) failAll(rs []request, err error) {
 	for _, r := range rs {
-		s.answer(r, result{err: &custody.Error{Code: custody.Internal, Message: "the ledger could not record this; nothing was written", Err: err}}, 0)
+		r.reply <- result{err: &custody.Error{Code: custody.Internal, Message: "the ledger could not record this; nothing was written", Err: err}}
 	}
-}
-
-func (s *Sequencer) answer(r request, res result, size uint64) {
-	if r.size != nil {
-		r.size <- size
-		return
-	}
-	r.reply <- res
 }
 
 // dirty collects the projections a flight changed. persons maps a person to

@@ -101,7 +101,6 @@ type request struct {
 	ctx   context.Context
 	cmd   custody.Command
 	reply chan result
-	size  chan uint64 // set for a size query instead of a command
 }
 
 type result struct {
@@ -157,7 +156,7 @@ func New(ctx context.Context, w Writer, cfg Config) (*Sequencer, error) {
 	s := &Sequencer{w: w, cfg: cfg, state: st, tree: tree,
 		reqs: make(chan request, 4*cfg.MaxBatch), done: make(chan struct{}), stop: make(chan struct{}),
 		flights: make(chan *flight), ready: make(chan struct{}, 1), failures: make(chan error, 1), written: make(chan struct{})}
-	go s.write(tree.Size())
+	go s.write()
 	go s.run()
 	return s, nil
 }
@@ -194,22 +193,11 @@ func (s *Sequencer) Close() {
 	<-s.done
 }
 
-// Size is the number of events in the ledger as the sequencer knows it, once the
-// batch in hand is committed. It is for tests and progress reports; readers should
-// ask the store.
-func (s *Sequencer) Size() (uint64, error) {
-	r := request{size: make(chan uint64, 1)}
-	select {
-	case s.reqs <- r:
-		return <-r.size, nil
-	case <-s.stop:
-		return 0, ErrClosed
-	}
-}
-
 // run is the sequencing goroutine. It decides and seals requests as they come, and
 // hands what it has sealed to the write goroutine whenever that one is free: under
 // load, everything sealed while a transaction commits goes into the next one.
+// run is the sequencing goroutine: it seals requests into the pending flight and
+// hands that flight to the write goroutine whenever the writer says it is free.
 func (s *Sequencer) run() {
 	defer close(s.done)
 	defer func() {
@@ -255,10 +243,6 @@ func (s *Sequencer) drainClosed() {
 	for {
 		select {
 		case r := <-s.reqs:
-			if r.size != nil {
-				r.size <- s.tree.Size()
-				continue
-			}
 			r.reply <- result{err: ErrClosed}
 		default:
 			return
