@@ -28,6 +28,7 @@ type Store interface {
 	ledger.Reader
 	Submit(ctx context.Context, cmd custody.Command) (sequencer.Receipt, error)
 	Person(ctx context.Context, id uuid.UUID) (*custody.PersonState, error)
+	PersonByRegNo(ctx context.Context, regNo string) (*custody.PersonState, error)
 	Persons(ctx context.Context, f custody.PersonFilter) (*custody.PersonPage, error)
 	History(ctx context.Context, subject uuid.UUID) ([]custody.LoggedEvent, error)
 	Event(ctx context.Context, index uint64) (custody.LoggedEvent, error)

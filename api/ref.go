@@ -77,15 +77,6 @@ func parsePersonRef(ref string) (id uuid.UUID, regNo string, err error) {
 	return uuid.Nil, "", invalid("path.id", "must be a person's UUID or registration number (like HSK-000150)")
 }
 
-// regNoBefore returns a string that sorts just before regNo and after every other
-// registration number, so that a listing "after" it starts at regNo. It decrements
-// the last digit: nothing of the form of a registration number lies between.
-func regNoBefore(regNo string) string {
-	b := []byte(regNo)
-	b[len(b)-1]--
-	return string(b)
-}
-
 // person resolves a person reference and returns the person.
 func (s *server) person(ctx context.Context, ref string) (*custody.PersonState, error) {
 	id, regNo, err := parsePersonRef(ref)
@@ -96,14 +87,8 @@ func (s *server) person(ctx context.Context, ref string) (*custody.PersonState, 
 		p, err := s.store.Person(ctx, id)
 		return p, at(err, where{"": "path.id", "id": "path.id"})
 	}
-	page, err := s.store.Persons(ctx, custody.PersonFilter{After: regNoBefore(regNo), Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(page.Persons) == 0 || page.Persons[0].Record.RegNo != regNo {
-		return nil, at(custody.Errorf(custody.NotFound, "id", "no person with registration number %s", regNo), where{"id": "path.id"})
-	}
-	return &page.Persons[0], nil
+	p, err := s.store.PersonByRegNo(ctx, regNo)
+	return p, at(err, where{"": "path.id", "reg_no": "path.id"})
 }
 
 // personID resolves a person reference to an id.

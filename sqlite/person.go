@@ -26,6 +26,20 @@ func (db *DB) Person(ctx context.Context, id uuid.UUID) (*custody.PersonState, e
 	return decodePerson(rec, cus)
 }
 
+// PersonByRegNo returns the person with a registration number, or a
+// custody.NotFound error.
+func (db *DB) PersonByRegNo(ctx context.Context, regNo string) (*custody.PersonState, error) {
+	var rec, cus []byte
+	err := db.r.QueryRowContext(ctx, "SELECT p.record, c.doc FROM persons p JOIN custody c ON c.id = p.id WHERE p.reg_no = ?", regNo).Scan(&rec, &cus)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, custody.Errorf(custody.NotFound, "reg_no", "no person with registration number %s", regNo)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: person %s: %w", regNo, err)
+	}
+	return decodePerson(rec, cus)
+}
+
 func decodePerson(rec, cus []byte) (*custody.PersonState, error) {
 	var p custody.PersonState
 	if err := json.Unmarshal(rec, &p.Record); err != nil {

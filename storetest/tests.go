@@ -55,6 +55,12 @@ func testAppendAndRead(t *testing.T, open Opener) {
 	if _, err := s.Person(ctx, uuid.New()); custody.ErrorCode(err) != custody.NotFound {
 		t.Errorf("unknown person: %v", err)
 	}
+	if byNo, err := s.PersonByRegNo(ctx, "HSK-000001"); err != nil || byNo.Record.ID != Person(1).ID {
+		t.Errorf("by registration number: %v %+v", err, byNo)
+	}
+	if _, err := s.PersonByRegNo(ctx, "HSK-000002"); custody.ErrorCode(err) != custody.NotFound {
+		t.Errorf("unknown registration number: %v", err)
+	}
 	fs, err := s.Facilities(ctx)
 	if err != nil || len(fs) != 3 {
 		t.Fatalf("facilities %v %v", fs, err)
