@@ -167,6 +167,11 @@ func New(ctx context.Context, w Writer, cfg Config) (*Sequencer, error) {
 // command may still be committed: retrying a command is safe only with an
 // idempotency key.
 func (s *Sequencer) Submit(ctx context.Context, cmd custody.Command) (Receipt, error) {
+	select {
+	case <-s.stop:
+		return Receipt{}, ErrClosed
+	default:
+	}
 	r := request{ctx: ctx, cmd: cmd, reply: make(chan result, 1)}
 	select {
 	case s.reqs <- r:
@@ -178,6 +183,14 @@ func (s *Sequencer) Submit(ctx context.Context, cmd custody.Command) (Receipt, e
 	select {
 	case res := <-r.reply:
 		return res.receipt, res.err
+	case <-s.done:
+		// The sequencer stopped; it answered the request, or never saw it.
+		select {
+		case res := <-r.reply:
+			return res.receipt, res.err
+		default:
+			return Receipt{}, ErrClosed
+		}
 	case <-ctx.Done():
 		return Receipt{}, ctx.Err()
 	}
