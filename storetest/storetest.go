@@ -7,27 +7,19 @@ import (
 	"context"
 	"testing"
 
-	"github.com/google/uuid"
-
+	"github.com/handover-project/handover/api"
 	"github.com/handover-project/handover/custody"
-	"github.com/handover-project/handover/ledger"
 	"github.com/handover-project/handover/sequencer"
 	"github.com/handover-project/handover/verify"
 )
 
-// Store is what the suite needs of a storage engine.
+// Store is what the suite needs of a storage engine: everything the API serves
+// from (so a store that passes the suite can back the API), what verify reads, and
+// the engine's own life cycle.
 type Store interface {
-	ledger.Reader
+	api.Store
 	verify.Source
 	Start(ctx context.Context, cfg sequencer.Config) error
-	Submit(ctx context.Context, cmd custody.Command) (sequencer.Receipt, error)
-	Person(ctx context.Context, id uuid.UUID) (*custody.PersonState, error)
-	PersonByRegNo(ctx context.Context, regNo string) (*custody.PersonState, error)
-	Persons(ctx context.Context, f custody.PersonFilter) (*custody.PersonPage, error)
-	History(ctx context.Context, subject uuid.UUID) ([]custody.LoggedEvent, error)
-	Event(ctx context.Context, index uint64) (custody.LoggedEvent, error)
-	Facilities(ctx context.Context) ([]custody.FacilityState, error)
-	Parties(ctx context.Context) ([]custody.Party, error)
 	Rebuild(ctx context.Context) (*custody.State, error)
 	Close() error
 }
