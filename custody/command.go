@@ -58,6 +58,7 @@ type AdmitPerson struct {
 	Person   uuid.UUID
 	Facility uuid.UUID
 	Note     string
+	found    bool // a person in transit, found after a discrepancy (see ResolveIncident)
 }
 
 // CorrectRecord replaces a person's record with a corrected one.

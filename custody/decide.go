@@ -38,6 +38,36 @@ func Decide(s *State, cmd Command) ([]Draft, error) {
 		return decideRegisterPerson(s, c)
 	case CorrectRecord:
 		return decideCorrection(s, c)
+	case RegisterKey:
+		return decideRegisterKey(s, c)
+	case RevokeKey:
+		return decideRevokeKey(s, c)
+	case CreateCampaign:
+		return decideCreateCampaign(s, c)
+	case ProposeTransfer:
+		return decideProposeTransfer(s, c)
+	case RecordSafeguard:
+		return decideRecordSafeguard(s, c)
+	case OverrideSafeguard:
+		return decideOverride(s, c)
+	case ApproveTransfer:
+		return decideApprove(s, c)
+	case CancelTransfer:
+		return decideCancelTransfer(s, c)
+	case PlanMovement:
+		return decidePlanMovement(s, c)
+	case SetManifest:
+		return decideSetManifest(s, c)
+	case CancelMovement:
+		return decideCancelMovement(s, c)
+	case SubmitHandover:
+		return decideHandover(s, c)
+	case OpenIncident:
+		return decideOpenIncident(s, c)
+	case ResolveIncident:
+		return decideResolveIncident(s, c)
+	case CompleteNotification:
+		return decideCompleteNotification(s, c)
 	default:
 		return decideCustody(s, cmd)
 	}

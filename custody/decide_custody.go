@@ -18,7 +18,10 @@ func decideCustody(s *State, cmd Command) ([]Draft, error) {
 	)
 	switch c := cmd.(type) {
 	case AdmitPerson:
-		person, allowed = c.Person, []Status{Held, InTransit}
+		person, allowed = c.Person, []Status{Held}
+		if c.found {
+			allowed = append(allowed, InTransit)
+		}
 		check = func(p *PersonState) error {
 			f, err := s.destination("facility", c.Facility)
 			if err != nil {

@@ -34,6 +34,24 @@ const (
 	TypePersonRecaptured       Type = "person.recaptured"
 	TypeHospitalAdmitted       Type = "person.hospital_admitted"
 	TypeHospitalReturned       Type = "person.hospital_returned"
+	TypePersonDeparted         Type = "person.departed"
+	TypePersonArrived          Type = "person.arrived"
+	TypeKeyRegistered          Type = "key.registered"
+	TypeKeyRevoked             Type = "key.revoked"
+	TypeCampaignCreated        Type = "campaign.created"
+	TypeTransferProposed       Type = "transfer.proposed"
+	TypeSafeguardRecorded      Type = "transfer.safeguard_recorded"
+	TypeSafeguardOverridden    Type = "transfer.safeguard_overridden"
+	TypeTransferApproved       Type = "transfer.approved"
+	TypeTransferCancelled      Type = "transfer.cancelled"
+	TypeMovementPlanned        Type = "movement.planned"
+	TypeManifestSet            Type = "movement.manifest_set"
+	TypeMovementCancelled      Type = "movement.cancelled"
+	TypeHandedOver             Type = "movement.handed_over"
+	TypeMovementReconciled     Type = "movement.reconciled"
+	TypeIncidentOpened         Type = "incident.opened"
+	TypeIncidentResolved       Type = "incident.resolved"
+	TypeNotificationCompleted  Type = "notification.completed"
 )
 
 // Payload is the "data" of an event; each event type has one payload type.
@@ -57,6 +75,24 @@ var payloads = map[Type]func() Payload{
 	TypePersonRecaptured:       func() Payload { return new(PersonRecaptured) },
 	TypeHospitalAdmitted:       func() Payload { return new(HospitalAdmitted) },
 	TypeHospitalReturned:       func() Payload { return new(HospitalReturned) },
+	TypePersonDeparted:         func() Payload { return new(PersonDeparted) },
+	TypePersonArrived:          func() Payload { return new(PersonArrived) },
+	TypeKeyRegistered:          func() Payload { return new(KeyRegistered) },
+	TypeKeyRevoked:             func() Payload { return new(KeyRevoked) },
+	TypeCampaignCreated:        func() Payload { return new(CampaignCreated) },
+	TypeTransferProposed:       func() Payload { return new(TransferProposed) },
+	TypeSafeguardRecorded:      func() Payload { return new(SafeguardRecorded) },
+	TypeSafeguardOverridden:    func() Payload { return new(SafeguardOverridden) },
+	TypeTransferApproved:       func() Payload { return new(TransferApproved) },
+	TypeTransferCancelled:      func() Payload { return new(TransferCancelled) },
+	TypeMovementPlanned:        func() Payload { return new(MovementPlanned) },
+	TypeManifestSet:            func() Payload { return new(ManifestSet) },
+	TypeMovementCancelled:      func() Payload { return new(MovementCancelled) },
+	TypeHandedOver:             func() Payload { return new(HandedOver) },
+	TypeMovementReconciled:     func() Payload { return new(MovementReconciled) },
+	TypeIncidentOpened:         func() Payload { return new(IncidentOpened) },
+	TypeIncidentResolved:       func() Payload { return new(IncidentResolved) },
+	TypeNotificationCompleted:  func() Payload { return new(NotificationCompleted) },
 }
 
 // Types returns every known event type.

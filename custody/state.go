@@ -2,6 +2,7 @@ package custody
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,8 +38,16 @@ type Custody struct {
 	Custodian uuid.UUID `json:"custodian"`         // the party responsible; for ended custody, the last one
 	Facility  uuid.UUID `json:"facility,omitzero"` // where the person is, when at a facility
 	Return    uuid.UUID `json:"return,omitzero"`   // while hospitalised: the facility to return to
+	Movement  uuid.UUID `json:"movement,omitzero"` // while in transit: the movement
 	Since     time.Time `json:"since"`             // occurred_at of the event that set this state
 	Event     uint64    `json:"event"`             // ledger index of that event
+	// Transfer is the open transfer the person is on, if any.
+	Transfer uuid.UUID `json:"transfer,omitzero"`
+	// Flags are the flags of STANDARDS.md §J that stand on the person, recorded or
+	// computed, except NotificationOverdue, which FlagsAt adds by the clock.
+	Flags []Flag `json:"flags,omitempty"`
+	// NotifyBy is the earliest deadline of the person's open notifications.
+	NotifyBy time.Time `json:"notify_by,omitzero"`
 }
 
 // PersonState is a person's record and custody.
@@ -86,6 +95,25 @@ type State struct {
 	regNos      map[string]uuid.UUID
 	identifiers map[string]uuid.UUID // identifierKey → person
 	serials     map[string]int       // series → highest number given out
+
+	keys          map[uuid.UUID]*OfficerKey
+	campaigns     map[uuid.UUID]*CampaignState
+	transfers     map[uuid.UUID]*TransferState
+	movements     map[uuid.UUID]*MovementState
+	incidents     map[uuid.UUID]*IncidentState
+	notifications map[uuid.UUID]*Notification
+	handovers     map[uuid.UUID]bool        // handover documents accepted
+	onTransfer    map[uuid.UUID]uuid.UUID   // person → the open transfer they are on
+	households    map[uuid.UUID][]uuid.UUID // household → its members
+	// transfersOf, incidentsOf and notificationsOf index by person, for flags.
+	transfersOf     map[uuid.UUID][]uuid.UUID
+	incidentsOf     map[uuid.UUID][]uuid.UUID
+	notificationsOf map[uuid.UUID][]uuid.UUID
+
+	// touched records what events changed, when tracking is on (see Track).
+	tracking       bool
+	touchedPersons map[uuid.UUID]bool
+	touchedDocs    map[DocRef]bool
 }
 
 // NewState returns the state of an empty ledger.
@@ -95,6 +123,12 @@ func NewState() *State {
 		facilities: map[uuid.UUID]*FacilityState{}, facCodes: map[string]uuid.UUID{},
 		persons: map[uuid.UUID]*PersonState{}, regNos: map[string]uuid.UUID{},
 		identifiers: map[string]uuid.UUID{}, serials: map[string]int{},
+		keys: map[uuid.UUID]*OfficerKey{}, campaigns: map[uuid.UUID]*CampaignState{},
+		transfers: map[uuid.UUID]*TransferState{}, movements: map[uuid.UUID]*MovementState{},
+		incidents: map[uuid.UUID]*IncidentState{}, notifications: map[uuid.UUID]*Notification{},
+		handovers: map[uuid.UUID]bool{}, onTransfer: map[uuid.UUID]uuid.UUID{}, households: map[uuid.UUID][]uuid.UUID{},
+		transfersOf: map[uuid.UUID][]uuid.UUID{}, incidentsOf: map[uuid.UUID][]uuid.UUID{}, notificationsOf: map[uuid.UUID][]uuid.UUID{},
+		touchedPersons: map[uuid.UUID]bool{}, touchedDocs: map[DocRef]bool{},
 	}
 }
 
@@ -181,6 +215,11 @@ func (s *State) apply(e *Event) error {
 		}
 		p.Record = d.Person
 		s.indexRecord(&p.Record)
+		s.touchPerson(p)
+	case *KeyRegistered, *KeyRevoked, *CampaignCreated, *TransferProposed, *SafeguardRecorded, *SafeguardOverridden,
+		*TransferApproved, *TransferCancelled, *MovementPlanned, *ManifestSet, *MovementCancelled, *HandedOver,
+		*MovementReconciled, *IncidentOpened, *IncidentResolved, *NotificationCompleted:
+		return s.applyOps(e, idx)
 	default:
 		p, err := s.person(e)
 		if err != nil {
@@ -190,7 +229,10 @@ func (s *State) apply(e *Event) error {
 		if err != nil {
 			return err
 		}
-		return s.place(p, c, e, idx)
+		if err := s.place(p, c, e, idx); err != nil {
+			return err
+		}
+		return s.afterCustody(p, e, idx)
 	}
 	return nil
 }
@@ -208,6 +250,10 @@ func nextCustody(cur Custody, e *Event) (Custody, error) {
 	c := Custody{Custodian: cur.Custodian}
 	switch d := e.Data.(type) {
 	case *PersonAdmitted:
+		c.Status, c.Custodian, c.Facility = Held, d.Custodian, d.Facility
+	case *PersonDeparted:
+		c.Status, c.Custodian, c.Movement = InTransit, d.Escort, d.Movement
+	case *PersonArrived:
 		c.Status, c.Custodian, c.Facility = Held, d.Custodian, d.Facility
 	case *CustodianChanged:
 		c = cur
@@ -248,12 +294,17 @@ func (s *State) place(p *PersonState, c Custody, e *Event, idx uint64) error {
 		f.Population[cat]++
 	}
 	c.Since, c.Event = e.OccurredAt, idx
+	c.Transfer, c.Flags, c.NotifyBy = p.Custody.Transfer, p.Custody.Flags, p.Custody.NotifyBy
 	p.Custody = c
+	s.touchPerson(p)
 	return nil
 }
 
 func (s *State) indexRecord(p *Person) {
 	s.regNos[p.RegNo] = p.ID
+	if p.Household != uuid.Nil && !slices.Contains(s.households[p.Household], p.ID) {
+		s.households[p.Household] = append(s.households[p.Household], p.ID)
+	}
 	for _, id := range p.Identifiers {
 		s.identifiers[identifierKey(id)] = p.ID
 	}
@@ -264,6 +315,9 @@ func (s *State) indexRecord(p *Person) {
 
 func (s *State) unindexRecord(p *Person) {
 	delete(s.regNos, p.RegNo)
+	if p.Household != uuid.Nil {
+		s.households[p.Household] = slices.DeleteFunc(s.households[p.Household], func(id uuid.UUID) bool { return id == p.ID })
+	}
 	for _, id := range p.Identifiers {
 		delete(s.identifiers, identifierKey(id))
 	}

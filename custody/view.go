@@ -1,6 +1,10 @@
 package custody
 
-import "github.com/google/uuid"
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
 
 // PersonFilter selects persons in a listing. Zero fields do not filter.
 type PersonFilter struct {
@@ -8,9 +12,11 @@ type PersonFilter struct {
 	Nationality string // ISO 3166-1 alpha-3; matches any of a person's nationalities
 	Category    Category
 	Status      Status
-	Name        string // substring of any name, in either script, case-insensitive
-	After       string // registration number after which the page starts
-	Limit       int    // at most MaxPageSize; 0 means DefaultPageSize
+	Name        string    // substring of any name, in either script, case-insensitive
+	Flag        Flag      // a flag of STANDARDS.md §J that stands on the person
+	Now         time.Time // the time NotificationOverdue is judged at; default time.Now()
+	After       string    // registration number after which the page starts
+	Limit       int       // at most MaxPageSize; 0 means DefaultPageSize
 }
 
 // Page sizes of person listings.
@@ -35,6 +41,12 @@ func (f *PersonFilter) Validate() error {
 		if err := oneOf("status", f.Status, Statuses); err != nil {
 			return err
 		}
+	}
+	if f.Flag != "" && !IsFlag(f.Flag) {
+		return oneOf("flag", f.Flag, ComputedFlags)
+	}
+	if f.Now.IsZero() {
+		f.Now = time.Now()
 	}
 	if err := optionalText("name", f.Name, 200); err != nil {
 		return err

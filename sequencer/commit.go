@@ -2,6 +2,7 @@ package sequencer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -116,8 +117,8 @@ func (s *Sequencer) send() {
 		text, err := ledger.SignCheckpoint(s.cfg.Signer, s.cfg.Origin, s.tree.Size(), root)
 		if err == nil {
 			b.Checkpoint = Checkpoint{Size: s.tree.Size(), Root: root, Note: text}
-			f.dirty.collect(s.state, b)
-			if enc, ok := s.w.(Encoder); ok {
+			err = f.dirty.collect(s.state, b)
+			if enc, ok := s.w.(Encoder); ok && err == nil {
 				err = enc.EncodeBatch(b)
 			}
 		}
@@ -196,6 +197,7 @@ func (s *Sequencer) reload(cause error) {
 		s.broken = fmt.Errorf("sequencer: reload after a failed write: %w (after %v)", err, cause)
 		return
 	}
+	st.Track()
 	s.state, s.tree = st, tree
 	s.gen++
 }
@@ -228,10 +230,12 @@ func (s *Sequencer) failAll(rs []request, err error) {
 // whether their record (not just their custody) changed.
 type dirty struct {
 	persons, facilities, parties map[uuid.UUID]bool
+	docs                         map[custody.DocRef]bool
 }
 
 func newDirty() dirty {
-	return dirty{persons: map[uuid.UUID]bool{}, facilities: map[uuid.UUID]bool{}, parties: map[uuid.UUID]bool{}}
+	return dirty{persons: map[uuid.UUID]bool{}, facilities: map[uuid.UUID]bool{}, parties: map[uuid.UUID]bool{},
+		docs: map[custody.DocRef]bool{}}
 }
 
 func (d *dirty) before(st *custody.State, e *custody.Event) {
@@ -248,28 +252,29 @@ func (d *dirty) after(st *custody.State, e *custody.Event) {
 		d.facilities[e.Subject] = true
 	case *custody.PersonRegistered, *custody.RecordCorrected:
 		d.persons[e.Subject] = true
-		if p, ok := st.Person(e.Subject); ok && p.Custody.Status.AtFacility() {
-			d.facilities[p.Custody.Facility] = true
-		}
-	default:
-		if _, ok := d.persons[e.Subject]; !ok {
-			d.persons[e.Subject] = false // custody only
-		}
-		if p, ok := st.Person(e.Subject); ok && p.Custody.Status.AtFacility() {
-			d.facilities[p.Custody.Facility] = true
-		}
 	}
+	if p, ok := st.Person(e.Subject); ok && p.Custody.Status.AtFacility() {
+		d.facilities[p.Custody.Facility] = true
+	}
+	st.Drain(func(id uuid.UUID) {
+		if _, ok := d.persons[id]; !ok {
+			d.persons[id] = false // custody (or flags) only
+		}
+	}, func(ref custody.DocRef) { d.docs[ref] = true })
 }
 
 // collect copies the changed projections into the batch: the write goroutine reads
 // them while this goroutine goes on changing the state.
-func (d *dirty) collect(st *custody.State, b *Batch) {
+func (d *dirty) collect(st *custody.State, b *Batch) error {
 	for id, record := range d.persons {
+		st.Refresh(id)
 		p, _ := st.Person(id)
+		c := p.Custody
+		c.Flags = slices.Clone(c.Flags)
 		if record {
-			b.Persons = append(b.Persons, *p) // records are replaced, never changed in place
+			b.Persons = append(b.Persons, custody.PersonState{Record: p.Record, Custody: c}) // records are replaced, never changed in place
 		} else {
-			b.Custodies = append(b.Custodies, PersonCustody{Person: id, Custody: p.Custody})
+			b.Custodies = append(b.Custodies, PersonCustody{Person: id, Custody: c})
 		}
 	}
 	for id := range d.facilities {
@@ -284,4 +289,16 @@ func (d *dirty) collect(st *custody.State, b *Batch) {
 		p, _ := st.Party(id)
 		b.Parties = append(b.Parties, *p)
 	}
+	for ref := range d.docs {
+		v, ok := st.Doc(ref)
+		if !ok {
+			continue
+		}
+		j, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode %s %s: %w", ref.Kind, ref.ID, err)
+		}
+		b.Docs = append(b.Docs, Doc{Kind: ref.Kind, ID: ref.ID, JSON: j})
+	}
+	return nil
 }

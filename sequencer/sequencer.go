@@ -50,6 +50,9 @@ type Batch struct {
 	Custodies  []PersonCustody
 	Facilities []custody.FacilityState
 	Parties    []custody.Party
+	// Docs are the operational records (transfers, movements…) the batch changed,
+	// encoded as JSON.
+	Docs       []Doc
 	Checkpoint Checkpoint
 	// Encoded is the Writer's own, if it implements Encoder.
 	Encoded any
@@ -64,6 +67,13 @@ type Writer interface {
 	// the sequencer calls it again after a failed WriteBatch, to forget what the
 	// failed batch had applied.
 	Load(ctx context.Context) (*custody.State, *ledger.Tree, error)
+}
+
+// Doc is one operational record as a batch left it.
+type Doc struct {
+	Kind custody.DocKind
+	ID   uuid.UUID
+	JSON []byte
 }
 
 // PersonCustody is a person's custody as a batch left it.
@@ -150,6 +160,9 @@ func New(ctx context.Context, w Writer, cfg Config) (*Sequencer, error) {
 		return nil, err
 	}
 	st, tree, err := w.Load(ctx)
+	if st != nil {
+		st.Track()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -74,6 +74,12 @@ func (db *DB) Persons(ctx context.Context, f custody.PersonFilter) (*custody.Per
 	if f.Name != "" {
 		add("instr(p.names, ?) > 0", strings.ToLower(f.Name))
 	}
+	switch {
+	case f.Flag == custody.NotificationOverdue:
+		add("c.notify_by < ?", f.Now.UTC().Format(TimeColumn))
+	case f.Flag != "":
+		add("c.flags LIKE ?", "% "+string(f.Flag)+" %")
+	}
 	if f.After != "" {
 		add("p.reg_no > ?", f.After)
 	}
@@ -148,6 +154,39 @@ func (db *DB) Facilities(ctx context.Context) ([]custody.FacilityState, error) {
 // Parties returns every party, by code.
 func (db *DB) Parties(ctx context.Context) ([]custody.Party, error) {
 	return readDocs[custody.Party](ctx, db.r, "SELECT doc FROM parties ORDER BY code")
+}
+
+// Doc returns the JSON of one operational record (a transfer, a movement…), or a
+// custody.NotFound error.
+func (db *DB) Doc(ctx context.Context, kind custody.DocKind, id uuid.UUID) ([]byte, error) {
+	var doc []byte
+	err := db.r.QueryRowContext(ctx, "SELECT doc FROM docs WHERE kind = ? AND id = ?", string(kind), id.String()).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, custody.Errorf(custody.NotFound, "id", "no %s %s", kind, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s %s: %w", kind, id, err)
+	}
+	return doc, nil
+}
+
+// DocList returns the JSON of every operational record of a kind, in id order (for
+// records with UUIDv7 ids, the order they were created).
+func (db *DB) DocList(ctx context.Context, kind custody.DocKind) ([][]byte, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT doc FROM docs WHERE kind = ? ORDER BY id", string(kind))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list %s: %w", kind, err)
+	}
+	defer rows.Close()
+	out := [][]byte{}
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		out = append(out, doc)
+	}
+	return out, rows.Err()
 }
 
 func readDocs[T any](ctx context.Context, r *sql.DB, q string, args ...any) ([]T, error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/sequencer"
 )
 
 // The projection rows, derived from the custody state alone: WriteBatch, Rebuild and
@@ -29,7 +30,24 @@ func personRow(p *custody.Person) ([]any, error) {
 	return []any{p.ID.String(), p.RegNo, string(p.Category), " " + strings.Join(p.Nationalities, " ") + " ", names.String(), rec}, nil
 }
 
-const custodyCols = "id, status, custodian, facility, doc"
+const custodyCols = "id, status, custodian, facility, flags, notify_by, doc"
+
+// TimeColumn is the layout of times stored for comparison: fixed width, UTC.
+const TimeColumn = "2006-01-02T15:04:05.000000000Z"
+
+// flagsColumn renders flags as the custody table's flags column holds them.
+func flagsColumn(fs []custody.Flag) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(" ")
+		b.WriteString(string(f))
+	}
+	b.WriteString(" ")
+	return b.String()
+}
 
 func custodyRow(id uuid.UUID, c *custody.Custody) ([]any, error) {
 	doc, err := json.Marshal(c)
@@ -40,7 +58,17 @@ func custodyRow(id uuid.UUID, c *custody.Custody) ([]any, error) {
 	if c.Facility != uuid.Nil {
 		facility = c.Facility.String()
 	}
-	return []any{id.String(), string(c.Status), c.Custodian.String(), facility, doc}, nil
+	var notifyBy any
+	if !c.NotifyBy.IsZero() {
+		notifyBy = c.NotifyBy.UTC().Format(TimeColumn)
+	}
+	return []any{id.String(), string(c.Status), c.Custodian.String(), facility, flagsColumn(c.Flags), notifyBy, doc}, nil
+}
+
+const docCols = "kind, id, doc"
+
+func docRow(d *sequencer.Doc) []any {
+	return []any{string(d.Kind), d.ID.String(), d.JSON}
 }
 
 const facilityCols = "id, code, name, kind, country, controller, population, doc"

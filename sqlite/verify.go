@@ -1,13 +1,16 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/sequencer"
 	"github.com/handover-project/handover/verify"
 )
 
@@ -43,6 +46,10 @@ func (db *DB) TreeNodes(ctx context.Context, fn func(level uint, index uint64, h
 // CompareProjections compares every stored projection row with the row the replayed
 // state st gives, and names the first that differs.
 func (db *DB) CompareProjections(ctx context.Context, st *custody.State) error {
+	st.RefreshFlags()
+	if err := db.compareDocs(ctx, st); err != nil {
+		return err
+	}
 	want := map[string]map[string]string{"parties": {}, "facilities": {}, "persons": {}, "custody": {}}
 	for _, p := range st.Parties() {
 		if err := addRow(want["parties"], func() ([]any, error) { return partyRow(p) }); err != nil {
@@ -83,6 +90,60 @@ func (db *DB) CompareProjections(ctx context.Context, st *custody.State) error {
 		}
 	}
 	return nil
+}
+
+// compareDocs compares the stored operational documents with the replayed ones.
+func (db *DB) compareDocs(ctx context.Context, st *custody.State) error {
+	want, err := stateDocs(st)
+	if err != nil {
+		return err
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT kind, id, doc FROM docs ORDER BY kind, id")
+	if err != nil {
+		return fmt.Errorf("sqlite: read docs: %w", err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var kind, id string
+		var doc []byte
+		if err := rows.Scan(&kind, &id, &doc); err != nil {
+			return err
+		}
+		key := kind + " " + id
+		seen[key] = true
+		w, ok := want[key]
+		switch {
+		case !ok:
+			return &verify.Problem{Leaf: -1, Msg: fmt.Sprintf("projection docs: %s has no events behind it", key)}
+		case !bytes.Equal(w, doc):
+			return &verify.Problem{Leaf: -1, Msg: fmt.Sprintf("projection docs: %s differs from the replayed events (run `handover rebuild`)", key)}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, key := range slices.Sorted(maps.Keys(want)) {
+		if !seen[key] {
+			return &verify.Problem{Leaf: -1, Msg: fmt.Sprintf("projection docs: %s is missing (run `handover rebuild`)", key)}
+		}
+	}
+	return nil
+}
+
+// stateDocs encodes every document of a state, keyed by "kind id".
+func stateDocs(st *custody.State) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	err := st.Docs(func(ref custody.DocRef) error {
+		v, _ := st.Doc(ref)
+		j, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode %s %s: %w", ref.Kind, ref.ID, err)
+		}
+		out[string(ref.Kind)+" "+ref.ID.String()] = j
+		return nil
+	})
+	return out, err
 }
 
 func addRow(m map[string]string, rowOf func() ([]any, error)) error {
@@ -164,7 +225,8 @@ func (db *DB) Rebuild(ctx context.Context) (*custody.State, error) {
 		return nil, fmt.Errorf("sqlite: begin rebuild: %w", err)
 	}
 	defer tx.Rollback()
-	for _, t := range []string{"custody", "persons", "facilities", "parties"} {
+	st.RefreshFlags()
+	for _, t := range []string{"custody", "persons", "facilities", "parties", "docs"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
 			return nil, fmt.Errorf("sqlite: clear %s: %w", t, err)
 		}
@@ -183,6 +245,18 @@ func (db *DB) Rebuild(ctx context.Context) (*custody.State, error) {
 		persons = append(persons, *p)
 	}
 	if err := encodeProjections(enc, parties, facilities, persons, nil); err != nil {
+		return nil, err
+	}
+	err = st.Docs(func(ref custody.DocRef) error {
+		v, _ := st.Doc(ref)
+		j, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("sqlite: encode %s %s: %w", ref.Kind, ref.ID, err)
+		}
+		enc.docs = append(enc.docs, docRow(&sequencer.Doc{Kind: ref.Kind, ID: ref.ID, JSON: j}))
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if err := db.writeProjections(ctx, tx, enc); err != nil {

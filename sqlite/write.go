@@ -19,7 +19,7 @@ var (
 
 // encoded is a batch's rows, ready to bind.
 type encoded struct {
-	events, persons, custodies, facilities, parties [][]any
+	events, persons, custodies, facilities, parties, docs [][]any
 }
 
 // encodeProjections builds the projection rows of the given entities.
@@ -67,6 +67,9 @@ func (db *DB) EncodeBatch(b *sequencer.Batch) error {
 	}
 	if err := encodeProjections(enc, b.Parties, b.Facilities, b.Persons, b.Custodies); err != nil {
 		return err
+	}
+	for i := range b.Docs {
+		enc.docs = append(enc.docs, docRow(&b.Docs[i]))
 	}
 	b.Encoded = enc
 	return nil
@@ -124,7 +127,7 @@ func (db *DB) writeProjections(ctx context.Context, tx *sql.Tx, enc *encoded) er
 	for _, t := range []struct {
 		table string
 		rows  [][]any
-	}{{"parties", enc.parties}, {"facilities", enc.facilities}, {"persons", enc.persons}, {"custody", enc.custodies}} {
+	}{{"parties", enc.parties}, {"facilities", enc.facilities}, {"persons", enc.persons}, {"custody", enc.custodies}, {"docs", enc.docs}} {
 		if err := insertRows(ctx, tx, db.stmts[t.table], t.rows); err != nil {
 			return fmt.Errorf("sqlite: project %s: %w", t.table, err)
 		}
@@ -165,12 +168,16 @@ func (db *DB) prepare(ctx context.Context) error {
 	db.stmts = map[string]map[int]*sql.Stmt{}
 	for table, cols := range map[string]string{
 		"events": strings.Join(eventColumns, ", "), "parties": partyCols, "facilities": facilityCols,
-		"persons": personCols, "custody": custodyCols,
+		"persons": personCols, "custody": custodyCols, "docs": docCols,
 	} {
 		db.stmts[table] = map[int]*sql.Stmt{}
 		head := "INSERT INTO " + table + " (" + cols + ") VALUES "
 		tail := ""
-		if table != "events" {
+		switch table {
+		case "events":
+		case "docs":
+			tail = " ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc"
+		default:
 			tail = onConflictUpdate(cols)
 		}
 		for _, n := range rowChunks {

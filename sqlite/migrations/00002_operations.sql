@@ -1,0 +1,21 @@
+-- +goose Up
+-- Flags of STANDARDS.md §J on each person, for filtering: " flag flag " (space
+-- padded), and the earliest deadline of their open notifications, as fixed-width
+-- UTC text so that it compares as time.
+ALTER TABLE custody ADD COLUMN flags TEXT NOT NULL DEFAULT '';
+ALTER TABLE custody ADD COLUMN notify_by TEXT;
+
+-- Operational records — officer keys, campaigns, transfers, movements, incidents,
+-- notifications — each one JSON document, rewritten in the transaction of every
+-- event that changes it (custody.State.Doc).
+CREATE TABLE docs (
+    kind TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    doc  BLOB NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+
+-- +goose Down
+DROP TABLE docs;
+ALTER TABLE custody DROP COLUMN notify_by;
+ALTER TABLE custody DROP COLUMN flags;
