@@ -77,6 +77,9 @@ func (w *world) run(c Command) ([]Event, error) {
 		if err != nil {
 			w.tb.Fatalf("decode own event: %v\n%s", err, b)
 		}
+		if err := CheckEvent(w.s, &back); err != nil {
+			w.tb.Fatalf("check event: %v", err)
+		}
 		if err := w.s.Apply(&back); err != nil {
 			w.tb.Fatalf("apply: %v", err)
 		}

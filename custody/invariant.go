@@ -68,6 +68,20 @@ func (s *State) checkCustody(p *PersonState) error {
 	case c.Facility != uuid.Nil:
 		return fmt.Errorf("%s but placed at facility %s", c.Status, c.Facility)
 	}
+	if c.Status == InTransit {
+		m, ok := s.movements[c.Movement]
+		if !ok {
+			return fmt.Errorf("in transit on no known movement (%s)", c.Movement)
+		}
+		if m.Status == PlannedMovement || m.Status == CancelledMovement {
+			return fmt.Errorf("in transit on movement %s, which is %s", m.ID, m.Status)
+		}
+		if c.Custodian != m.Escort {
+			return fmt.Errorf("in transit on movement %s in the custody of %s, not of its escort", m.ID, c.Custodian)
+		}
+	} else if c.Movement != uuid.Nil {
+		return fmt.Errorf("%s but on movement %s", c.Status, c.Movement)
+	}
 	return nil
 }
 
@@ -114,7 +128,9 @@ func (t *Tally) Add(e *Event) {
 		into = d.Hospital
 	case *HospitalReturned:
 		into = d.Facility
-	case *PersonReleased, *PersonRepatriated, *PersonDied, *PersonEscaped:
+	case *PersonArrived:
+		into = d.Facility
+	case *PersonReleased, *PersonRepatriated, *PersonDied, *PersonEscaped, *PersonDeparted:
 	default:
 		return // no movement
 	}
@@ -152,4 +168,67 @@ func (t *Tally) Check(s *State) error {
 // map iteration.
 func sortedIDs[V any](m map[uuid.UUID]V) []uuid.UUID {
 	return slices.SortedFunc(maps.Keys(m), func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+}
+
+// CheckEvent checks, before an event is applied to s, the invariants that speak of
+// the moment an event happens: a handover carries both officers' valid signatures
+// from keys registered to their parties and not revoked (invariant 6); a person
+// departs on a transfer only with every safeguard met or overridden, on an approved
+// transfer (invariant 3); a movement is reconciled only when everyone who departed
+// has arrived, left transit by an event of their own, or is named in an open
+// incident (invariant 2). Replays that verify call it for every event; Decide
+// refuses the commands that would break these, so a failure means the ledger holds
+// events that no decision produced.
+func CheckEvent(s *State, e *Event) error {
+	switch d := e.Data.(type) {
+	case *HandedOver:
+		doc, err := ParseHandover(d.Document)
+		if err != nil {
+			return fmt.Errorf("invariant 6: handover on movement %s: %w", e.Subject, err)
+		}
+		if doc.Movement != e.Subject || doc.Stage != d.Stage {
+			return fmt.Errorf("invariant 6: handover on movement %s: the signed document is for movement %s, stage %s", e.Subject, doc.Movement, doc.Stage)
+		}
+		if err := s.CheckHandoverSignatures(doc, d.Document, d.Signatures); err != nil {
+			return fmt.Errorf("invariant 6: handover on movement %s: %w", e.Subject, err)
+		}
+	case *PersonDeparted:
+		t, ok := s.transfers[d.Transfer]
+		if !ok {
+			return fmt.Errorf("invariant 3: person %s departed on unknown transfer %s", e.Subject, d.Transfer)
+		}
+		tp, ok := t.byPerson[e.Subject]
+		if !ok {
+			return fmt.Errorf("invariant 3: person %s departed on transfer %s, which does not name them", e.Subject, t.ID)
+		}
+		if !t.Approved() {
+			return fmt.Errorf("invariant 3: person %s departed on transfer %s before both sides approved it", tp.RegNo, t.ID)
+		}
+		if len(tp.Missing) > 0 {
+			return fmt.Errorf("invariant 3: person %s departed on transfer %s without %v, and no override precedes it", tp.RegNo, t.ID, tp.Missing)
+		}
+	case *MovementReconciled:
+		m, ok := s.movements[e.Subject]
+		if !ok || m.Departure == nil {
+			return fmt.Errorf("invariant 2: movement %s is reconciled but never departed", e.Subject)
+		}
+		for _, id := range m.Departure.Present {
+			p := s.persons[id]
+			if p.Custody.Status != InTransit || p.Custody.Movement != m.ID {
+				continue // arrived, or left transit by an event of its own
+			}
+			named := false
+			for _, iid := range s.incidentsOf[id] {
+				if in := s.incidents[iid]; in.Open && in.Movement == m.ID {
+					if _, done := in.Resolved[id.String()]; !done {
+						named = true
+					}
+				}
+			}
+			if !named {
+				return fmt.Errorf("invariant 2: movement %s is reconciled but person %s, who departed on it, neither arrived nor is named in an open incident", m.ID, p.Record.RegNo)
+			}
+		}
+	}
+	return nil
 }

@@ -209,6 +209,9 @@ func (r *replay) add(d *decoded) error {
 		r.prevCP = r.cps[r.next].size
 		r.next++
 	}
+	if err := custody.CheckEvent(r.st, &d.event); err != nil {
+		return problem(int64(d.idx), "%v", err)
+	}
 	if err := r.st.Apply(&d.event); err != nil {
 		return problem(int64(d.idx), "cannot be replayed: %v", err)
 	}

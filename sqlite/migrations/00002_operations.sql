@@ -15,7 +15,18 @@ CREATE TABLE docs (
     PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
 
+-- Responses to writes that carried an Idempotency-Key, so that a client in the
+-- field can retry a write without recording it twice. Not part of the ledger.
+CREATE TABLE idempotency (
+    key         TEXT PRIMARY KEY,
+    fingerprint BLOB NOT NULL, -- hash of the method, path and body
+    status      INTEGER NOT NULL,
+    body        BLOB NOT NULL,
+    created     TEXT NOT NULL
+) WITHOUT ROWID;
+
 -- +goose Down
+DROP TABLE idempotency;
 DROP TABLE docs;
 ALTER TABLE custody DROP COLUMN notify_by;
 ALTER TABLE custody DROP COLUMN flags;
