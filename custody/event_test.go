@@ -3,12 +3,14 @@ package custody
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"pgregory.net/rapid"
 )
 
@@ -30,7 +32,88 @@ func goldenEvents() map[string]Draft {
 		"person_registered": m(&PersonRegistered{Person: p, Facility: testID("HSK"), Custodian: testID("SDF")}, "Golden Person"),
 		"control_changed":   m(&FacilityControlChanged{From: testID("SDF"), To: testID("SYG"), Reason: "withdrawal", Unilateral: true}, "HOL"),
 		"person_escaped":    m(&PersonEscaped{Circumstances: "breakout during transfer of control"}, "Golden Person"),
+		"key_registered":    m(&KeyRegistered{Party: testID("SDF"), Officer: "Officer Rojhat", PublicKey: bytes.Repeat([]byte{7}, 32)}, "key"),
+		"transfer_proposed": m(&TransferProposed{Transfer: Transfer{ID: testID("transfer"), Campaign: testID("campaign"), From: testID("HSK"), To: testID("IQ1"),
+			LegalBasis: "bilateral agreement", OrderedBy: "joint committee", Priority: "alleged attacks on Iraqi civilians", Persons: []uuid.UUID{testID("Golden Person")}},
+			Sending: testID("SDF"), Receiving: testID("IRQ"), Required: map[string][]SafeguardKind{testID("Golden Person").String(): {Acceptance, RiskAssessment, Medical, Informed, ICRCNotified}}}, "transfer"),
+		"safeguard_recorded": m(&SafeguardRecorded{Transfer: testID("transfer"), Safeguard: Safeguard{Kind: RiskAssessment, Met: true, Finding: "no real risk found",
+			Evidence: "file RA-2026-0150", Assessor: "legal officer 2", Risk: &Risk{Torture: NoRealRisk, Persecution: NoRealRisk, DeathPenalty: NoRealRisk,
+				Assurances: "note verbale 14/2026", Monitoring: "ICRC visits monthly"}}}, "Golden Person"),
+		"movement_planned": m(&MovementPlanned{Movement: Movement{ID: testID("movement"), Transfer: testID("transfer"), Escort: testID("USF"), Mode: Convoy,
+			Vehicles: []Vehicle{{ID: "bus-1", Kind: "bus", Seats: 40}}, PlannedDeparture: at.Add(time.Hour), Manifest: []Seat{{Person: testID("Golden Person"), Vehicle: "bus-1"}}},
+			Breaches: []Breach{{Rule: CapacityRule, Message: "IQ1 is full"}}, Overrides: []ManifestOverride{{Rule: CapacityRule, Reason: "annex opens"}}}, "movement"),
+		"handed_over":     m(&HandedOver{Stage: Departure, Document: goldenHandover(), Signatures: []Signature{{Key: testID("key a"), Sig: bytes.Repeat([]byte{1}, 64)}, {Key: testID("key b"), Sig: bytes.Repeat([]byte{2}, 64)}}}, "movement"),
+		"person_departed": m(&PersonDeparted{Movement: testID("movement"), Transfer: testID("transfer"), From: testID("HSK"), Escort: testID("USF")}, "Golden Person"),
+		"incident_opened": m(&IncidentOpened{Incident{ID: testID("incident"), Type: Discrepancy, Movement: testID("movement"), Persons: []uuid.UUID{testID("Golden Person")}, Description: "absent at arrival"}}, "incident"),
 	}
+}
+
+// goldenHandover is a handover document in its signed form.
+func goldenHandover() []byte {
+	b, err := os.ReadFile(filepath.Join("testdata", "handover-v1.json"))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func TestHandoverDocumentGolden(t *testing.T) {
+	d := HandoverDocument{Type: HandoverDocumentType, V: 1, ID: testID("document"), Movement: testID("movement"), Stage: Departure,
+		From: Officer{Party: testID("SDF"), Name: "Officer Rojhat", Key: testID("key a")}, To: Officer{Party: testID("USF"), Name: "Officer Dale", Key: testID("key b")},
+		At: time.Date(2026, 1, 21, 9, 30, 0, 0, time.UTC), Place: "Hasakah gate", HeadCount: 1,
+		Persons: []HandoverPerson{{Person: testID("Golden Person"), RegNo: "HSK-000150", Outcome: OutcomePresent}, {Person: testID("Other"), Outcome: OutcomeMedical, Note: "fever"}}}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "handover-v1.json")
+	if *update {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Errorf("encoding changed:\n got %s\nwant %s", b, want)
+	}
+	got, err := ParseHandover(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Persons[1].Outcome != OutcomeMedical || got.HeadCount != 1 {
+		t.Errorf("parsed %+v", got)
+	}
+}
+
+func FuzzParseHandover(f *testing.F) {
+	b, _ := os.ReadFile(filepath.Join("testdata", "handover-v1.json"))
+	f.Add(b)
+	f.Add([]byte(`{"type":"handover","v":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := ParseHandover(b)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Code != Invalid {
+				t.Fatalf("refusal is not an invalid *Error: %v", err)
+			}
+			return
+		}
+		// What parses is well formed, and parses the same after re-encoding.
+		again, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d2, err := ParseHandover(again)
+		if err != nil {
+			t.Fatalf("re-encoded document refused: %v\n%s", err, again)
+		}
+		if d2.ID != d.ID || len(d2.Persons) != len(d.Persons) || !d2.At.Equal(d.At) {
+			t.Fatalf("round trip changed the document")
+		}
+	})
 }
 
 func TestEventGolden(t *testing.T) {
