@@ -7,6 +7,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/handover-project/handover/api"
 	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/sequencer"
@@ -22,6 +24,9 @@ type Store interface {
 	Start(ctx context.Context, cfg sequencer.Config) error
 	Rebuild(ctx context.Context) (*custody.State, error)
 	Close() error
+	// Doc and DocList read the operational records (transfers, movements…) as JSON.
+	Doc(ctx context.Context, kind custody.DocKind, id uuid.UUID) ([]byte, error)
+	DocList(ctx context.Context, kind custody.DocKind) ([][]byte, error)
 }
 
 // Opener opens a store. Called with reopen=false it must give a fresh, empty
@@ -37,4 +42,5 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Restart", func(t *testing.T) { testRestart(t, open) })
 	t.Run("Rebuild", func(t *testing.T) { testRebuild(t, open) })
 	t.Run("Filters", func(t *testing.T) { testFilters(t, open) })
+	t.Run("Transfers", func(t *testing.T) { testTransfers(t, open) })
 }
