@@ -41,6 +41,11 @@ type ChangeFacilityControl struct {
 	To         uuid.UUID
 	Reason     string
 	Unilateral bool
+	// Document and Signatures: a ControlDocument signed by an officer of each
+	// party, when both are present. A change that is not unilateral and not signed
+	// is recorded, and shows in the control history as unsigned.
+	Document   []byte
+	Signatures []Signature
 }
 
 // RegisterPerson registers a person and admits them to a facility. An empty RegNo is

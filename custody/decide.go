@@ -126,7 +126,6 @@ func decideControlChange(s *State, c ChangeFacilityControl) ([]Draft, error) {
 	if err := requireText("reason", c.Reason, 2000); err != nil {
 		return nil, err
 	}
-	ds := []Draft{draft(c.Meta, f.ID, c.To, &FacilityControlChanged{From: f.Controller, To: c.To, Reason: c.Reason, Unilateral: c.Unilateral})}
 	var moved []*PersonState
 	for _, p := range s.persons {
 		cu := p.Custody
@@ -134,6 +133,21 @@ func decideControlChange(s *State, c ChangeFacilityControl) ([]Draft, error) {
 			moved = append(moved, p)
 		}
 	}
+	ev := &FacilityControlChanged{From: f.Controller, To: c.To, Reason: c.Reason, Unilateral: c.Unilateral}
+	switch {
+	case len(c.Document) > 0 && c.Unilateral:
+		return nil, Errorf(Invalid, "unilateral", "a change signed by both parties is not unilateral")
+	case len(c.Document) > 0:
+		doc, err := s.checkControlDocument(f, c.To, c.Document, c.Signatures, len(moved))
+		if err != nil {
+			return nil, err
+		}
+		c.Meta.OccurredAt = doc.At
+		ev.Document, ev.Signatures = c.Document, c.Signatures
+	case len(c.Signatures) > 0:
+		return nil, Errorf(Invalid, "document", "signatures need the document they sign")
+	}
+	ds := []Draft{draft(c.Meta, f.ID, c.To, ev)}
 	slices.SortFunc(moved, func(a, b *PersonState) int { return cmp.Compare(a.Record.RegNo, b.Record.RegNo) })
 	for _, p := range moved {
 		ds = append(ds, draft(c.Meta, p.Record.ID, c.To, &CustodianChanged{Facility: f.ID, From: p.Custody.Custodian, To: c.To}))

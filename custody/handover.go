@@ -167,25 +167,32 @@ func (MovementReconciled) EventType() Type { return TypeMovementReconciled }
 // moment of the handover: both officers' keys are registered to their parties and
 // not revoked, and each signed the exact bytes.
 func (s *State) CheckHandoverSignatures(doc *HandoverDocument, b []byte, sigs []Signature) error {
+	return s.checkSignatures("document", doc.From, doc.To, b, sigs)
+}
+
+// checkSignatures checks that two officers of their parties signed b, with keys
+// registered and not revoked.
+func (s *State) checkSignatures(prefix string, from, to Officer, b []byte, sigs []Signature) error {
 	if len(sigs) != 2 {
-		return Errorf(Invalid, "signatures", "a handover carries exactly two signatures, one per officer; got %d", len(sigs))
+		return Errorf(Invalid, "signatures", "a signed document carries exactly two signatures, one per officer; got %d", len(sigs))
 	}
-	if doc.From.Key == doc.To.Key {
-		return Errorf(Refused, "document.to.key", "both officers name the same key: a handover needs two officers")
+	if from.Key == to.Key {
+		return Errorf(Refused, prefix+".to.key", "both officers name the same key: a handover needs two officers")
 	}
 	for _, side := range []struct {
-		field string
-		o     Officer
-	}{{"document.from", doc.From}, {"document.to", doc.To}} {
+		name string
+		o    Officer
+	}{{"from", from}, {"to", to}} {
+		field := prefix + "." + side.name
 		k, ok := s.keys[side.o.Key]
 		if !ok {
-			return Errorf(Refused, side.field+".key", "key %s is not registered", side.o.Key)
+			return Errorf(Refused, field+".key", "key %s is not registered", side.o.Key)
 		}
 		if k.Party != side.o.Party {
-			return Errorf(Refused, side.field+".key", "key %s is registered to %s, not to %s", k.ID, s.partyCode(k.Party), s.partyCode(side.o.Party))
+			return Errorf(Refused, field+".key", "key %s is registered to %s, not to %s", k.ID, s.partyCode(k.Party), s.partyCode(side.o.Party))
 		}
 		if k.Revoked {
-			return Errorf(Refused, side.field+".key", "key %s was revoked at event %d", k.ID, k.RevokedAt)
+			return Errorf(Refused, field+".key", "key %s was revoked at event %d", k.ID, k.RevokedAt)
 		}
 		var sig []byte
 		for _, g := range sigs {
@@ -194,7 +201,7 @@ func (s *State) CheckHandoverSignatures(doc *HandoverDocument, b []byte, sigs []
 			}
 		}
 		if sig == nil {
-			return Errorf(Refused, "signatures", "no signature by the %s officer's key %s", side.field[len("document."):], k.ID)
+			return Errorf(Refused, "signatures", "no signature by the %s officer's key %s", side.name, k.ID)
 		}
 		if !ed25519.Verify(ed25519.PublicKey(k.PublicKey), b, sig) {
 			return Errorf(Refused, "signatures", "the signature by key %s (%s, %s) does not verify over the document's bytes",
@@ -202,7 +209,7 @@ func (s *State) CheckHandoverSignatures(doc *HandoverDocument, b []byte, sigs []
 		}
 	}
 	for i, g := range sigs {
-		if g.Key != doc.From.Key && g.Key != doc.To.Key {
+		if g.Key != from.Key && g.Key != to.Key {
 			return Errorf(Invalid, fieldAt("signatures", i), "key %s is neither officer's", g.Key)
 		}
 	}

@@ -181,6 +181,17 @@ func sortedIDs[V any](m map[uuid.UUID]V) []uuid.UUID {
 // events that no decision produced.
 func CheckEvent(s *State, e *Event) error {
 	switch d := e.Data.(type) {
+	case *FacilityControlChanged:
+		if len(d.Document) == 0 {
+			return nil
+		}
+		f, ok := s.facilities[e.Subject]
+		if !ok {
+			return fmt.Errorf("invariant 6: control change of unknown facility %s", e.Subject)
+		}
+		if _, err := s.checkControlDocument(f, d.To, d.Document, d.Signatures, -1); err != nil {
+			return fmt.Errorf("invariant 6: control change of %s: %w", f.Code, err)
+		}
 	case *HandedOver:
 		doc, err := ParseHandover(d.Document)
 		if err != nil {

@@ -21,6 +21,9 @@ type FacilityControlChanged struct {
 	// Unilateral is true when the party giving up control did not take part (for
 	// example a withdrawal in disorder); such changes stay flagged.
 	Unilateral bool `json:"unilateral"`
+	// Document and Signatures: the signed ControlDocument, when both parties signed.
+	Document   []byte      `json:"document,omitempty"`
+	Signatures []Signature `json:"signatures,omitempty"`
 }
 
 // PersonRegistered: a person is registered and, in the same fact, admitted to the

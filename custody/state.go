@@ -71,6 +71,8 @@ type ControlPeriod struct {
 	Since      time.Time `json:"since"`
 	Event      uint64    `json:"event"`
 	Unilateral bool      `json:"unilateral,omitempty"`
+	// Signed says both parties' officers signed the change (see ControlDocument).
+	Signed bool `json:"signed,omitempty"`
 }
 
 // Total is the facility's population over all categories.
@@ -196,7 +198,14 @@ func (s *State) apply(e *Event) error {
 			return fmt.Errorf("unknown facility %s", e.Subject)
 		}
 		f.Controller = d.To
-		f.History = append(f.History, ControlPeriod{Party: d.To, Since: e.OccurredAt, Event: idx, Unilateral: d.Unilateral})
+		f.History = append(f.History, ControlPeriod{Party: d.To, Since: e.OccurredAt, Event: idx, Unilateral: d.Unilateral, Signed: len(d.Document) > 0})
+		if len(d.Document) > 0 {
+			doc, err := ParseControlDocument(d.Document)
+			if err != nil {
+				return err
+			}
+			s.handovers[doc.ID] = true
+		}
 	case *PersonRegistered:
 		p := &PersonState{Record: d.Person}
 		s.persons[p.Record.ID] = p

@@ -421,3 +421,34 @@ func TestProposeTransferRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestSignedControlChange(t *testing.T) {
+	w := newTransferWorld(t, 3)
+	syg := w.officer("Officer Sami", "SYG")
+	doc := func(from, to officer, count int) []byte {
+		b, _ := json.Marshal(ControlDocument{Type: ControlDocumentType, V: 1, ID: testID(fmt.Sprintf("control %d %s", count, from.name)), Facility: testID("HSK"),
+			From: Officer{Party: from.party, Name: from.name, Key: from.id}, To: Officer{Party: to.party, Name: to.name, Key: to.id},
+			At: w.meta().OccurredAt, Place: "HSK main gate", HeadCount: count})
+		return b
+	}
+	change := func(b []byte, sigs []Signature) error {
+		_, err := w.run(ChangeFacilityControl{Meta: w.meta(), Facility: testID("HSK"), To: testID("SYG"), Reason: "agreement", Document: b, Signatures: sigs})
+		return err
+	}
+	wrongCount := doc(w.sdf, syg, 2)
+	wantCode(t, change(wrongCount, sign(wrongCount, w.sdf, syg)), Refused, "head_count")
+	notController := doc(w.irq, syg, 3)
+	wantCode(t, change(notController, sign(notController, w.irq, syg)), Refused, "SDF controls HSK")
+	good := doc(w.sdf, syg, 3)
+	wantCode(t, change(good, sign(good, w.sdf, w.usf)), Refused, "no signature by the to officer")
+	if err := change(good, sign(good, w.sdf, syg)); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := w.s.Facility(testID("HSK"))
+	if last := f.History[len(f.History)-1]; !last.Signed || last.Unilateral || last.Party != testID("SYG") {
+		t.Fatalf("control history: %+v", last)
+	}
+	// The same document is accepted once.
+	w.must(ChangeFacilityControl{Meta: w.meta(), Facility: testID("HSK"), To: testID("SDF"), Reason: "handed back", Unilateral: true})
+	wantCode(t, change(good, sign(good, w.sdf, syg)), Conflict, "already recorded")
+}

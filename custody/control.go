@@ -1,0 +1,88 @@
+package custody
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ControlDocumentType is the "type" of a signed control-change document.
+const ControlDocumentType = "control_change"
+
+// ControlDocument is what the outgoing and the incoming party's officers sign when
+// control of a facility passes between them with both present. Its exact bytes are
+// signed, as a handover document's are.
+type ControlDocument struct {
+	Type     string    `json:"type"` // ControlDocumentType
+	V        int       `json:"v"`    // 1
+	ID       uuid.UUID `json:"id"`
+	Facility uuid.UUID `json:"facility"`
+	From     Officer   `json:"from"` // the outgoing party's officer
+	To       Officer   `json:"to"`   // the incoming party's officer
+	At       time.Time `json:"at"`
+	Place    string    `json:"place"`
+	// HeadCount is the number of persons held at the facility (or in hospital from
+	// it) that both officers counted.
+	HeadCount int `json:"head_count"`
+}
+
+// ParseControlDocument decodes a control-change document strictly.
+func ParseControlDocument(b []byte) (*ControlDocument, error) {
+	var d ControlDocument
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return nil, Errorf(Invalid, "document", "is not a control-change document: %v", err)
+	}
+	if dec.More() {
+		return nil, Errorf(Invalid, "document", "has trailing data after the object")
+	}
+	if d.Type != ControlDocumentType || d.V != 1 {
+		return nil, Errorf(Invalid, "document", "type %q version %d is not a control-change document of version 1", d.Type, d.V)
+	}
+	if d.ID == uuid.Nil {
+		return nil, Errorf(Invalid, "document.id", "is required")
+	}
+	if d.At.IsZero() {
+		return nil, Errorf(Invalid, "document.at", "is required")
+	}
+	if err := requireText("document.place", d.Place, 400); err != nil {
+		return nil, err
+	}
+	for side, o := range map[string]Officer{"from": d.From, "to": d.To} {
+		if err := requireText("document."+side+".name", o.Name, 200); err != nil {
+			return nil, err
+		}
+	}
+	return &d, nil
+}
+
+// checkControlDocument checks a signed control change against the facility and the
+// parties it names, and the signatures (invariant 6 applies to it as to handovers).
+func (s *State) checkControlDocument(f *FacilityState, to uuid.UUID, b []byte, sigs []Signature, held int) (*ControlDocument, error) {
+	d, err := ParseControlDocument(b)
+	if err != nil {
+		return nil, err
+	}
+	if s.handovers[d.ID] {
+		return nil, Errorf(Conflict, "document.id", "document %s was already recorded: a document is accepted once", d.ID)
+	}
+	if d.Facility != f.ID {
+		return nil, Errorf(Invalid, "document.facility", "the document is for facility %s, not %s", d.Facility, f.Code)
+	}
+	if d.From.Party != f.Controller {
+		return nil, Errorf(Refused, "document.from.party", "%s controls %s, not %s", s.partyCode(f.Controller), f.Code, s.partyCode(d.From.Party))
+	}
+	if d.To.Party != to {
+		return nil, Errorf(Invalid, "document.to.party", "the document passes control to %s, the command to %s", s.partyCode(d.To.Party), s.partyCode(to))
+	}
+	if held >= 0 && d.HeadCount != held {
+		return nil, Errorf(Refused, "document.head_count", "is %d but the register holds %d persons at %s: reconcile the count first", d.HeadCount, held, f.Code)
+	}
+	if err := s.checkSignatures("document", d.From, d.To, b, sigs); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
