@@ -452,3 +452,37 @@ func TestSignedControlChange(t *testing.T) {
 	w.must(ChangeFacilityControl{Meta: w.meta(), Facility: testID("HSK"), To: testID("SDF"), Reason: "handed back", Unilateral: true})
 	wantCode(t, change(good, sign(good, w.sdf, syg)), Conflict, "already recorded")
 }
+
+// TestCheckEventCatchesForgedEvents feeds CheckEvent events that no decision would
+// produce — what a rogue operator holding the log key could append — and expects
+// each to break the invariant it names.
+func TestCheckEventCatchesForgedEvents(t *testing.T) {
+	w := newTransferWorld(t, 3)
+	w.safeguards(w.persons[:2])
+	w.approve()
+	w.plan(w.persons[:2])
+	b := w.document(Departure, w.sdf, w.usf, nil, w.persons[:2])
+	sigs := sign(b, w.sdf, w.usf)
+	sigs[0].Sig = append([]byte(nil), sigs[0].Sig...)
+	sigs[0].Sig[0] ^= 1
+	for _, c := range []struct {
+		e    Event
+		want string
+	}{
+		{Event{Subject: w.movement, Data: &HandedOver{Stage: Departure, Document: b, Signatures: sigs}}, "invariant 6"},
+		{Event{Subject: w.persons[2], Data: &PersonDeparted{Movement: w.movement, Transfer: w.transfer, From: testID("HSK"), Escort: testID("USF")}}, "invariant 3"},
+		{Event{Subject: w.movement, Data: &MovementReconciled{}}, "invariant 2"},
+	} {
+		if err := CheckEvent(w.s, &c.e); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%T: got %v, want %s", c.e.Data, err, c.want)
+		}
+	}
+	// After a real departure, reconciling with a person still in transit and in no
+	// incident breaks invariant 2.
+	if _, err := w.handover(Departure, nil, w.persons[:2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckEvent(w.s, &Event{Subject: w.movement, Data: &MovementReconciled{}}); err == nil || !strings.Contains(err.Error(), "invariant 2") {
+		t.Errorf("reconciled while in transit: %v", err)
+	}
+}
