@@ -1,6 +1,6 @@
 // Package scenario builds the synthetic world that `handover demo` loads: the parties,
 // facilities and some 10,000 invented people of the north-east Syria → Iraq transfers
-// described in SCENARIO.md, as custody commands.
+// described in SCENARIO.md, and the campaign's first movements, as custody commands.
 //
 // Everything is drawn from one seeded random source, so New(seed) gives the same world,
 // identifiers included, every time. Every person is invented: names combine common
@@ -27,8 +27,11 @@ type World struct {
 	// different prisons under another spelling: the first registration, then the second.
 	Duplicates [][2]uuid.UUID
 	// Start is when the first event occurred; ControlChange when al-Hol passes from
-	// SDF to SYG, the last command. Every registration falls between them.
+	// SDF to SYG, the last command of Commands. Every registration falls between them.
 	Start, ControlChange time.Time
+	// Operations are the campaign and its first four movements (SCENARIO.md items
+	// 2–6), which follow the control change; a Drafter turns them into commands.
+	Operations Operations
 }
 
 // Placement is a person with the facility they are registered at and when.
@@ -110,6 +113,7 @@ func New(seed int64) *World {
 	b.detainees()
 	b.households()
 	b.place(w, t.Add(time.Hour))
+	w.Operations = w.plan(g)
 	return w
 }
 
