@@ -47,6 +47,8 @@ type Report struct {
 	Persons     int
 	Facilities  int
 	Parties     int
+	Movements   int // movements that departed, each with its departure handover checked
+	Alerts      int // open disappearance alerts
 }
 
 func (r *Report) String() string {
@@ -151,7 +153,8 @@ func Run(ctx context.Context, src Source, v note.Verifier, origin string, progre
 		return nil, err
 	}
 	return &Report{Size: r.tree.Size(), Root: r.tree.Root(), Checkpoints: len(cps),
-		Persons: len(r.st.Persons()), Facilities: len(r.st.Facilities()), Parties: len(r.st.Parties())}, nil
+		Persons: len(r.st.Persons()), Facilities: len(r.st.Facilities()), Parties: len(r.st.Parties()),
+		Movements: departed(r.st), Alerts: len(r.st.Alerts())}, nil
 }
 
 // checkSignatures opens every checkpoint note with the log's key, on every core.
@@ -252,4 +255,14 @@ func checkNodes(ctx context.Context, src Source, want map[[2]uint64][ledger.Hash
 		return problem(-1, "%d tree nodes are missing from the store", len(want)-seen)
 	}
 	return nil
+}
+
+func departed(st *custody.State) int {
+	n := 0
+	for _, m := range st.Movements() {
+		if m.Departure != nil {
+			n++
+		}
+	}
+	return n
 }
