@@ -34,6 +34,11 @@ type Store interface {
 	Event(ctx context.Context, index uint64) (custody.LoggedEvent, error)
 	Facilities(ctx context.Context) ([]custody.FacilityState, error)
 	Parties(ctx context.Context) ([]custody.Party, error)
+	// Doc returns the JSON of one operational record (an officer key, a campaign,
+	// a transfer, a movement, an incident, a notification), or a custody.NotFound
+	// error; DocList returns every record of a kind, in id order.
+	Doc(ctx context.Context, kind custody.DocKind, id uuid.UUID) ([]byte, error)
+	DocList(ctx context.Context, kind custody.DocKind) ([][]byte, error)
 }
 
 // Config configures the API.
@@ -42,15 +47,25 @@ type Config struct {
 	Verifier note.Verifier // the log's key: checkpoints are opened with it before they are served
 	Logger   *slog.Logger  // default slog.Default()
 	Now      func() time.Time
+	// Idempotency keeps the responses to writes that carried an Idempotency-Key.
+	// Default: the store, if it implements Idempotency; otherwise responses are
+	// kept in memory and forgotten at restart (a warning is logged).
+	Idempotency Idempotency
 }
 
-// MaxBodyBytes is the largest request body accepted; larger ones get 413.
-const MaxBodyBytes = 1 << 20
+// MaxBodyBytes is the largest request body accepted; larger ones get 413. A
+// handover, whose document may list a whole convoy, may be up to
+// MaxHandoverBodyBytes.
+const (
+	MaxBodyBytes         = 1 << 20
+	MaxHandoverBodyBytes = 6 << 20
+)
 
 type server struct {
 	store Store
 	cfg   Config
 	log   *slog.Logger
+	idem  *idempotency
 }
 
 // New returns the API's handler.
@@ -61,10 +76,10 @@ func New(store Store, cfg Config) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &server{store: store, cfg: cfg, log: cfg.Logger}
+	s := &server{store: store, cfg: cfg, log: cfg.Logger, idem: newIdempotency(store, cfg)}
 	mux := http.NewServeMux()
 	hc := huma.DefaultConfig("handover", "1")
-	hc.Info.Description = "Custody records of people deprived of liberty, in a tamper-evident ledger."
+	hc.Info.Description = "Custody records of people deprived of liberty, in a tamper-evident ledger.\n\n" + idempotencyDoc
 	hc.DocsPath, hc.SchemasPath = "", "" // no documentation page that pulls scripts from a CDN
 	hc.CreateHooks = nil                 // no $schema links in bodies
 	hc.Transformers = []huma.Transformer{locateSchemaErrors}
@@ -77,7 +92,7 @@ func New(store Store, cfg Config) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such resource: "+r.URL.Path)
 	})
-	return s.recoverer(mux)
+	return s.recoverer(s.idempotent(mux))
 }
 
 // routes is the route table of /api/v1.
@@ -105,15 +120,18 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/persons/{id}/hospital-admissions", "admit-to-hospital", "Take a person to hospital", s.hospitalAdmit)
 	route(api, s, http.MethodPost, v1+"/persons/{id}/hospital-returns", "return-from-hospital", "Bring a person back from hospital", s.hospitalReturn)
 
+	s.opsRoutes(api, v1)
+
 	route(api, s, http.MethodGet, v1+"/checkpoint", "checkpoint", "The latest signed checkpoint", s.checkpoint)
 	route(api, s, http.MethodGet, v1+"/proofs/inclusion", "inclusion-proof", "Proof that an event is in the ledger", s.inclusion)
 	route(api, s, http.MethodGet, v1+"/proofs/consistency", "consistency-proof", "Proof that one tree extends another", s.consistency)
 	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", s.event)
 }
 
-// route registers one operation. POSTs answer 201; every error the handler returns
-// goes through s.problem, so that nothing but a problem reaches the client.
-func route[I, O any](api huma.API, s *server, method, path, id, summary string, h func(context.Context, *I) (*O, error)) {
+// route registers one operation. POSTs answer 201; writes document the
+// Idempotency-Key header; every error the handler returns goes through s.problem,
+// so that nothing but a problem reaches the client. opts adjust the operation.
+func route[I, O any](api huma.API, s *server, method, path, id, summary string, h func(context.Context, *I) (*O, error), opts ...func(*huma.Operation)) {
 	op := huma.Operation{
 		OperationID: id, Method: method, Path: path, Summary: summary,
 		MaxBodyBytes: MaxBodyBytes,
@@ -121,7 +139,14 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 	}
 	if method == http.MethodPost {
 		op.DefaultStatus = http.StatusCreated
+	}
+	if isWrite(method) {
 		op.Errors = append(op.Errors, http.StatusConflict)
+		p := idempotencyKeyParam
+		op.Parameters = append(op.Parameters, &p)
+	}
+	for _, o := range opts {
+		o(&op)
 	}
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)

@@ -55,6 +55,7 @@ type listPersonsInput struct {
 	Category    string `query:"category"`
 	Status      string `query:"status"`
 	Name        string `query:"name" doc:"Substring of any name, in either script, case-insensitive"`
+	Flag        string `query:"flag" doc:"A flag that stands on the person (STANDARDS §J), like safeguard_overridden or notification_overdue"`
 	After       string `query:"after" doc:"The next of the previous page"`
 	Limit       int    `query:"limit" doc:"Page size; default 50, at most 500"`
 }
@@ -64,7 +65,7 @@ type personsOutput struct{ Body custody.PersonPage }
 func (s *server) listPersons(ctx context.Context, in *listPersonsInput) (*personsOutput, error) {
 	f := custody.PersonFilter{
 		Nationality: in.Nationality, Category: custody.Category(in.Category), Status: custody.Status(in.Status),
-		Name: in.Name, After: in.After, Limit: in.Limit,
+		Name: in.Name, Flag: custody.Flag(in.Flag), Now: s.cfg.Now(), After: in.After, Limit: in.Limit,
 	}
 	fid, err := s.facilityRef(ctx, "query.facility", in.Facility)
 	if err != nil {
@@ -78,7 +79,16 @@ func (s *server) listPersons(ctx context.Context, in *listPersonsInput) (*person
 	if err != nil {
 		return nil, at(err, where{"": "query"})
 	}
+	for i := range page.Persons {
+		s.flagsNow(&page.Persons[i])
+	}
 	return &personsOutput{Body: *page}, nil
+}
+
+// flagsNow shows a person's flags as they stand now, with notification_overdue
+// when a deadline has passed.
+func (s *server) flagsNow(p *custody.PersonState) {
+	p.Custody.Flags = p.Custody.FlagsAt(s.cfg.Now())
 }
 
 type personRefInput struct {
@@ -92,5 +102,6 @@ func (s *server) getPerson(ctx context.Context, in *personRefInput) (*personOutp
 	if err != nil {
 		return nil, err
 	}
+	s.flagsNow(p)
 	return &personOutput{Body: *p}, nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,6 +67,11 @@ func cutByte(s string, sep byte) (string, string, bool) {
 // parsePersonRef reads a person reference from a path: a UUID or a registration
 // number. Exactly one of id and regNo is set when err is nil.
 func parsePersonRef(ref string) (id uuid.UUID, regNo string, err error) {
+	return parsePersonRefAt("path.id", ref)
+}
+
+// parsePersonRefAt is parsePersonRef for a reference found at loc.
+func parsePersonRefAt(loc, ref string) (id uuid.UUID, regNo string, err error) {
 	if isRegNo(ref) {
 		return uuid.Nil, ref, nil
 	}
@@ -74,7 +80,7 @@ func parsePersonRef(ref string) (id uuid.UUID, regNo string, err error) {
 			return id, "", nil
 		}
 	}
-	return uuid.Nil, "", invalid("path.id", "must be a person's UUID or registration number (like HSK-000150)")
+	return uuid.Nil, "", invalid(loc, "must be a person's UUID or registration number (like HSK-000150)")
 }
 
 // person resolves a person reference and returns the person.
@@ -101,6 +107,42 @@ func (s *server) personID(ctx context.Context, ref string) (uuid.UUID, error) {
 		return uuid.Nil, err
 	}
 	return p.Record.ID, nil
+}
+
+// personAt resolves a person reference found at loc (a body or query field) to an
+// id. A UUID is taken as it is: the command's decision says whether the person
+// exists.
+func (s *server) personAt(ctx context.Context, loc, ref string) (uuid.UUID, error) {
+	id, regNo, err := parsePersonRefAt(loc, ref)
+	if err != nil || regNo == "" {
+		return id, err
+	}
+	p, err := s.store.PersonByRegNo(ctx, regNo)
+	if err != nil {
+		return uuid.Nil, at(err, where{"": loc, "reg_no": loc})
+	}
+	return p.Record.ID, nil
+}
+
+// personsAt resolves a list of person references found at loc.
+func (s *server) personsAt(ctx context.Context, loc string, refs []string) ([]uuid.UUID, error) {
+	ids := make([]uuid.UUID, len(refs))
+	for i, ref := range refs {
+		id, err := s.personAt(ctx, fmt.Sprintf("%s[%d]", loc, i), ref)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// optionalPersonAt is personAt for an optional reference; "" is uuid.Nil.
+func (s *server) optionalPersonAt(ctx context.Context, loc, ref string) (uuid.UUID, error) {
+	if ref == "" {
+		return uuid.Nil, nil
+	}
+	return s.personAt(ctx, loc, ref)
 }
 
 // facility resolves a facility reference, a UUID or a code, at location loc.

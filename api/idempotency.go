@@ -1,0 +1,299 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/handover-project/handover/custody"
+)
+
+// Idempotency keeps the responses to writes that carried an Idempotency-Key, so
+// that a retry gets the first response instead of writing twice. Its methods take
+// plain values, so that a store can implement it without importing this package.
+type Idempotency interface {
+	// StoredResponse returns the response stored under key, if any, with the
+	// fingerprint of the request that produced it.
+	StoredResponse(ctx context.Context, key string) (fingerprint []byte, status int, body []byte, found bool, err error)
+	// StoreResponse stores a response under key. A key already stored keeps its
+	// first response.
+	StoreResponse(ctx context.Context, key string, fingerprint []byte, status int, body []byte, created time.Time) error
+}
+
+// IdempotencyKeyHeader is the request header that makes a write idempotent;
+// ReplayedHeader marks a response that is the stored answer to an earlier request.
+const (
+	IdempotencyKeyHeader = "Idempotency-Key"
+	ReplayedHeader       = "Idempotent-Replayed"
+	maxIdempotencyKey    = 200
+)
+
+const idempotencyDoc = "**Idempotent writes.** Every write (POST, PUT, PATCH or DELETE under `/api/v1/`) " +
+	"accepts an optional `Idempotency-Key` header: 1 to 200 printable ASCII characters, chosen by the " +
+	"client and unique to one intended write. The first successful (2xx) response to a key is kept. A " +
+	"retry with the same key and the same request (method, path with query, and body, byte for byte) " +
+	"gets that response again, same status and body, with the header `Idempotent-Replayed: true`, and " +
+	"records nothing. The same key with a different request is refused with a 422 problem located at " +
+	"`header.Idempotency-Key`. Requests with one key are answered one at a time, so two concurrent " +
+	"requests with one key write at most once. A refused write (4xx, 5xx) is not kept: retrying it " +
+	"tries again."
+
+var idempotencyKeyParam = huma.Param{
+	Name: IdempotencyKeyHeader, In: "header",
+	Description: "Makes the write idempotent: a retry with the same key and request gets the first response and records nothing (see the API description).",
+	Schema:      &huma.Schema{Type: huma.TypeString, MinLength: ptr(1), MaxLength: ptr(maxIdempotencyKey), Pattern: "^[\\x20-\\x7E]+$"},
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// isWrite reports whether a method writes.
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// checkIdempotencyKey checks a key's form: 1 to 200 printable ASCII characters.
+func checkIdempotencyKey(key string) error {
+	if len(key) == 0 || len(key) > maxIdempotencyKey {
+		return fmt.Errorf("must be 1 to %d characters long; got %d", maxIdempotencyKey, len(key))
+	}
+	for i := range len(key) {
+		if c := key[i]; c < 0x20 || c > 0x7e {
+			return fmt.Errorf("must be printable ASCII; byte %d is 0x%02x", i, c)
+		}
+	}
+	return nil
+}
+
+// fingerprint identifies a request: its method, its path and query as sent, and its
+// body. Each part is length-prefixed, so that no two different requests share one.
+func fingerprint(method, uri string, body []byte) []byte {
+	h := sha256.New()
+	for _, part := range [][]byte{[]byte(method), []byte(uri), body} {
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(part))))
+		h.Write(part)
+	}
+	return h.Sum(nil)
+}
+
+// idempotency is the state of the idempotency middleware.
+type idempotency struct {
+	store Idempotency
+	locks keyLocks
+}
+
+func newIdempotency(store Store, cfg Config) *idempotency {
+	st := cfg.Idempotency
+	if st == nil {
+		if i, ok := store.(Idempotency); ok {
+			st = i
+		} else {
+			cfg.Logger.Warn("api: the store keeps no idempotency keys; they are kept in memory and forgotten at restart")
+			st = newMemResponses(memResponsesMax)
+		}
+	}
+	return &idempotency{store: st}
+}
+
+// idempotent makes the writes under /api/v1/ that carry an Idempotency-Key
+// idempotent (see idempotencyDoc).
+func (s *server) idempotent(next http.Handler) http.Handler {
+	const loc = "header." + IdempotencyKeyHeader
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		keys := r.Header.Values(IdempotencyKeyHeader)
+		if len(keys) == 0 || !isWrite(r.Method) || !strings.HasPrefix(r.URL.Path, "/api/v1/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if len(keys) > 1 {
+			writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, loc, "must be given once")
+			return
+		}
+		key := keys[0]
+		if err := checkIdempotencyKey(key); err != nil {
+			writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, loc, err.Error())
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxHandoverBodyBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit))
+				return
+			}
+			writeProblem(w, http.StatusBadRequest, "could not read the request body")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		fp := fingerprint(r.Method, r.URL.RequestURI(), body)
+
+		ctx := r.Context()
+		unlock, err := s.idem.locks.lock(ctx, key)
+		if err != nil {
+			return // the client went away while an earlier request with its key ran
+		}
+		defer unlock()
+		storedFP, status, stored, found, err := s.idem.store.StoredResponse(ctx, key)
+		if err != nil {
+			s.log.ErrorContext(ctx, "api: idempotency key lookup", "err", err)
+			writeProblem(w, http.StatusInternalServerError, "internal error; it has been logged")
+			return
+		}
+		if found {
+			if !bytes.Equal(storedFP, fp) {
+				writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, loc, "idempotency key reused with a different request")
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set(ReplayedHeader, "true")
+			w.WriteHeader(status)
+			w.Write(stored)
+			return
+		}
+		rec := &recorder{header: http.Header{}}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		if rec.status >= 200 && rec.status < 300 {
+			// The write is done even if the client has gone: remember it regardless.
+			err := s.idem.store.StoreResponse(context.WithoutCancel(ctx), key, fp, rec.status, rec.body.Bytes(), s.cfg.Now().UTC())
+			if err != nil {
+				s.log.ErrorContext(ctx, "api: idempotency key not stored; a retry with it would write again", "err", err)
+			}
+		}
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.status)
+		w.Write(rec.body.Bytes())
+	})
+}
+
+// writeProblemAt writes a problem located at a part of the request.
+func writeProblemAt(w http.ResponseWriter, status int, code custody.Code, loc, msg string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(problem{Code: code, ErrorModel: huma.ErrorModel{
+		Status: status, Title: http.StatusText(status), Detail: loc + ": " + msg,
+		Errors: []*huma.ErrorDetail{{Message: msg, Location: loc}},
+	}})
+}
+
+// recorder buffers a response, so that it can be stored before it is sent.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+
+// keyLocks serialises the requests that carry one key, within the process.
+type keyLocks struct {
+	mu sync.Mutex
+	m  map[string]*keyLock
+}
+
+type keyLock struct {
+	sem  chan struct{}
+	refs int // requests holding or waiting for the lock
+}
+
+// lock waits for the key's lock, or for ctx to end.
+func (k *keyLocks) lock(ctx context.Context, key string) (unlock func(), err error) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyLock{}
+	}
+	l := k.m[key]
+	if l == nil {
+		l = &keyLock{sem: make(chan struct{}, 1)}
+		k.m[key] = l
+	}
+	l.refs++
+	k.mu.Unlock()
+	release := func() {
+		k.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
+	select {
+	case l.sem <- struct{}{}:
+		return func() { <-l.sem; release() }, nil
+	case <-ctx.Done():
+		release()
+		return nil, ctx.Err()
+	}
+}
+
+// memResponsesMax bounds the responses kept in memory; the oldest go first.
+const memResponsesMax = 100_000
+
+// memResponses keeps responses in memory, for stores that cannot keep them.
+type memResponses struct {
+	mu    sync.Mutex
+	max   int
+	m     map[string]memResponse
+	order []string
+}
+
+type memResponse struct {
+	fingerprint, body []byte
+	status            int
+}
+
+func newMemResponses(max int) *memResponses {
+	return &memResponses{max: max, m: map[string]memResponse{}}
+}
+
+func (m *memResponses) StoredResponse(_ context.Context, key string) ([]byte, int, []byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.m[key]
+	return r.fingerprint, r.status, r.body, ok, nil
+}
+
+func (m *memResponses) StoreResponse(_ context.Context, key string, fp []byte, status int, body []byte, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.m[key]; ok {
+		return nil
+	}
+	if len(m.order) >= m.max {
+		delete(m.m, m.order[0])
+		m.order = m.order[1:]
+	}
+	m.m[key] = memResponse{fingerprint: bytes.Clone(fp), status: status, body: bytes.Clone(body)}
+	m.order = append(m.order, key)
+	return nil
+}
