@@ -308,6 +308,10 @@ func decideHandover(s *State, c SubmitHandover) ([]Draft, error) {
 			if p.Custody.Facility != m.From {
 				return nil, Errorf(Refused, f+".person", "person %s is %s, not at the sending facility", p.Record.RegNo, describeCustody(s, p))
 			}
+			if p.Custody.Custodian != doc.From.Party {
+				return nil, Errorf(Refused, f+".person", "person %s is in the custody of %s, not of %s (did control of the facility change?)",
+					p.Record.RegNo, s.partyCode(p.Custody.Custodian), s.partyCode(doc.From.Party))
+			}
 			tp := t.byPerson[row.Person]
 			if len(tp.Missing) > 0 {
 				return nil, Errorf(Refused, f+".person", "person %s cannot depart: safeguards missing: %v (record them, or an authorised override with a reason)", p.Record.RegNo, tp.Missing)

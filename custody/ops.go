@@ -164,7 +164,12 @@ func (s *State) afterCustody(p *PersonState, e *Event, idx uint64) error {
 		}
 	case *PersonAdmitted:
 		if tp.Stage == StageInTransit || tp.Stage == StageMissing {
-			s.leaveTransfer(p) // found after a discrepancy
+			// Found after a discrepancy: at the destination they have arrived.
+			tp.Stage = StageWithdrawn
+			if d.Facility == t.To {
+				tp.Stage = StageArrived
+			}
+			s.leaveTransfer(p)
 		}
 	default:
 		return nil
