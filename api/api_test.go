@@ -25,10 +25,27 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// client talks to a test server over HTTP only.
+// client talks to a test server over HTTP only; db is there for verify.
 type client struct {
 	t   *testing.T
 	url string
+	db  *sqlite.DB
+	key string // the Idempotency-Key of the next request, if any
+}
+
+// idempotentDB adapts the SQLite store's idempotency methods to api.Idempotency.
+type idempotentDB struct{ *sqlite.DB }
+
+func (d idempotentDB) StoredResponse(ctx context.Context, key string) ([]byte, int, []byte, bool, error) {
+	r, ok, err := d.Idempotent(ctx, key)
+	if !ok || err != nil {
+		return nil, 0, nil, false, err
+	}
+	return r.Fingerprint, r.Status, r.Body, true, nil
+}
+
+func (d idempotentDB) StoreResponse(ctx context.Context, key string, fp []byte, status int, body []byte, created time.Time) error {
+	return d.RememberResponse(ctx, key, sqlite.IdempotentResponse{Fingerprint: fp, Status: status, Body: body, Created: created})
 }
 
 // newServer starts a real SQLite store in a temporary directory behind a real listener.
@@ -43,9 +60,9 @@ func newServer(t *testing.T) *client {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(api.New(db, api.Config{Origin: storetest.Origin, Verifier: storetest.Verifier(t), Logger: log}))
+	srv := httptest.NewServer(api.New(idempotentDB{db}, api.Config{Origin: storetest.Origin, Verifier: storetest.Verifier(t), Logger: log}))
 	t.Cleanup(func() { srv.Close(); db.Close() })
-	return &client{t: t, url: srv.URL}
+	return &client{t: t, url: srv.URL, db: db}
 }
 
 // do sends a request with a JSON body (a string is sent as is) and returns the
@@ -70,6 +87,9 @@ func (c *client) do(method, path string, body any) (int, http.Header, []byte) {
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.key != "" {
+		req.Header.Set(api.IdempotencyKeyHeader, c.key)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -40,7 +40,7 @@ type planMovementInput struct {
 			Vehicles         []custody.Vehicle `json:"vehicles" required:"true"`
 			PlannedDeparture time.Time         `json:"planned_departure" required:"true"`
 			Conditions       string            `json:"conditions,omitempty" doc:"Food, water, medical care, ventilation and light"`
-			Manifest         []seatRef            `json:"manifest" required:"true"`
+			Manifest         []seatRef         `json:"manifest" required:"true"`
 		} `json:"movement" required:"true"`
 		Overrides []custody.ManifestOverride `json:"overrides,omitempty" doc:"Accept the breaches of a rule (separation, capacity) for a reason; they stay visible on the movement"`
 	}
@@ -129,7 +129,7 @@ type movementAction[B any] struct {
 
 type manifestBody struct {
 	Meta
-	Manifest  []seatRef                     `json:"manifest" required:"true"`
+	Manifest  []seatRef                  `json:"manifest" required:"true"`
 	Overrides []custody.ManifestOverride `json:"overrides,omitempty" doc:"Accept the breaches of a rule for a reason"`
 }
 
