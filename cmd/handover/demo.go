@@ -29,8 +29,16 @@ func newDemo() *cobra.Command {
 		Short: "Load the synthetic demo world (SCENARIO.md) and serve it",
 		Long: `demo initialises the data directory if needed, loads the synthetic world of the
 north-east Syria → Iraq transfers — parties, facilities, some 10,000 invented people,
-al-Hol's control change — through the same commands a user would give, and serves it.
-Every person in it is invented and every record is marked as demo data.
+al-Hol's control change — and the campaign's first four movements, through the same
+commands a user would give, and serves it. Every person in it is invented and every
+record is marked as demo data.
+
+The movements (SCENARIO.md): 1, 150 detainees from Hasakah, arrived and reconciled;
+2, arrived with one person missing, so a discrepancy incident is open (a
+disappearance alert); 3, departed and on the road; 4, planned, with some persons
+blocked on safeguards. Their handovers are signed with officers' keys made at demo
+time for SDF, USF and IRQ and kept in DATA/officers/ (mode 0600), so that you can
+sign the next handover — movement 3's arrival — yourself; demo prints how.
 
 With --no-serve it loads and exits. Run twice on one data directory, it loads once.`,
 		Args: cobra.NoArgs,
@@ -85,7 +93,19 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 		return fmt.Errorf("%s holds a ledger of %d events that is not the demo's: use another --data directory", d.dir, n)
 	}
 	start := time.Now()
-	cmds := w.Commands()
+	officers, err := demoOfficers(d.dir, w)
+	if err != nil {
+		return err
+	}
+	drafter, err := w.NewDrafter(officers...)
+	if err != nil {
+		return err
+	}
+	ops, err := drafter.Commands(&w.Operations)
+	if err != nil {
+		return err
+	}
+	cmds := append(w.Commands(), ops...)
 	bar := newProgress(stderr, int64(len(cmds)), "loading demo")
 	err = submitAll(ctx, d.db, cmds, func() { bar.Add(1) })
 	bar.Finish()
@@ -95,7 +115,7 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 	size, _ := d.db.EventCount(ctx)
 	fmt.Fprintf(stdout, "loaded the demo world: %d parties, %d facilities, %d persons, %d events in %.1fs\n",
 		len(w.Parties), len(w.Facilities), len(w.Persons), size, time.Since(start).Seconds())
-	return nil
+	return demoSummary(ctx, d, w, stdout)
 }
 
 type submitter interface {

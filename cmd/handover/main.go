@@ -83,7 +83,8 @@ Start with:  handover demo`,
 			profile.Close()
 		}
 	}
-	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench())
+	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench(),
+		newKeygen(), newKey(), newSign(), newHandover())
 	return root
 }
 
