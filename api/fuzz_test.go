@@ -2,11 +2,15 @@ package api
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/custody"
 )
 
 // The examples of RFC 7396, Appendix A.
@@ -119,4 +123,106 @@ func TestWhere(t *testing.T) {
 			t.Errorf("%q located at %q, want %q", field, got, want)
 		}
 	}
+}
+
+func TestCheckIdempotencyKey(t *testing.T) {
+	for key, ok := range map[string]bool{
+		"a": true, "retry-7f3c": true, "with space": true, "~!@#$%^&*()": true, strings.Repeat("k", 200): true,
+		"": false, strings.Repeat("k", 201): false, "tab\there": false, "nul\x00": false, "del\x7f": false, "é": false,
+	} {
+		if err := checkIdempotencyKey(key); (err == nil) != ok {
+			t.Errorf("%q: %v, want ok=%v", key, err, ok)
+		}
+	}
+}
+
+// FuzzIdempotencyKey checks that a key is accepted exactly when it is 1 to 200
+// printable ASCII characters, and that fingerprints tell requests apart.
+func FuzzIdempotencyKey(f *testing.F) {
+	f.Add("retry-1", "POST", "/api/v1/parties", []byte(`{"a":1}`), "POST", "/api/v1/parties", []byte(`{"a":2}`))
+	f.Add("", "POST", "/a", []byte("b"), "POST", "/ab", []byte(""))
+	f.Fuzz(func(t *testing.T, key, m1, u1 string, b1 []byte, m2, u2 string, b2 []byte) {
+		want := len(key) >= 1 && len(key) <= 200
+		for i := range len(key) {
+			want = want && key[i] >= 0x20 && key[i] <= 0x7e
+		}
+		if err := checkIdempotencyKey(key); (err == nil) != want {
+			t.Fatalf("%q: %v, want ok=%v", key, err, want)
+		}
+		same := m1 == m2 && u1 == u2 && bytes.Equal(b1, b2)
+		if eq := bytes.Equal(fingerprint(m1, u1, b1), fingerprint(m2, u2, b2)); eq != same {
+			t.Fatalf("fingerprints of (%q %q %q) and (%q %q %q): equal=%v", m1, u1, b1, m2, u2, b2, eq)
+		}
+	})
+}
+
+// handoverSeed is a handover request whose document parses.
+var handoverSeed = func() []byte {
+	doc := `{"type":"handover","v":1,"id":"0190b9a4-7c2d-7000-8000-000000000001","movement":"0190b9a4-7c2d-7000-8000-000000000002",` +
+		`"stage":"departure","from":{"party":"0190b9a4-7c2d-7000-8000-000000000003","name":"Officer Rojhat Amed","key":"0190b9a4-7c2d-7000-8000-000000000004"},` +
+		`"to":{"party":"0190b9a4-7c2d-7000-8000-000000000005","name":"Lieutenant Dara Sor","key":"0190b9a4-7c2d-7000-8000-000000000006"},` +
+		`"at":"2026-01-21T09:30:00Z","place":"Hasakah gate","head_count":1,` +
+		`"persons":[{"person":"0190b9a4-7c2d-7000-8000-000000000007","reg_no":"HSK-000150","outcome":"present"}]}`
+	b, _ := json.Marshal(map[string]any{"document": []byte(doc), "signatures": []map[string]any{
+		{"key": "0190b9a4-7c2d-7000-8000-000000000004", "sig": bytes.Repeat([]byte{1}, 64)},
+		{"key": "0190b9a4-7c2d-7000-8000-000000000006", "sig": bytes.Repeat([]byte{2}, 64)},
+	}})
+	return b
+}()
+
+func TestHandoverCommand(t *testing.T) {
+	var b handoverBody
+	if err := json.Unmarshal(handoverSeed, &b); err != nil {
+		t.Fatal(err)
+	}
+	cmd, err := handoverCommand(&b)
+	if err != nil || cmd.Actor != "api" || !cmd.OccurredAt.Equal(time.Date(2026, 1, 21, 9, 30, 0, 0, time.UTC)) || len(cmd.Signatures) != 2 {
+		t.Fatalf("%+v, %v", cmd.Meta, err)
+	}
+	for name, edit := range map[string]func(*handoverBody){
+		"no document":     func(b *handoverBody) { b.Document = nil },
+		"not JSON":        func(b *handoverBody) { b.Document = []byte("handover") },
+		"one signature":   func(b *handoverBody) { b.Signatures = b.Signatures[:1] },
+		"no key":          func(b *handoverBody) { b.Signatures[1].Key = uuid.Nil },
+		"short signature": func(b *handoverBody) { b.Signatures[0].Sig = b.Signatures[0].Sig[:63] },
+	} {
+		var b handoverBody
+		json.Unmarshal(handoverSeed, &b)
+		edit(&b)
+		if _, err := handoverCommand(&b); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// FuzzHandoverRequest checks that a handover request body is never a panic, and
+// that an accepted one gives a command over the very bytes sent, dated by the
+// document, with two full-length signatures.
+func FuzzHandoverRequest(f *testing.F) {
+	f.Add(handoverSeed)
+	f.Add([]byte(`{"document":"e30=","signatures":[]}`))
+	f.Add([]byte(`{"document":null,"signatures":[{"key":"00000000-0000-0000-0000-000000000000","sig":""}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var b handoverBody
+		if json.Unmarshal(body, &b) != nil {
+			return
+		}
+		sent := bytes.Clone(b.Document)
+		cmd, err := handoverCommand(&b)
+		if err != nil {
+			if cmd.Document != nil {
+				t.Fatalf("refused (%v) but built a command", err)
+			}
+			return
+		}
+		doc, perr := custody.ParseHandover(cmd.Document)
+		if perr != nil || !bytes.Equal(cmd.Document, sent) || !cmd.OccurredAt.Equal(doc.At) || len(cmd.Signatures) != 2 {
+			t.Fatalf("accepted %q as %+v (%v)", body, cmd.Meta, perr)
+		}
+		for _, g := range cmd.Signatures {
+			if g.Key == uuid.Nil || len(g.Sig) != ed25519.SignatureSize {
+				t.Fatalf("accepted signature %+v", g)
+			}
+		}
+	})
 }

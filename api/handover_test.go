@@ -105,12 +105,21 @@ func TestHandoverRefusals(t *testing.T) {
 		t.Fatalf("after the refusals the movement is %s", m.Status)
 	}
 
-	// Accepted once; a replay, even with fresh signatures, is refused.
-	if status, body := c.handover(dep, sdf.sign(dep), usf.sign(dep)); status != 201 {
-		t.Fatalf("departure: %d %s", status, body)
+	// Accepted once. A retry with the request's Idempotency-Key gets the first
+	// answer; a replay of the document, even with fresh signatures, is refused.
+	sigs := []custody.Signature{sdf.sign(dep), usf.sign(dep)}
+	keyed := c.withKey("departure-" + mv.ID.String())
+	status, first := keyed.handover(dep, sigs...)
+	if status != 201 {
+		t.Fatalf("departure: %d %s", status, first)
 	}
 	size := c.size()
-	status, body := c.handover(dep, usf.sign(dep), sdf.sign(dep))
+	if status, again := keyed.handover(dep, sigs...); status != 201 || !bytes.Equal(again, first) {
+		t.Fatalf("retried departure: %d %s", status, again)
+	}
+	status, body := c.handover(dep, sigs...)
+	problemOf(t, status, body, 409, "already recorded", "body.document.id")
+	status, body = c.handover(dep, usf.sign(dep), sdf.sign(dep))
 	problemOf(t, status, body, 409, "already recorded", "body.document.id")
 	// Malformed base64 never reaches the handler.
 	status, _, body = c.do("POST", "/api/v1/handovers", `{"document":"%%%","signatures":[]}`)

@@ -99,7 +99,9 @@ func (c *client) registerOfficer(party, name string) officer {
 	return o
 }
 
-func (o officer) side() custody.Officer { return custody.Officer{Party: o.party, Name: o.name, Key: o.key} }
+func (o officer) side() custody.Officer {
+	return custody.Officer{Party: o.party, Name: o.name, Key: o.key}
+}
 
 // sign signs a document's bytes.
 func (o officer) sign(b []byte) custody.Signature {
