@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -164,4 +165,38 @@ func TestIdempotencyInMemory(t *testing.T) {
 	}
 	status, _, body := m.do("POST", "/api/v1/parties", party("MONB"))
 	problemOf(t, status, body, 422, "reused with a different request", "header.Idempotency-Key")
+}
+
+// TestOpenAPIIdempotencyKey checks that the description documents the header on
+// every write and on no read.
+func TestOpenAPIIdempotencyKey(t *testing.T) {
+	c := newServer(t)
+	var doc struct {
+		Info  struct{ Description string }
+		Paths map[string]map[string]struct {
+			Parameters []struct{ Name, In string }
+		}
+	}
+	c.json("GET", "/openapi.json", nil, 200, &doc)
+	if !strings.Contains(doc.Info.Description, "Idempotency-Key") {
+		t.Errorf("the description does not explain idempotency: %q", doc.Info.Description)
+	}
+	writes := 0
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			has := slices.ContainsFunc(op.Parameters, func(p struct{ Name, In string }) bool {
+				return p.Name == api.IdempotencyKeyHeader && p.In == "header"
+			})
+			write := method != "get"
+			if has != write {
+				t.Errorf("%s %s: Idempotency-Key documented: %v", method, path, has)
+			}
+			if write {
+				writes++
+			}
+		}
+	}
+	if writes != 28 {
+		t.Errorf("%d writes in the description, want 28", writes)
+	}
 }
