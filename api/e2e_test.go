@@ -127,6 +127,9 @@ func TestTransferEndToEnd(t *testing.T) {
 
 	// Each arrival owes the family and the ICRC's tracing agency a notification.
 	notifications(t, c, batch[0])
+	if got := c.flagged(custody.NotificationOverdue); !slices.Equal(got, batch) {
+		t.Errorf("?flag=notification_overdue lists %d persons, want the %d who arrived", len(got), len(batch))
+	}
 
 	// The second batch: five persons, one of whom is not there at arrival.
 	batch2 := regs[150:155]

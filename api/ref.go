@@ -19,6 +19,13 @@ type Meta struct {
 
 func (m Meta) meta() Meta { return m }
 
+// Stamp is Meta without the acting party, for writes whose party is a field of
+// their own.
+type Stamp struct {
+	OccurredAt time.Time `json:"occurred_at" required:"true" doc:"When the fact happened in the field (RFC 3339)"`
+	Actor      string    `json:"actor,omitempty" doc:"Who records it; default \"api\""`
+}
+
 // meta resolves m into custody.Meta.
 func (s *server) meta(ctx context.Context, m Meta) (custody.Meta, error) {
 	cm := custody.Meta{Actor: m.Actor, OccurredAt: m.OccurredAt}
