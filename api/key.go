@@ -76,10 +76,6 @@ func (s *server) listKeys(ctx context.Context, in *listKeysInput) (*keysOutput, 
 	return out, nil
 }
 
-type idInput struct {
-	ID string `path:"id" doc:"The record's id (a UUID)"`
-}
-
 func (s *server) getKey(ctx context.Context, in *idInput) (*keyOutput, error) {
 	id, err := parseID("path.id", "key", in.ID)
 	if err != nil {

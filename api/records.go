@@ -14,6 +14,11 @@ import (
 // incidents, notifications) are kept by the store as JSON documents; these read
 // them back into the domain's types.
 
+// idInput names a record by its id in the path.
+type idInput struct {
+	ID string `path:"id" doc:"The record's id (a UUID)"`
+}
+
 // readDoc reads one record; a missing one is a 404 located at loc.
 func readDoc[T any](ctx context.Context, s *server, kind custody.DocKind, loc string, id uuid.UUID) (*T, error) {
 	b, err := s.store.Doc(ctx, kind, id)
