@@ -219,12 +219,18 @@ func (d *Drafter) Keys(at time.Time) []custody.Command {
 	return out
 }
 
+// Opening returns the commands that open the operations: the officers' keys, an
+// hour before the campaign, and the campaign.
+func (d *Drafter) Opening(ops *Operations) []custody.Command {
+	return append(d.Keys(ops.Created.Add(-time.Hour)),
+		custody.CreateCampaign{Meta: custody.Meta{Actor: "Iraqi Ministry of Justice, transfer directorate", OccurredAt: ops.Created},
+			Campaign: ops.Campaign})
+}
+
 // Commands returns every command of the operations: the officers' keys, the
 // campaign, and each move as far as it goes.
 func (d *Drafter) Commands(ops *Operations) ([]custody.Command, error) {
-	cmds := d.Keys(ops.Created.Add(-time.Hour))
-	cmds = append(cmds, custody.CreateCampaign{Meta: custody.Meta{Actor: "Iraqi Ministry of Justice, transfer directorate", OccurredAt: ops.Created},
-		Campaign: ops.Campaign})
+	cmds := d.Opening(ops)
 	for i := range ops.Moves {
 		m := &ops.Moves[i]
 		c, err := d.Prepare(m)

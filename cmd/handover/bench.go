@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"sync"
@@ -21,8 +22,37 @@ func newBench() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure handover on this machine",
 	}
-	cmd.AddCommand(newBenchAppend())
+	cmd.AddCommand(newBenchAppend(), newBenchHandover(), newBenchCampaign())
 	return cmd
+}
+
+// benchDataDir initialises the data directory a benchmark writes into: --data if
+// given (it must not be a data directory yet), else a temporary one that cleanup
+// removes unless keep is set.
+func benchDataDir(cmd *cobra.Command, keep bool) (dir string, cleanup func(), err error) {
+	dir, cleanup = dataDir(cmd), func() {}
+	if !cmd.Flags().Changed("data") {
+		tmp, err := os.MkdirTemp("", "handover-bench-")
+		if err != nil {
+			return "", nil, err
+		}
+		dir = tmp + "/data"
+		if !keep {
+			cleanup = func() { os.RemoveAll(tmp) }
+		}
+	}
+	if err := initDataDir(cmd.Context(), dir, "handover.example/bench"); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return dir, cleanup, nil
+}
+
+// quantile returns the q-quantile of sorted durations by the nearest-rank method, in
+// milliseconds.
+func quantile(sorted []time.Duration, q float64) float64 {
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return float64(sorted[max(0, min(len(sorted)-1, i))]) / 1e6
 }
 
 // appendResult is what `bench append` reports.
@@ -62,20 +92,11 @@ Appends are durable: SQLite in WAL mode with synchronous=FULL.`,
 				return fmt.Errorf("-n and -c must be at least 1")
 			}
 			ctx := cmd.Context()
-			dir := dataDir(cmd)
-			if !cmd.Flags().Changed("data") {
-				tmp, err := os.MkdirTemp("", "handover-bench-")
-				if err != nil {
-					return err
-				}
-				dir = tmp + "/data"
-				if !keep {
-					defer os.RemoveAll(tmp)
-				}
-			}
-			if err := initDataDir(ctx, dir, "handover.example/bench"); err != nil {
+			dir, cleanup, err := benchDataDir(cmd, keep)
+			if err != nil {
 				return err
 			}
+			defer cleanup()
 			d, err := openWriter(ctx, dir)
 			if err != nil {
 				return err
