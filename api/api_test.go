@@ -33,20 +33,8 @@ type client struct {
 	key string // the Idempotency-Key of the next request, if any
 }
 
-// idempotentDB adapts the SQLite store's idempotency methods to api.Idempotency.
-type idempotentDB struct{ *sqlite.DB }
-
-func (d idempotentDB) StoredResponse(ctx context.Context, key string) ([]byte, int, []byte, bool, error) {
-	r, ok, err := d.Idempotent(ctx, key)
-	if !ok || err != nil {
-		return nil, 0, nil, false, err
-	}
-	return r.Fingerprint, r.Status, r.Body, true, nil
-}
-
-func (d idempotentDB) StoreResponse(ctx context.Context, key string, fp []byte, status int, body []byte, created time.Time) error {
-	return d.RememberResponse(ctx, key, sqlite.IdempotentResponse{Fingerprint: fp, Status: status, Body: body, Created: created})
-}
+// The SQLite store keeps idempotency keys in its database.
+var _ api.Idempotency = (*sqlite.DB)(nil)
 
 // newServer starts a real SQLite store in a temporary directory behind a real listener.
 func newServer(t *testing.T) *client {
@@ -60,7 +48,7 @@ func newServer(t *testing.T) *client {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(api.New(idempotentDB{db}, api.Config{Origin: storetest.Origin, Verifier: storetest.Verifier(t), Logger: log}))
+	srv := httptest.NewServer(api.New(db, api.Config{Origin: storetest.Origin, Verifier: storetest.Verifier(t), Logger: log}))
 	t.Cleanup(func() { srv.Close(); db.Close() })
 	return &client{t: t, url: srv.URL, db: db}
 }

@@ -90,7 +90,7 @@ func TestIdempotency(t *testing.T) {
 	}
 
 	// The responses are kept by the store: a new server over it replays them.
-	srv := httptest.NewServer(api.New(idempotentDB{c.db}, api.Config{Origin: storetest.Origin, Verifier: storetest.Verifier(t),
+	srv := httptest.NewServer(api.New(c.db, api.Config{Origin: storetest.Origin, Verifier: storetest.Verifier(t),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	defer srv.Close()
 	c2 := &client{t: t, url: srv.URL, db: c.db, key: "register-monitor-1"}

@@ -58,7 +58,7 @@ func TestOpsRefusals(t *testing.T) {
 		{"risk assessment met despite a risk", "POST", tid + "/safeguards", map[string]any{"persons": regs[:1], "occurred_at": at(9), "safeguard": map[string]any{
 			"kind": "risk_assessment", "met": true, "finding": "f", "risk": map[string]any{"torture": "real_risk", "persecution": "no_real_risk", "death_penalty": "no_real_risk", "monitoring": "m"}}}, 422, "body.safeguard.risk.torture"},
 		{"override without reason", "POST", tid + "/overrides", map[string]any{"person": regs[0], "kind": "medical", "reason": "", "occurred_at": at(9)}, 422, "body.reason"},
-		{"override of an unknown kind", "POST", tid + "/overrides", map[string]any{"person": regs[0], "kind": "luck", "reason": "r", "occurred_at": at(9)}, 409, "body.kind"},
+		{"override of an unknown kind", "POST", tid + "/overrides", map[string]any{"person": regs[0], "kind": "luck", "reason": "r", "occurred_at": at(9)}, 422, "body.kind"},
 		{"approval by a third party", "POST", tid + "/approvals", map[string]any{"party": "USF", "occurred_at": at(9)}, 409, "body.party"},
 		{"approval without party", "POST", tid + "/approvals", map[string]any{"occurred_at": at(9)}, 422, "body.party"},
 		{"cancellation without reason", "POST", tid + "/cancellations", map[string]any{"reason": " ", "occurred_at": at(9)}, 422, "body.reason"},

@@ -16,6 +16,9 @@ import (
 // and applies them, in order, before deciding the next command.
 func Decide(s *State, cmd Command) ([]Draft, error) {
 	m := cmd.meta()
+	if h, ok := cmd.(SubmitHandover); ok {
+		return decideHandover(s, h) // its time is the signed document's
+	}
 	if m.OccurredAt.IsZero() {
 		return nil, Errorf(Invalid, "occurred_at", "is required")
 	}
@@ -60,8 +63,6 @@ func Decide(s *State, cmd Command) ([]Draft, error) {
 		return decideSetManifest(s, c)
 	case CancelMovement:
 		return decideCancelMovement(s, c)
-	case SubmitHandover:
-		return decideHandover(s, c)
 	case OpenIncident:
 		return decideOpenIncident(s, c)
 	case ResolveIncident:

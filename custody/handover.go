@@ -217,6 +217,9 @@ func (s *State) checkSignatures(prefix string, from, to Officer, b []byte, sigs 
 }
 
 func decideHandover(s *State, c SubmitHandover) ([]Draft, error) {
+	if err := requireText("actor", c.Actor, 200); err != nil {
+		return nil, err
+	}
 	if len(c.Document) == 0 {
 		return nil, Errorf(Invalid, "document", "is required")
 	}

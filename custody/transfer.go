@@ -535,6 +535,9 @@ func decideRecordSafeguard(s *State, c RecordSafeguard) ([]Draft, error) {
 }
 
 func decideOverride(s *State, c OverrideSafeguard) ([]Draft, error) {
+	if err := oneOf("kind", c.Kind, SafeguardKinds); err != nil {
+		return nil, err
+	}
 	t, err := s.openTransfer(c.Transfer)
 	if err != nil {
 		return nil, err
