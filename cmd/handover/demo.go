@@ -85,10 +85,14 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 			return err
 		}
 		for _, p := range ps {
-			if p.ID == w.Parties[0].ID {
-				fmt.Fprintf(stdout, "demo already loaded: %d events in the ledger\n", n)
-				return nil
+			if p.ID != w.Parties[0].ID {
+				continue
 			}
+			if _, err := d.db.Doc(ctx, custody.CampaignDoc, w.Operations.Campaign.ID); err != nil {
+				return fmt.Errorf("%s holds a demo ledger of %d events without the demo's campaign: an earlier load stopped half-way; use a fresh --data directory", d.dir, n)
+			}
+			fmt.Fprintf(stdout, "demo already loaded: %d events in the ledger\n", n)
+			return nil
 		}
 		return fmt.Errorf("%s holds a ledger of %d events that is not the demo's: use another --data directory", d.dir, n)
 	}
