@@ -52,8 +52,8 @@ type Report struct {
 }
 
 func (r *Report) String() string {
-	return fmt.Sprintf("ok: %d events, %d checkpoints, root %x…; %d persons, %d facilities, %d parties; projections and invariants hold",
-		r.Size, r.Checkpoints, r.Root[:6], r.Persons, r.Facilities, r.Parties)
+	return fmt.Sprintf("ok: %d events, %d checkpoints, root %x…; %d persons, %d facilities, %d parties, %d movements departed, %d open disappearance alerts; projections and invariants hold",
+		r.Size, r.Checkpoints, r.Root[:6], r.Persons, r.Facilities, r.Parties, r.Movements, r.Alerts)
 }
 
 // Problem is a failed check. Leaf is the index of the first wrong leaf, or -1
