@@ -27,6 +27,19 @@ func derive(parts ...[]byte) uuid.UUID {
 	return uuid.NewSHA1(derivedSpace, b)
 }
 
+// deriveAfter returns an identifier derived from an event's: it keeps the event id's
+// first eight bytes (a UUIDv7's time and version), so that records derived from
+// events sort, and are stored, in the order they arose, and takes the rest from a
+// hash of the event id and the parts.
+func deriveAfter(event uuid.UUID, parts ...[]byte) uuid.UUID {
+	h := derive(append([][]byte{event[:]}, parts...)...)
+	var id uuid.UUID
+	copy(id[:8], event[:8])
+	copy(id[8:], h[8:])
+	id[8] = id[8]&0x3f | 0x80 // RFC 9562 variant
+	return id
+}
+
 // OfficerKey is an officer's Ed25519 public key, registered to a party before the
 // officer signs anything with it (invariant 6).
 type OfficerKey struct {

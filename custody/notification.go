@@ -76,7 +76,7 @@ func decideCompleteNotification(s *State, c CompleteNotification) ([]Draft, erro
 func (s *State) notificationsFor(e *Event, p *PersonState) []*Notification {
 	var out []*Notification
 	add := func(kind NotificationKind, recipient string, within time.Duration) {
-		out = append(out, &Notification{ID: derive(e.ID[:], []byte(kind)), Kind: kind, Person: p.Record.ID, RegNo: p.Record.RegNo,
+		out = append(out, &Notification{ID: deriveAfter(e.ID, []byte(kind)), Kind: kind, Person: p.Record.ID, RegNo: p.Record.RegNo,
 			Recipient: recipient, Due: e.OccurredAt.Add(within), Party: p.Custody.Custodian})
 	}
 	switch e.Data.(type) {
