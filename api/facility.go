@@ -139,6 +139,10 @@ type controlChangeInput struct {
 		To         string `json:"to" required:"true" doc:"The party taking control (id or code)"`
 		Reason     string `json:"reason" required:"true"`
 		Unilateral bool   `json:"unilateral,omitempty" doc:"Control was taken without the outgoing party's agreement"`
+		// Document and Signatures: a control-change document signed by an officer of
+		// each party, when both are present.
+		Document   []byte              `json:"document,omitempty" doc:"The exact bytes (base64) of a control_change document both parties' officers signed; without it the change is recorded unilateral or unsigned"`
+		Signatures []custody.Signature `json:"signatures,omitempty" doc:"The two officers' Ed25519 signatures over the document's bytes"`
 	}
 }
 
@@ -155,6 +159,7 @@ func (s *server) changeControl(ctx context.Context, in *controlChangeInput) (*re
 	if err != nil {
 		return nil, err
 	}
-	cmd := custody.ChangeFacilityControl{Meta: m, Facility: f.ID, To: to, Reason: in.Body.Reason, Unilateral: in.Body.Unilateral}
+	cmd := custody.ChangeFacilityControl{Meta: m, Facility: f.ID, To: to, Reason: in.Body.Reason, Unilateral: in.Body.Unilateral,
+		Document: in.Body.Document, Signatures: in.Body.Signatures}
 	return s.submit(ctx, cmd, where{"": "body", "facility": "path.id"})
 }
