@@ -69,6 +69,8 @@ func Decide(s *State, cmd Command) ([]Draft, error) {
 		return decideResolveIncident(s, c)
 	case CompleteNotification:
 		return decideCompleteNotification(s, c)
+	case SetMandate:
+		return decideSetMandate(s, c)
 	default:
 		return decideCustody(s, cmd)
 	}

@@ -52,6 +52,7 @@ const (
 	TypeIncidentOpened         Type = "incident.opened"
 	TypeIncidentResolved       Type = "incident.resolved"
 	TypeNotificationCompleted  Type = "notification.completed"
+	TypeMandateSet             Type = "party.mandate_set"
 )
 
 // Payload is the "data" of an event; each event type has one payload type.
@@ -93,6 +94,7 @@ var payloads = map[Type]func() Payload{
 	TypeIncidentOpened:         func() Payload { return new(IncidentOpened) },
 	TypeIncidentResolved:       func() Payload { return new(IncidentResolved) },
 	TypeNotificationCompleted:  func() Payload { return new(NotificationCompleted) },
+	TypeMandateSet:             func() Payload { return new(MandateSet) },
 }
 
 // Types returns every known event type.

@@ -46,6 +46,7 @@ type OfficerKey struct {
 	ID        uuid.UUID `json:"id"`
 	Party     uuid.UUID `json:"party"`
 	Officer   string    `json:"officer"`
+	User      uuid.UUID `json:"user,omitzero"` // the officer's account, when the key was registered through one
 	PublicKey []byte    `json:"public_key"`
 	// Registered is the ledger index of the key's registration.
 	Registered uint64 `json:"registered"`
@@ -61,7 +62,11 @@ type RegisterKey struct {
 	Meta
 	Party     uuid.UUID
 	Officer   string
+	User      uuid.UUID // the officer's account (access.User), if any
 	PublicKey []byte
+	// Replaces names a key of the same officer that this one rotates out: it is
+	// revoked in the same command.
+	Replaces uuid.UUID
 }
 
 // RevokeKey revokes a registered key: nothing signed with it is accepted afterwards.
@@ -75,6 +80,7 @@ type RevokeKey struct {
 type KeyRegistered struct {
 	Party     uuid.UUID `json:"party"`
 	Officer   string    `json:"officer"`
+	User      uuid.UUID `json:"user,omitzero"`
 	PublicKey []byte    `json:"public_key"`
 }
 
@@ -100,7 +106,20 @@ func decideRegisterKey(s *State, c RegisterKey) ([]Draft, error) {
 	if k, ok := s.keys[id]; ok {
 		return nil, Errorf(Conflict, "public_key", "this key is already registered (key %s, officer %s of %s)", id, k.Officer, s.partyCode(k.Party))
 	}
-	return []Draft{draft(c.Meta, id, c.Party, &KeyRegistered{Party: c.Party, Officer: c.Officer, PublicKey: c.PublicKey})}, nil
+	out := []Draft{draft(c.Meta, id, c.Party, &KeyRegistered{Party: c.Party, Officer: c.Officer, User: c.User, PublicKey: c.PublicKey})}
+	if c.Replaces != uuid.Nil {
+		old, ok := s.keys[c.Replaces]
+		switch {
+		case !ok:
+			return nil, Errorf(NotFound, "replaces", "no key %s", c.Replaces)
+		case old.Party != c.Party || old.User != c.User:
+			return nil, Errorf(Refused, "replaces", "key %s belongs to another officer or party: a rotation replaces the officer's own key", old.ID)
+		case old.Revoked:
+			return nil, Errorf(Refused, "replaces", "key %s was already revoked at event %d", old.ID, old.RevokedAt)
+		}
+		out = append(out, draft(c.Meta, old.ID, c.Party, &KeyRevoked{Reason: "rotated: replaced by key " + id.String()}))
+	}
+	return out, nil
 }
 
 func decideRevokeKey(s *State, c RevokeKey) ([]Draft, error) {

@@ -18,10 +18,11 @@ const (
 	MovementDoc     DocKind = "movement"
 	IncidentDoc     DocKind = "incident"
 	NotificationDoc DocKind = "notification"
+	MandateDoc      DocKind = "mandate"
 )
 
 // DocKinds lists every kind of document.
-var DocKinds = []DocKind{KeyDoc, CampaignDoc, TransferDoc, MovementDoc, IncidentDoc, NotificationDoc}
+var DocKinds = []DocKind{KeyDoc, CampaignDoc, TransferDoc, MovementDoc, IncidentDoc, NotificationDoc, MandateDoc}
 
 // DocRef names one document.
 type DocRef struct {
@@ -60,6 +61,9 @@ func (s *State) Doc(ref DocRef) (any, bool) {
 	case NotificationDoc:
 		n, ok := s.notifications[ref.ID]
 		return n, ok
+	case MandateDoc:
+		m, ok := s.mandates[ref.ID]
+		return m, ok
 	}
 	return nil, false
 }
@@ -77,6 +81,7 @@ func (s *State) Docs(fn func(DocRef) error) error {
 	for _, err := range []error{
 		each(KeyDoc, sortedIDs(s.keys)), each(CampaignDoc, sortedIDs(s.campaigns)), each(TransferDoc, sortedIDs(s.transfers)),
 		each(MovementDoc, sortedIDs(s.movements)), each(IncidentDoc, sortedIDs(s.incidents)), each(NotificationDoc, sortedIDs(s.notifications)),
+		each(MandateDoc, sortedIDs(s.mandates)),
 	} {
 		if err != nil {
 			return err
@@ -220,7 +225,7 @@ func (s *State) transferChanged(t *TransferState) {
 func (s *State) applyOps(e *Event, idx uint64) error {
 	switch d := e.Data.(type) {
 	case *KeyRegistered:
-		s.keys[e.Subject] = &OfficerKey{ID: e.Subject, Party: d.Party, Officer: d.Officer, PublicKey: d.PublicKey, Registered: idx}
+		s.keys[e.Subject] = &OfficerKey{ID: e.Subject, Party: d.Party, Officer: d.Officer, User: d.User, PublicKey: d.PublicKey, Registered: idx}
 		s.touch(KeyDoc, e.Subject)
 	case *KeyRevoked:
 		k, ok := s.keys[e.Subject]
@@ -411,6 +416,9 @@ func (s *State) applyOps(e *Event, idx uint64) error {
 			s.touchID(d.Person)
 		}
 		s.touch(IncidentDoc, in.ID)
+	case *MandateSet:
+		s.mandates[e.Subject] = &Mandate{Party: e.Subject, All: d.All, Facilities: d.Facilities, Event: idx}
+		s.touch(MandateDoc, e.Subject)
 	case *NotificationCompleted:
 		n, ok := s.notifications[d.Notification]
 		if !ok {

@@ -104,6 +104,7 @@ type State struct {
 	movements     map[uuid.UUID]*MovementState
 	incidents     map[uuid.UUID]*IncidentState
 	notifications map[uuid.UUID]*Notification
+	mandates      map[uuid.UUID]*Mandate
 	handovers     map[uuid.UUID]bool        // handover documents accepted
 	onTransfer    map[uuid.UUID]uuid.UUID   // person → the open transfer they are on
 	households    map[uuid.UUID][]uuid.UUID // household → its members
@@ -128,7 +129,7 @@ func NewState() *State {
 		keys: map[uuid.UUID]*OfficerKey{}, campaigns: map[uuid.UUID]*CampaignState{},
 		transfers: map[uuid.UUID]*TransferState{}, movements: map[uuid.UUID]*MovementState{},
 		incidents: map[uuid.UUID]*IncidentState{}, notifications: map[uuid.UUID]*Notification{},
-		handovers: map[uuid.UUID]bool{}, onTransfer: map[uuid.UUID]uuid.UUID{}, households: map[uuid.UUID][]uuid.UUID{},
+		mandates: map[uuid.UUID]*Mandate{}, handovers: map[uuid.UUID]bool{}, onTransfer: map[uuid.UUID]uuid.UUID{}, households: map[uuid.UUID][]uuid.UUID{},
 		transfersOf: map[uuid.UUID][]uuid.UUID{}, incidentsOf: map[uuid.UUID][]uuid.UUID{}, notificationsOf: map[uuid.UUID][]uuid.UUID{},
 		touchedPersons: map[uuid.UUID]bool{}, touchedDocs: map[DocRef]bool{},
 	}
@@ -227,7 +228,7 @@ func (s *State) apply(e *Event) error {
 		s.touchPerson(p)
 	case *KeyRegistered, *KeyRevoked, *CampaignCreated, *TransferProposed, *SafeguardRecorded, *SafeguardOverridden,
 		*TransferApproved, *TransferCancelled, *MovementPlanned, *ManifestSet, *MovementCancelled, *HandedOver,
-		*MovementReconciled, *IncidentOpened, *IncidentResolved, *NotificationCompleted:
+		*MovementReconciled, *IncidentOpened, *IncidentResolved, *NotificationCompleted, *MandateSet:
 		return s.applyOps(e, idx)
 	default:
 		p, err := s.person(e)

@@ -486,3 +486,37 @@ func TestCheckEventCatchesForgedEvents(t *testing.T) {
 		t.Errorf("reconciled while in transit: %v", err)
 	}
 }
+
+func TestMandateAndKeyRotation(t *testing.T) {
+	w := newTransferWorld(t, 2)
+	w.must(RegisterParty{Meta: w.meta(), Party: Party{ID: testID("ICRC"), Code: "ICRC", Name: "Monitor", Kind: Monitor}})
+	_, err := w.run(SetMandate{Meta: w.meta(), Party: testID("SDF"), All: true})
+	wantCode(t, err, Refused, "not a monitor")
+	_, err = w.run(SetMandate{Meta: w.meta(), Party: testID("ICRC")})
+	wantCode(t, err, Invalid, "name the facilities")
+	w.must(SetMandate{Meta: w.meta(), Party: testID("ICRC"), Facilities: []uuid.UUID{testID("HSK")}})
+	if m, ok := w.s.Mandate(testID("ICRC")); !ok || m.All || len(m.Facilities) != 1 {
+		t.Fatalf("mandate %+v", m)
+	}
+
+	// Rotation: a new key replaces the officer's old one, which signs no more.
+	seed := make([]byte, ed25519.SeedSize)
+	seed[0] = 42
+	priv := ed25519.NewKeyFromSeed(seed)
+	pub := priv.Public().(ed25519.PublicKey)
+	_, err = w.run(RegisterKey{Meta: w.meta(), Party: testID("SDF"), Officer: w.sdf.name, PublicKey: pub, Replaces: w.irq.id})
+	wantCode(t, err, Refused, "another officer or party")
+	es := w.must(RegisterKey{Meta: w.meta(), Party: testID("SDF"), Officer: w.sdf.name, PublicKey: pub, Replaces: w.sdf.id})
+	if len(es) != 2 || es[1].Type != TypeKeyRevoked || es[1].Subject != w.sdf.id {
+		t.Fatalf("rotation events %+v", es)
+	}
+	w.safeguards(w.persons)
+	w.approve()
+	w.plan(w.persons)
+	_, err = w.handover(Departure, nil, w.persons)
+	wantCode(t, err, Refused, "revoked")
+	w.sdf = officer{name: w.sdf.name, party: testID("SDF"), priv: priv, id: KeyID(pub)}
+	if _, err := w.handover(Departure, nil, w.persons); err != nil {
+		t.Fatalf("handover with the new key: %v", err)
+	}
+}
