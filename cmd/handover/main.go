@@ -85,6 +85,7 @@ Start with:  handover demo`,
 	}
 	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench(),
 		newKeygen(), newKey(), newSign(), newHandover())
+	addClientCommands(root)
 	return root
 }
 

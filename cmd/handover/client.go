@@ -1,0 +1,461 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/custody"
+)
+
+// The commands of this file's family (campaign, transfer, movement, incident,
+// alerts, notification, persons, control-change, key revoke, key list, and
+// handover submit --server) are clients of a running `handover serve`: the server
+// is the ledger's one writer, so they never open the data directory.
+
+// Exit codes of the server's clients, beside 0 (done) and 2 (bad usage or a local
+// error, as for every command).
+const (
+	exitRefused  = 1 // the server answered with a problem: a refusal, or its own failure
+	exitNoAnswer = 3 // the server could not be reached or did not answer in time
+)
+
+// ServerEnv names the environment variable that gives the default --server.
+const ServerEnv = "HANDOVER_SERVER"
+
+const defaultServerURL = "http://127.0.0.1:8080"
+
+func defaultServer() string {
+	if s := os.Getenv(ServerEnv); s != "" {
+		return s
+	}
+	return defaultServerURL
+}
+
+// remote is the connection of one client command to the server: its flags, and
+// the records it looked up to show codes instead of ids.
+type remote struct {
+	server  string
+	timeout time.Duration
+	json    bool
+
+	// Writes only.
+	write   bool
+	idemKey string
+	actor   string
+	at      string
+
+	cmd      *cobra.Command
+	stdin    io.Reader
+	stdout   io.Writer
+	fromFile bool // the body came whole from --file: its locations name no flag
+
+	parties    map[uuid.UUID]custody.Party
+	facilities map[uuid.UUID]api.FacilityView
+}
+
+// clientFlags registers the connection flags on cmd; write adds those of a write
+// (--idempotency-key, --actor, --at). It returns the remote the command will use
+// once its flags are parsed.
+func clientFlags(cmd *cobra.Command, write bool) *remote {
+	r := &remote{write: write}
+	f := cmd.Flags()
+	f.StringVar(&r.server, "server", defaultServer(), "the server's URL (default from $"+ServerEnv+", else "+defaultServerURL+")")
+	f.DurationVar(&r.timeout, "timeout", 30*time.Second, "how long to wait for the server's answer")
+	f.BoolVar(&r.json, "json", false, "print the server's JSON answer instead of a summary")
+	if write {
+		f.StringVar(&r.idemKey, "idempotency-key", "", "the write's Idempotency-Key (default: a new UUIDv7); give the one printed by a failed attempt to retry it safely")
+		f.StringVar(&r.actor, "actor", "handover-cli", "who records this, for the ledger")
+		f.StringVar(&r.at, "at", "", "when it happened in the field, RFC 3339 (default: now)")
+	}
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
+		if err := r.ready(cmd); err != nil {
+			return err
+		}
+		if prev != nil {
+			return prev(cmd, args)
+		}
+		return nil
+	}
+	return r
+}
+
+// ready checks the flags and fixes the defaults of one invocation: the time and
+// the idempotency key are chosen once, so that the request is the same on a retry.
+func (r *remote) ready(cmd *cobra.Command) error {
+	r.cmd, r.stdin, r.stdout = cmd, cmd.InOrStdin(), cmd.OutOrStdout()
+	s := r.server
+	if !strings.Contains(s, "://") {
+		s = "http://" + s // host:port
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("--server: %q is not a server URL like %s", r.server, defaultServerURL)
+	}
+	r.server = strings.TrimSuffix(u.String(), "/")
+	if r.timeout <= 0 {
+		return fmt.Errorf("--timeout must be positive; got %s", r.timeout)
+	}
+	if !r.write {
+		return nil
+	}
+	if r.at == "" {
+		r.at = time.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
+	} else if _, err := time.Parse(time.RFC3339, r.at); err != nil {
+		return fmt.Errorf("--at: %q is not an RFC 3339 time like 2026-02-01T09:30:00Z", r.at)
+	}
+	if r.idemKey == "" {
+		r.idemKey = uuid.Must(uuid.NewV7()).String()
+	} else if len(r.idemKey) > 200 || strings.IndexFunc(r.idemKey, func(c rune) bool { return c < 0x20 || c > 0x7e }) >= 0 {
+		return fmt.Errorf("--idempotency-key: 1 to 200 printable ASCII characters")
+	}
+	return nil
+}
+
+// stamp returns the time and actor every write body carries.
+func (r *remote) stamp() api.Stamp {
+	t, _ := time.Parse(time.RFC3339, r.at)
+	return api.Stamp{OccurredAt: t, Actor: r.actor}
+}
+
+// meta is stamp with an acting party (a code or id; "" for the server's default).
+func (r *remote) meta(party string) api.Meta {
+	s := r.stamp()
+	return api.Meta{OccurredAt: s.OccurredAt, Actor: s.Actor, Party: party}
+}
+
+// get reads path (under /api/v1) with query into out and returns the raw answer.
+func (r *remote) get(ctx context.Context, path string, query url.Values, out any) ([]byte, error) {
+	if len(query) > 0 {
+		path += "?" + query.Encode()
+	}
+	raw, _, err := r.do(ctx, http.MethodGet, path, nil, out)
+	return raw, err
+}
+
+// send writes body (a value to encode, or json.RawMessage) to path with method,
+// and decodes the answer into out. replayed says the server answered with the
+// response it kept for the idempotency key: nothing new was recorded.
+func (r *remote) send(ctx context.Context, method, path string, body, out any) (raw []byte, replayed bool, err error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, false, err
+	}
+	return r.do(ctx, method, path, b, out)
+}
+
+func (r *remote) do(ctx context.Context, method, path string, body []byte, out any) ([]byte, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.server+"/api/v1"+path, rd)
+	if err != nil {
+		return nil, false, err
+	}
+	req.Header.Set("Accept", "application/json, application/problem+json")
+	req.Header.Set("User-Agent", "handover-cli")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	write := method != http.MethodGet
+	if write {
+		req.Header.Set(api.IdempotencyKeyHeader, r.idemKey)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, false, r.noAnswer(method, path, write, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, false, r.noAnswer(method, path, write, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return raw, false, r.refusal(resp, raw, write)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return raw, false, fmt.Errorf("the server's answer to %s %s is not what this command understands (is the server another version?): %w", method, path, err)
+		}
+	}
+	return raw, resp.Header.Get(api.ReplayedHeader) == "true", nil
+}
+
+// noAnswer explains a request that got no answer. A write whose connection failed
+// was never sent; one that timed out or broke afterwards may have been recorded,
+// and is retried safely with the same idempotency key and time.
+func (r *remote) noAnswer(method, path string, write bool, err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return exitError{exitNoAnswer, fmt.Errorf("cannot reach the server at %s (%v): is it running? Start it with `handover serve --data DIR` (or `handover demo`), or give its URL with --server or $%s",
+			r.server, op.Err, ServerEnv)}
+	}
+	what := "no answer"
+	if errors.Is(err, context.DeadlineExceeded) {
+		what = fmt.Sprintf("no answer within %s (--timeout)", r.timeout)
+	}
+	msg := fmt.Sprintf("%s from %s to %s %s: %v", what, r.server, method, path, err)
+	if write {
+		msg += "\n" + r.retryHint("the write may or may not have been recorded")
+	}
+	return exitError{exitNoAnswer, errors.New(msg)}
+}
+
+// retryHint tells how to retry this write without recording it twice.
+func (r *remote) retryHint(why string) string {
+	at := ""
+	if r.at != "" {
+		at = " --at " + r.at
+	}
+	return fmt.Sprintf("%s: to retry it safely, run the same command with --idempotency-key %s%s", why, r.idemKey, at)
+}
+
+// problem is an RFC 9457 problem as the server words it: the refusal code of
+// custody, and each fault's location in the request ("body.transfer.persons[3]").
+type problem struct {
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	Errors []struct {
+		Message  string `json:"message"`
+		Location string `json:"location"`
+	} `json:"errors"`
+}
+
+// problemError is a problem the server answered with, and the flag of the
+// command that gave the faulty part of the request, if one did.
+type problemError struct {
+	Status int
+	problem
+	Flag string
+}
+
+func (e *problemError) Error() string {
+	detail, loc := e.Detail, e.location()
+	if loc != "" {
+		detail = e.Errors[0].Message
+	}
+	if detail == "" {
+		detail = fmt.Sprintf("the server answered %d %s", e.Status, http.StatusText(e.Status))
+	}
+	switch {
+	case loc != "" && e.Flag != "":
+		return fmt.Sprintf("%s (at %s, from %s)", detail, loc, e.Flag)
+	case loc != "":
+		return fmt.Sprintf("%s (at %s)", detail, loc)
+	}
+	return detail
+}
+
+// location is where the one fault of the request is, if the problem names one.
+func (e *problemError) location() string {
+	if len(e.Errors) == 1 {
+		return e.Errors[0].Location
+	}
+	return ""
+}
+
+// flagAliases names the flags that give a field of a request body, where the
+// field's name, with '-' for '_', is not the flag's.
+var flagAliases = map[string]string{
+	"persons": "persons-file", "manifest": "manifest-file", "vehicles": "vehicle", "priorities": "priority",
+	"planned_departure": "departure", "occurred_at": "at", "overrides": "override", "signatures": "sig",
+}
+
+// flagOf names the flag of cmd that gave the request's part at loc
+// ("body.transfer.legal_basis" → "--legal-basis"), or "the ID argument".
+func flagOf(cmd *cobra.Command, loc string) string {
+	if loc == "path.id" {
+		return "the ID argument"
+	}
+	rest, ok := strings.CutPrefix(loc, "body.")
+	if !ok || cmd == nil {
+		return ""
+	}
+	segs := strings.Split(rest, ".")
+	for i := len(segs) - 1; i >= 0; i-- {
+		name, _, _ := strings.Cut(segs[i], "[")
+		if a, ok := flagAliases[name]; ok {
+			name = a
+		}
+		name = strings.ReplaceAll(name, "_", "-")
+		if f := cmd.Flags().Lookup(name); f != nil && name != "json" {
+			if name == "persons-file" && cmd.Flags().Lookup("person") != nil {
+				return "--persons-file or --person"
+			}
+			return "--" + name
+		}
+	}
+	return ""
+}
+
+// refusal turns an answer other than 2xx into an error.
+func (r *remote) refusal(resp *http.Response, raw []byte, write bool) error {
+	p := &problemError{Status: resp.StatusCode}
+	if err := json.Unmarshal(raw, &p.problem); err != nil || p.problem.Status == 0 {
+		line, _, _ := strings.Cut(strings.TrimSpace(string(raw)), "\n")
+		if len(line) > 200 {
+			line = line[:200] + "…"
+		}
+		p.problem = problem{Status: resp.StatusCode, Detail: fmt.Sprintf("the server at %s answered %s: %s", r.server, resp.Status, line)}
+	}
+	if loc := p.location(); loc != "" && !r.fromFile {
+		p.Flag = flagOf(r.cmd, loc)
+	}
+	var err error = p
+	if write && resp.StatusCode >= 500 {
+		err = fmt.Errorf("%w\n%s", p, r.retryHint("the server failed"))
+	}
+	return exitError{exitRefused, err}
+}
+
+// printJSON prints a raw answer indented.
+func (r *remote) printJSON(raw []byte) error {
+	var b bytes.Buffer
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		_, err = r.stdout.Write(raw)
+		return err
+	}
+	b.WriteByte('\n')
+	_, err := r.stdout.Write(b.Bytes())
+	return err
+}
+
+// printf prints a line of a summary.
+func (r *remote) printf(format string, args ...any) { fmt.Fprintf(r.stdout, format, args...) }
+
+// lookup loads the parties and facilities once, to show their codes.
+func (r *remote) lookup(ctx context.Context) error {
+	if r.parties != nil {
+		return nil
+	}
+	var ps struct {
+		Parties []custody.Party `json:"parties"`
+	}
+	if _, err := r.get(ctx, "/parties", nil, &ps); err != nil {
+		return err
+	}
+	var fs struct {
+		Facilities []api.FacilityView `json:"facilities"`
+	}
+	if _, err := r.get(ctx, "/facilities", nil, &fs); err != nil {
+		return err
+	}
+	r.parties = map[uuid.UUID]custody.Party{}
+	for _, p := range ps.Parties {
+		r.parties[p.ID] = p
+	}
+	r.facilities = map[uuid.UUID]api.FacilityView{}
+	for _, f := range fs.Facilities {
+		r.facilities[f.ID] = f
+	}
+	return nil
+}
+
+// party is a party's code, or its id when lookup has not found it.
+func (r *remote) party(id uuid.UUID) string {
+	if p, ok := r.parties[id]; ok {
+		return p.Code
+	}
+	if id == uuid.Nil {
+		return "-"
+	}
+	return id.String()
+}
+
+// facility is a facility's code, or its id when lookup has not found it.
+func (r *remote) facility(id uuid.UUID) string {
+	if f, ok := r.facilities[id]; ok && f.Code != "" {
+		return f.Code
+	}
+	if id == uuid.Nil {
+		return "-"
+	}
+	return id.String()
+}
+
+// printReceipt prints what a write recorded, or that a retry recorded nothing.
+func (r *remote) printReceipt(rc api.Receipt, replayed bool) {
+	if len(rc.Events) == 0 {
+		return
+	}
+	var order []custody.Type
+	count := map[custody.Type]int{}
+	for _, e := range rc.Events {
+		if count[e.Type] == 0 {
+			order = append(order, e.Type)
+		}
+		count[e.Type]++
+	}
+	parts := make([]string, len(order))
+	for i, t := range order {
+		parts[i] = fmt.Sprintf("%d %s", count[t], t)
+	}
+	span := fmt.Sprintf("ledger index %d", rc.Events[0].Index)
+	if n := len(rc.Events); n > 1 {
+		span = fmt.Sprintf("ledger indices %d–%d", rc.Events[0].Index, rc.Events[n-1].Index)
+	}
+	what := fmt.Sprintf("%s (%s); checkpoint size %d", strings.Join(parts, ", "), span, rc.Checkpoint.Size)
+	if replayed {
+		r.printf("already recorded by an earlier attempt with idempotency key %s: %s; nothing new was recorded\n", r.idemKey, what)
+		return
+	}
+	r.printf("recorded %s\n", what)
+}
+
+// orJSON returns err, or prints raw when there is none (for --json).
+func orJSON(r *remote, raw []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	return r.printJSON(raw)
+}
+
+// pathID escapes a record's id (or code) for a URL path.
+func pathID(s string) string { return url.PathEscape(s) }
+
+// table prints aligned columns.
+type table struct{ w *tabwriter.Writer }
+
+func newTable(w io.Writer, headers ...string) *table {
+	t := &table{tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+	fmt.Fprintln(t.w, strings.Join(headers, "\t"))
+	return t
+}
+
+func (t *table) row(cells ...any) {
+	s := make([]string, len(cells))
+	for i, c := range cells {
+		s[i] = fmt.Sprint(c)
+	}
+	fmt.Fprintln(t.w, strings.Join(s, "\t"))
+}
+
+func (t *table) flush() error { return t.w.Flush() }
+
+// when prints a time in UTC to the minute.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04Z")
+}
