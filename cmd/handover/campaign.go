@@ -149,7 +149,7 @@ func newCampaignShow() *cobra.Command {
 		r.printf("target %d: planned %d (blocked %d%s), in transit %d, arrived %d, missing %d\n",
 			p.Target, p.Planned, p.Blocked, blockedBy(p.BlockedBy), p.InTransit, p.Arrived, p.Missing)
 		for i, g := range c.Priorities {
-			r.printf("priority %d: %s (%d persons)\n", i+1, g, p.ByGroup[g])
+			r.printf("priority %d: %s (%s)\n", i+1, g, plural(p.ByGroup[g], "person"))
 		}
 		return nil
 	}

@@ -114,9 +114,12 @@ func (r *remote) ready(cmd *cobra.Command) error {
 	if !r.write {
 		return nil
 	}
-	if r.at == "" {
+	switch _, err := time.Parse(time.RFC3339, r.at); {
+	case cmd.Flags().Lookup("at") == nil:
+		// The body carries no time of the command's (a handover's is its document's).
+	case r.at == "":
 		r.at = time.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
-	} else if _, err := time.Parse(time.RFC3339, r.at); err != nil {
+	case err != nil:
 		return fmt.Errorf("--at: %q is not an RFC 3339 time like 2026-02-01T09:30:00Z", r.at)
 	}
 	if r.idemKey == "" {
@@ -451,6 +454,14 @@ func (t *table) row(cells ...any) {
 }
 
 func (t *table) flush() error { return t.w.Flush() }
+
+// plural words a count: "1 person", "3 persons".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
 
 // when prints a time in UTC to the minute.
 func when(t time.Time) string {

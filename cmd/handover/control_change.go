@@ -103,8 +103,8 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 		if replayed {
 			from = "its earlier controller"
 		}
-		r.printf("control of %s (%s) passed from %s to %s, %s: %d persons held there\n",
-			after.Name, after.Code, from, r.party(after.Controller), how, after.Total)
+		r.printf("control of %s (%s) passed from %s to %s, %s: %s held there\n",
+			after.Name, after.Code, from, r.party(after.Controller), how, plural(after.Total, "person"))
 		r.printReceipt(out, replayed)
 		return nil
 	}

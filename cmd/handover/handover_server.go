@@ -18,12 +18,7 @@ import (
 // data directory, which the server holds while it runs. Without --server the
 // command works as before.
 func withServerSubmit(submit *cobra.Command) {
-	r := &remote{write: true}
-	f := submit.Flags()
-	f.StringVar(&r.server, "server", "", "submit through the server at this URL instead of the local data directory (like "+defaultServerURL+")")
-	f.DurationVar(&r.timeout, "timeout", 30*time.Second, "with --server: how long to wait for the server's answer")
-	f.StringVar(&r.idemKey, "idempotency-key", "", "with --server: the write's Idempotency-Key (default: a new UUIDv7); give the one printed by a failed attempt to retry it safely")
-	f.BoolVar(&r.json, "json", false, "with --server: print the server's JSON answer instead of the receipt")
+	r := serverMode(submit, "submit through", false)
 	submit.Long += `
 
 With --server URL the handover is submitted through the server running there
@@ -32,10 +27,35 @@ timeout), retry with the --idempotency-key printed: the server answers with the
 first receipt and records nothing twice (without it, the retry is refused as a
 replay of an accepted document).`
 	submit.Example = `  handover handover submit departure.json --sig sdf.sig --sig usf.sig --server http://10.0.0.5:8080`
-	local := submit.RunE
-	submit.RunE = func(cmd *cobra.Command, args []string) error {
+	orServer(submit, r, func(cmd *cobra.Command, args []string) error {
+		sigs, _ := cmd.Flags().GetStringArray("sig")
+		actor, _ := cmd.Flags().GetString("actor")
+		return submitToServer(cmd, r, args[0], sigs, actor)
+	})
+}
+
+// serverMode gives a command that writes to the local data directory the flags of
+// a --server mode, in which it does the same through a running server. stamped
+// adds --at, for a write whose body carries its time.
+func serverMode(cmd *cobra.Command, verb string, stamped bool) *remote {
+	r := &remote{write: true}
+	f := cmd.Flags()
+	f.StringVar(&r.server, "server", "", verb+" the server at this URL instead of the local data directory (like "+defaultServerURL+")")
+	f.DurationVar(&r.timeout, "timeout", 30*time.Second, "with --server: how long to wait for the server's answer")
+	f.StringVar(&r.idemKey, "idempotency-key", "", "with --server: the write's Idempotency-Key (default: a new UUIDv7); give the one printed by a failed attempt to retry it safely")
+	f.BoolVar(&r.json, "json", false, "with --server: print the server's JSON answer instead of a summary")
+	if stamped {
+		f.StringVar(&r.at, "at", "", "with --server: when it happened, RFC 3339 (default: now)")
+	}
+	return r
+}
+
+// orServer runs remote instead of cmd's local RunE when --server is given.
+func orServer(cmd *cobra.Command, r *remote, remote func(*cobra.Command, []string) error) {
+	local := cmd.RunE
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if !cmd.Flags().Changed("server") {
-			for _, name := range []string{"timeout", "idempotency-key", "json"} {
+			for _, name := range []string{"timeout", "idempotency-key", "json", "at"} {
 				if cmd.Flags().Changed(name) {
 					return fmt.Errorf("--%s applies with --server only", name)
 				}
@@ -45,9 +65,7 @@ replay of an accepted document).`
 		if err := r.ready(cmd); err != nil {
 			return err
 		}
-		sigs, _ := cmd.Flags().GetStringArray("sig")
-		actor, _ := cmd.Flags().GetString("actor")
-		return submitToServer(cmd, r, args[0], sigs, actor)
+		return remote(cmd, args)
 	}
 }
 

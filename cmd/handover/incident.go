@@ -102,7 +102,7 @@ func newIncidentOpen() *cobra.Command {
 		}
 		r.printf("incident %s opened (%s): %s\n", out.ID, out.Type, out.Description)
 		if out.Alert() {
-			r.printf("a disappearance alert until each of its %d persons is accounted for\n", len(out.Persons))
+			r.printf("a disappearance alert until each of its persons (%d) is accounted for\n", len(out.Persons))
 		}
 		r.printReceipt(out.Receipt, replayed)
 		return nil
@@ -288,7 +288,7 @@ whole with --resolution closed and no --person; a discrepancy is never just clos
 			return err
 		}
 		if n := len(in.Unresolved()); in.Alert() {
-			r.printf("incident %s is still a disappearance alert: %d persons unaccounted for\n", in.ID, n)
+			r.printf("incident %s is still a disappearance alert: %s unaccounted for\n", in.ID, plural(n, "person"))
 		} else {
 			r.printf("incident %s: %s\n", in.ID, incidentState(&in))
 		}
@@ -333,7 +333,7 @@ Account for a person with ` + "`handover incident resolve`" + `.`,
 		for _, a := range out.Alerts {
 			n += len(a.Persons)
 		}
-		r.printf("%d open disappearance alerts, %d persons unaccounted for\n", len(out.Alerts), n)
+		r.printf("%s, %s unaccounted for\n", plural(len(out.Alerts), "open disappearance alert"), plural(n, "person"))
 		for _, a := range out.Alerts {
 			where := []string{fmt.Sprintf("opened at event %d", a.Opened)}
 			if a.Movement != uuid.Nil {

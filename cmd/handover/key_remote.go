@@ -12,7 +12,54 @@ import (
 )
 
 // The officers' key commands that talk to a running server; `key register`
-// writes to the local data directory (key.go).
+// writes to the local data directory (key.go), or with --server registers
+// through a server.
+
+// withServerRegister gives `handover key register` its --server mode.
+func withServerRegister(register *cobra.Command) {
+	r := serverMode(register, "register through", true)
+	register.Long += `
+
+With --server URL the key is registered through the server running there instead,
+and the local data directory is not opened.`
+	orServer(register, r, func(cmd *cobra.Command, _ []string) error {
+		if err := required(cmd, "party", "officer", "pub"); err != nil {
+			return err
+		}
+		party, _ := cmd.Flags().GetString("party")
+		officer, _ := cmd.Flags().GetString("officer")
+		pubFile, _ := cmd.Flags().GetString("pub")
+		r.actor, _ = cmd.Flags().GetString("actor")
+		pub, err := readOfficerPub("--pub", pubFile)
+		if err != nil {
+			return err
+		}
+		body := struct {
+			api.Stamp
+			Party     string `json:"party"`
+			Officer   string `json:"officer"`
+			PublicKey []byte `json:"public_key"`
+		}{r.stamp(), party, officer, pub}
+		var out struct {
+			custody.OfficerKey
+			Receipt api.Receipt `json:"receipt"`
+		}
+		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/keys", body, &out)
+		if err != nil {
+			return err
+		}
+		if r.json {
+			return r.printJSON(raw)
+		}
+		if err := r.lookup(cmd.Context()); err != nil {
+			return err
+		}
+		p := r.parties[out.Party]
+		r.printf("registered key %s to %s (%s) for officer %s\n", out.ID, p.Code, p.Name, out.Officer)
+		r.printReceipt(out.Receipt, replayed)
+		return nil
+	})
+}
 
 func newKeyRevoke() *cobra.Command {
 	var pubFile, reason string

@@ -222,8 +222,8 @@ func movementLine(r *remote, m *custody.MovementState) string {
 	for _, v := range m.Vehicles {
 		seats += v.Seats
 	}
-	s := fmt.Sprintf("%s → %s, %s escorted by %s, %d persons in %d vehicles (%d seats), departure %s, %s",
-		r.facility(m.From), r.facility(m.To), m.Mode, r.party(m.Escort), len(m.Manifest), len(m.Vehicles), seats,
+	s := fmt.Sprintf("%s → %s, %s escorted by %s, %s in %s (%s), departure %s, %s",
+		r.facility(m.From), r.facility(m.To), m.Mode, r.party(m.Escort), plural(len(m.Manifest), "person"), plural(len(m.Vehicles), "vehicle"), plural(seats, "seat"),
 		when(m.PlannedDeparture), m.Status)
 	if m.Cancelled != "" {
 		s += ": " + m.Cancelled

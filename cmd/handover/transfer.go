@@ -136,7 +136,7 @@ that ordered it. It prints the safeguards the policy requires of them.`,
 
 // transferLine words a transfer in one line: "12 persons, HSK → NCI (SDF → IRQ), proposed".
 func transferLine(r *remote, t *custody.TransferState) string {
-	s := fmt.Sprintf("%d persons, %s → %s (%s → %s), %s", len(t.People), r.facility(t.From), r.facility(t.To),
+	s := fmt.Sprintf("%s, %s → %s (%s → %s), %s", plural(len(t.People), "person"), r.facility(t.From), r.facility(t.To),
 		r.party(t.Sending), r.party(t.Receiving), t.Status)
 	if t.Cancelled != "" {
 		s += ": " + t.Cancelled

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/handover-project/handover/custody"
+)
+
+// TestServerScripts runs the scripts of testdata/server, which start a real
+// `handover serve` in the background on $LISTEN and drive it with the client
+// commands ($HANDOVER_SERVER points at it). $DEADSERVER is a URL nothing listens on.
+func TestServerScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/server",
+		Setup: func(env *testscript.Env) error {
+			listen, dead := freeAddr(env.T()), freeAddr(env.T())
+			env.Setenv("LISTEN", listen)
+			env.Setenv(ServerEnv, "http://"+listen)
+			env.Setenv("DEADSERVER", "http://"+dead)
+			return nil
+		},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"edit":       cmdEdit,
+			"grabenv":    cmdGrabenv,
+			"waitserver": cmdWaitServer,
+		},
+	})
+}
+
+// freeAddr returns an address of the loopback interface no one listens on now.
+func freeAddr(t interface{ Fatal(...any) }) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// cmdWaitServer waits until the server at $HANDOVER_SERVER answers /healthz:
+// waitserver.
+func cmdWaitServer(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: waitserver")
+	}
+	url := ts.Getenv(ServerEnv) + "/healthz"
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("the server at %s did not come up: %v", url, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// testServer is a real server over a new data directory that holds the parties
+// SDF and IRQ, started in-process on port 0.
+func testServer(t *testing.T) (url string) {
+	t.Helper()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := initDataDir(ctx, dir, DefaultOrigin); err != nil {
+		t.Fatal(err)
+	}
+	d, err := openWriter(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
+	for _, p := range []custody.Party{
+		{ID: uuid.Must(uuid.NewV7()), Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority},
+		{ID: uuid.Must(uuid.NewV7()), Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState},
+	} {
+		if _, err := d.db.Submit(ctx, custody.RegisterParty{Meta: custody.Meta{Actor: "test", OccurredAt: at}, Party: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := startServer(d, "127.0.0.1:0", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return "http://" + s.Addr()
+}
+
+// checkpointSize asks the server for the size of its latest checkpoint.
+func checkpointSize(t *testing.T, server string) uint64 {
+	t.Helper()
+	resp, err := http.Get(server + "/api/v1/checkpoint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var c struct {
+		Size uint64 `json:"size"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
+		t.Fatal(err)
+	}
+	return c.Size
+}
+
+// TestClientExitCodes: 0 done, 1 refused by the server, 2 bad usage, 3 no server;
+// and the words of each.
+func TestClientExitCodes(t *testing.T) {
+	server := testServer(t)
+	dead := "http://" + freeAddr(t)
+	create := []string{"campaign", "create", "--server", server, "--name", "Hasakah, second wave", "--target", "40"}
+	for _, c := range []struct {
+		name   string
+		args   []string
+		code   int
+		output string // a regexp the output (stdout, then stderr) must match
+	}{
+		{"OK", append(create, "--receiving", "IRQ"), 0,
+			`^campaign [0-9a-f-]{36} "Hasakah, second wave": target 40, receiving IRQ\nrecorded 1 campaign.created \(ledger index 2\); checkpoint size 3\n$`},
+		{"Refused", append(create, "--receiving", "XYZ"), 1,
+			`^handover: no party "XYZ" \(at body.campaign.receiving, from --receiving\)\n$`},
+		{"RefusedByTheDomain", append(create, "--receiving", "IRQ", "--priority", "medical", "--priority", "medical"), 1,
+			`^handover: "medical" is listed twice \(at body.campaign.priorities\[1\], from --priority\)\n$`},
+		{"NotFound", []string{"campaign", "show", "--server", server, uuid.Must(uuid.NewV7()).String()}, 1,
+			`^handover: no campaign [0-9a-f-]{36} \(at path.id, from the ID argument\)\n$`},
+		{"MissingFlags", []string{"campaign", "create", "--server", server}, 2,
+			`^handover: --name, --target, --receiving are required \(see --help\)\n$`},
+		{"BadFlag", append(create, "--receiving", "IRQ", "--at", "yesterday"), 2,
+			`^handover: --at: "yesterday" is not an RFC 3339 time`},
+		{"BadServer", []string{"alerts", "--server", "ftp://x"}, 2,
+			`^handover: --server: "ftp://x" is not a server URL`},
+		{"NoServer", []string{"alerts", "--server", dead}, 3,
+			"^handover: cannot reach the server at " + regexp.QuoteMeta(dead) + ` \(.*connection refused\): is it running\? Start it with ` + "`handover serve --data DIR`"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, c.args...)
+			if code != c.code || !regexp.MustCompile(c.output).MatchString(stdout+stderr) {
+				t.Errorf("handover %s: exit %d, want %d; output:\n%s%s\nwant it to match %s", strings.Join(c.args, " "), code, c.code, stdout, stderr, c.output)
+			}
+		})
+	}
+}
+
+// TestClientIdempotencyKey: a write retried with its key and time records nothing
+// more; the key with another request is refused.
+func TestClientIdempotencyKey(t *testing.T) {
+	server := testServer(t)
+	args := []string{"campaign", "create", "--server", server, "--name", "Riverside", "--target", "150", "--receiving", "IRQ",
+		"--idempotency-key", "field-laptop-7/campaign-1", "--at", "2026-01-20T09:00:00Z"}
+	code, stdout, stderr := runCLI(t, args...)
+	if code != 0 || !strings.HasPrefix(stdout, "campaign ") {
+		t.Fatalf("first attempt: exit %d\n%s%s", code, stdout, stderr)
+	}
+	size := checkpointSize(t, server)
+	code, stdout, stderr = runCLI(t, args...)
+	want := "already recorded by an earlier attempt with idempotency key field-laptop-7/campaign-1: 1 campaign.created (ledger index 2); checkpoint size 3; nothing new was recorded\n"
+	if code != 0 || !strings.HasSuffix(stdout, want) {
+		t.Errorf("retry: exit %d\n%s%s\nwant it to end with %s", code, stdout, stderr, want)
+	}
+	if got := checkpointSize(t, server); got != size {
+		t.Errorf("the retry grew the ledger from %d to %d", size, got)
+	}
+	other := append(append([]string(nil), args...), "--priority", "medical cases")
+	code, _, stderr = runCLI(t, other...)
+	if want := "handover: idempotency key reused with a different request (at header.Idempotency-Key)\n"; code != exitRefused || stderr != want {
+		t.Errorf("same key, another request: exit %d, %q; want exit 1, %q", code, stderr, want)
+	}
+	if got := checkpointSize(t, server); got != size {
+		t.Errorf("the refused request grew the ledger from %d to %d", size, got)
+	}
+}
+
+// lossyLink is a TCP proxy to a server that passes each request on but never
+// passes the answer back: a link lost after the request went out. The client's
+// connection is closed once the server has answered, or, with hold, kept open
+// until the test ends (the client waits until its timeout).
+func lossyLink(t *testing.T, server string, hold bool) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	keep := func(c net.Conn) {
+		mu.Lock()
+		conns = append(conns, c)
+		mu.Unlock()
+	}
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	target := strings.TrimPrefix(server, "http://")
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			keep(c)
+			go func() {
+				s, err := net.Dial("tcp", target)
+				if err != nil {
+					c.Close()
+					return
+				}
+				keep(s)
+				go io.Copy(s, c)
+				buf := make([]byte, 1)
+				s.Read(buf) // the server has done the write and begun to answer
+				s.Close()
+				if !hold {
+					c.Close()
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// TestClientLostAnswer: a write whose answer is lost was recorded; the command
+// says so may have happened and prints the key and time to retry with, and the
+// retry through a good link records nothing more.
+func TestClientLostAnswer(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		hold bool
+		says string
+	}{
+		{"ConnectionDropped", false, "no answer from "},
+		{"Timeout", true, "no answer within 500ms (--timeout) from "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			server := testServer(t)
+			lossy := lossyLink(t, server, c.hold)
+			flags := []string{"campaign", "create", "--name", "Plains", "--target", "150", "--receiving", "IRQ"}
+			code, stdout, stderr := runCLI(t, append(flags, "--server", lossy, "--timeout", "500ms")...)
+			hint := regexp.MustCompile(`the write may or may not have been recorded: to retry it safely, run the same command with --idempotency-key (\S+) --at (\S+)\n$`).FindStringSubmatch(stderr)
+			if code != exitNoAnswer || !strings.Contains(stderr, c.says) || hint == nil {
+				t.Fatalf("through the lossy link: exit %d, want %d\n%s%s", code, exitNoAnswer, stdout, stderr)
+			}
+			size := checkpointSize(t, server)
+			if size != 3 { // the 2 parties and the campaign: the server did the write
+				t.Fatalf("after the lost answer the ledger holds %d events; want 3", size)
+			}
+			code, stdout, stderr = runCLI(t, append(flags, "--server", server, "--idempotency-key", hint[1], "--at", hint[2])...)
+			if code != 0 || !strings.Contains(stdout, "already recorded by an earlier attempt with idempotency key "+hint[1]) {
+				t.Errorf("the retry: exit %d\n%s%s", code, stdout, stderr)
+			}
+			if got := checkpointSize(t, server); got != size {
+				t.Errorf("the retry grew the ledger from %d to %d", size, got)
+			}
+			_, stdout, _ = runCLI(t, "campaign", "list", "--server", server)
+			if n := strings.Count(stdout, "Plains"); n != 1 {
+				t.Errorf("campaign list shows %d campaigns named Plains; want 1:\n%s", n, stdout)
+			}
+		})
+	}
+}
