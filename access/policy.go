@@ -215,7 +215,7 @@ func (p *Policy) Grant(u *User, action string) Grant {
 	return g
 }
 
-// Mandate is what a monitor party may see: every person, or those at a list of
+// MandateSpec is what a monitor party may see: every person, or those at a list of
 // facilities (and the movements and transfers to and from them).
 type MandateSpec struct {
 	All        bool
@@ -236,10 +236,12 @@ func (m MandateSpec) Covers(facilities ...uuid.UUID) bool {
 }
 
 // Concerns is what the API knows of a resource when it authorises an act on it:
-// the parties it concerns and the facilities it touches.
+// the parties it concerns, the facilities it touches, and for a user's own
+// account, sessions and tokens, the user it belongs to.
 type Concerns struct {
 	Parties    []uuid.UUID
 	Facilities []uuid.UUID
+	User       uuid.UUID // the owner, for Self-scoped resources; Nil: the caller's own
 }
 
 // Permits decides a grant against a resource's concerns: the user's party must be
@@ -248,8 +250,12 @@ type Concerns struct {
 func (g Grant) Permits(u *User, c Concerns, mandate MandateSpec) bool {
 	for _, s := range g.Scopes {
 		switch s {
-		case Everyone, AnyAdministrator, Self:
+		case Everyone, AnyAdministrator:
 			return true
+		case Self:
+			if c.User == uuid.Nil || c.User == u.ID {
+				return true
+			}
 		case OwnParty:
 			if slices.Contains(c.Parties, u.Party) {
 				return true

@@ -134,14 +134,16 @@ type Store interface {
 	Users(ctx context.Context, party uuid.UUID) ([]User, error) // uuid.Nil: every party; by name
 
 	CreateSession(ctx context.Context, s Session) error
-	Session(ctx context.Context, hash []byte) (*Session, error) // ErrNotFound, also when expired
+	// Session returns ErrNotFound also for an expired session, judged by the
+	// store's clock (the real time), and CreateSession clears expired ones.
+	Session(ctx context.Context, hash []byte) (*Session, error)
 	DeleteSession(ctx context.Context, hash []byte) error
 	DeleteSessions(ctx context.Context, user uuid.UUID) error // every session of a user (password change, disable)
 
 	CreateToken(ctx context.Context, t Token) error
-	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
+	TokenByHash(ctx context.Context, hash []byte) (*Token, error) // revoked and expired too: the caller checks Active
 	Tokens(ctx context.Context, user uuid.UUID) ([]Token, error) // uuid.Nil: all; newest first
-	RevokeToken(ctx context.Context, id uuid.UUID, at time.Time) error
+	RevokeToken(ctx context.Context, id uuid.UUID, at time.Time) error // keeps the first revocation's time
 	TouchToken(ctx context.Context, id uuid.UUID, at time.Time) error // last used
 
 	Audit(ctx context.Context, e []AuditEntry) error // appends, giving each a Seq
