@@ -141,10 +141,10 @@ type Store interface {
 	DeleteSessions(ctx context.Context, user uuid.UUID) error // every session of a user (password change, disable)
 
 	CreateToken(ctx context.Context, t Token) error
-	TokenByHash(ctx context.Context, hash []byte) (*Token, error) // revoked and expired too: the caller checks Active
-	Tokens(ctx context.Context, user uuid.UUID) ([]Token, error) // uuid.Nil: all; newest first
+	TokenByHash(ctx context.Context, hash []byte) (*Token, error)      // revoked and expired too: the caller checks Active
+	Tokens(ctx context.Context, user uuid.UUID) ([]Token, error)       // uuid.Nil: all; newest first
 	RevokeToken(ctx context.Context, id uuid.UUID, at time.Time) error // keeps the first revocation's time
-	TouchToken(ctx context.Context, id uuid.UUID, at time.Time) error // last used
+	TouchToken(ctx context.Context, id uuid.UUID, at time.Time) error  // last used
 
 	Audit(ctx context.Context, e []AuditEntry) error // appends, giving each a Seq
 	AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
