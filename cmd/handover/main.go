@@ -84,7 +84,7 @@ Start with:  handover demo`,
 		}
 	}
 	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench(),
-		newKeygen(), newKey(), newSign(), newHandover())
+		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken())
 	addClientCommands(root)
 	return root
 }
