@@ -67,6 +67,7 @@ type Officer struct {
 	Party custody.Party
 	Name  string
 	Key   ed25519.PrivateKey
+	User  uuid.UUID // the officer's account, if the caller made one
 }
 
 // Public is the officer's public key.
@@ -214,7 +215,7 @@ func (d *Drafter) Keys(at time.Time) []custody.Command {
 	for _, code := range []string{SDF, USF, IRQ} {
 		o := d.officers[code]
 		out = append(out, custody.RegisterKey{Meta: custody.Meta{Actor: Actor, Party: o.Party.ID, OccurredAt: at},
-			Party: o.Party.ID, Officer: o.Name, PublicKey: o.Public()})
+			Party: o.Party.ID, Officer: o.Name, User: o.User, PublicKey: o.Public()})
 	}
 	return out
 }

@@ -92,6 +92,7 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 				return fmt.Errorf("%s holds a demo ledger of %d events without the demo's campaign: an earlier load stopped half-way; use a fresh --data directory", d.dir, n)
 			}
 			fmt.Fprintf(stdout, "demo already loaded: %d events in the ledger\n", n)
+			printDemoAccounts(d.dir, stdout)
 			return nil
 		}
 		return fmt.Errorf("%s holds a ledger of %d events that is not the demo's: use another --data directory", d.dir, n)
@@ -100,6 +101,10 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 	officers, err := demoOfficers(d.dir, w)
 	if err != nil {
 		return err
+	}
+	accounts := demoAccounts(w)
+	for _, o := range officers {
+		o.User = signingAccount(accounts, o.Party.Code)
 	}
 	drafter, err := w.NewDrafter(officers...)
 	if err != nil {
@@ -110,16 +115,25 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 		return err
 	}
 	cmds := append(w.Commands(), ops...)
+	cmds = append(cmds, custody.SetMandate{Meta: custody.Meta{Actor: scenario.Actor, OccurredAt: w.Operations.Created},
+		Party: w.Party(scenario.ICRC).ID, All: true})
 	bar := newProgress(stderr, int64(len(cmds)), "loading demo")
 	err = submitAll(ctx, d.db, cmds, func() { bar.Add(1) })
 	bar.Finish()
 	if err != nil {
 		return err
 	}
+	if err := createDemoAccounts(ctx, d, accounts); err != nil {
+		return err
+	}
 	size, _ := d.db.EventCount(ctx)
 	fmt.Fprintf(stdout, "loaded the demo world: %d parties, %d facilities, %d persons, %d events in %.1fs\n",
 		len(w.Parties), len(w.Facilities), len(w.Persons), size, time.Since(start).Seconds())
-	return demoSummary(ctx, d, w, stdout)
+	if err := demoSummary(ctx, d, w, stdout); err != nil {
+		return err
+	}
+	printDemoAccounts(d.dir, stdout)
+	return nil
 }
 
 type submitter interface {
