@@ -34,8 +34,12 @@ const (
 	exitNoAnswer = 3 // the server could not be reached or did not answer in time
 )
 
-// ServerEnv names the environment variable that gives the default --server.
-const ServerEnv = "HANDOVER_SERVER"
+// ServerEnv names the environment variable that gives the default --server;
+// TokenEnv the one that holds the API token sent, unless --token-file gives one.
+const (
+	ServerEnv = "HANDOVER_SERVER"
+	TokenEnv  = "HANDOVER_TOKEN"
+)
 
 const defaultServerURL = "http://127.0.0.1:8080"
 
@@ -49,9 +53,11 @@ func defaultServer() string {
 // remote is the connection of one client command to the server: its flags, and
 // the records it looked up to show codes instead of ids.
 type remote struct {
-	server  string
-	timeout time.Duration
-	json    bool
+	server    string
+	timeout   time.Duration
+	json      bool
+	tokenFile string
+	token     string // sent as "Authorization: Bearer …" when set
 
 	// Writes only.
 	write   bool
@@ -77,6 +83,7 @@ func clientFlags(cmd *cobra.Command, write bool) *remote {
 	f.StringVar(&r.server, "server", defaultServer(), "the server's URL (default from $"+ServerEnv+", else "+defaultServerURL+")")
 	f.DurationVar(&r.timeout, "timeout", 30*time.Second, "how long to wait for the server's answer")
 	f.BoolVar(&r.json, "json", false, "print the server's JSON answer instead of a summary")
+	f.StringVar(&r.tokenFile, "token-file", "", "a file holding the API token to send (default: $"+TokenEnv+", if set)")
 	if write {
 		f.StringVar(&r.idemKey, "idempotency-key", "", "the write's Idempotency-Key (default: a new UUIDv7); give the one printed by a failed attempt to retry it safely")
 		f.StringVar(&r.actor, "actor", "handover-cli", "who records this, for the ledger")
@@ -110,6 +117,14 @@ func (r *remote) ready(cmd *cobra.Command) error {
 	r.server = strings.TrimSuffix(u.String(), "/")
 	if r.timeout <= 0 {
 		return fmt.Errorf("--timeout must be positive; got %s", r.timeout)
+	}
+	r.token = strings.TrimSpace(os.Getenv(TokenEnv))
+	if r.tokenFile != "" {
+		b, err := os.ReadFile(r.tokenFile)
+		if err != nil {
+			return fmt.Errorf("--token-file: %w", err)
+		}
+		r.token = strings.TrimSpace(string(b))
 	}
 	if !r.write {
 		return nil
@@ -177,6 +192,9 @@ func (r *remote) do(ctx context.Context, method, path string, body []byte, out a
 	req.Header.Set("User-Agent", "handover-cli")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
 	}
 	write := method != http.MethodGet
 	if write {
@@ -325,7 +343,10 @@ func (r *remote) refusal(resp *http.Response, raw []byte, write bool) error {
 		p.Flag = flagOf(r.cmd, loc)
 	}
 	var err error = p
-	if write && resp.StatusCode >= 500 {
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		err = fmt.Errorf("%w\nthe server wants an API token: put one (from `handover token create` on the server) in $%s or a --token-file", p, TokenEnv)
+	case write && resp.StatusCode >= 500:
 		err = fmt.Errorf("%w\n%s", p, r.retryHint("the server failed"))
 	}
 	return exitError{exitRefused, err}

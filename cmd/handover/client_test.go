@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -73,8 +74,8 @@ func cmdWaitServer(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// testServer is a real server over a new data directory that holds the parties
-// SDF and IRQ, started in-process on port 0.
+// testServer is a real `handover serve`, run in-process on a free port over a new
+// data directory that holds the parties SDF and IRQ. It stops when the test ends.
 func testServer(t *testing.T) (url string) {
 	t.Helper()
 	ctx := context.Background()
@@ -86,7 +87,6 @@ func testServer(t *testing.T) (url string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
 	at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
 	for _, p := range []custody.Party{
 		{ID: uuid.Must(uuid.NewV7()), Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority},
@@ -96,12 +96,35 @@ func testServer(t *testing.T) (url string) {
 			t.Fatal(err)
 		}
 	}
-	s, err := startServer(d, "127.0.0.1:0", io.Discard)
-	if err != nil {
+	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
-	return "http://" + s.Addr()
+	addr := freeAddr(t)
+	ctx, stop := context.WithCancel(ctx)
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() { done <- run(ctx, []string{"serve", "--data", dir, "--listen", addr}, &out, &errb) }()
+	t.Cleanup(func() {
+		stop()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d: %s", code, errb.String())
+		}
+	})
+	url = "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(url + "/healthz"); err == nil {
+			resp.Body.Close()
+			return url
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, errb.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not come up on %s", addr)
+		}
+	}
 }
 
 // checkpointSize asks the server for the size of its latest checkpoint.

@@ -44,6 +44,7 @@ func serverMode(cmd *cobra.Command, verb string, stamped bool) *remote {
 	f.DurationVar(&r.timeout, "timeout", 30*time.Second, "with --server: how long to wait for the server's answer")
 	f.StringVar(&r.idemKey, "idempotency-key", "", "with --server: the write's Idempotency-Key (default: a new UUIDv7); give the one printed by a failed attempt to retry it safely")
 	f.BoolVar(&r.json, "json", false, "with --server: print the server's JSON answer instead of a summary")
+	f.StringVar(&r.tokenFile, "token-file", "", "with --server: a file holding the API token to send (default: $"+TokenEnv+", if set)")
 	if stamped {
 		f.StringVar(&r.at, "at", "", "with --server: when it happened, RFC 3339 (default: now)")
 	}
@@ -55,7 +56,7 @@ func orServer(cmd *cobra.Command, r *remote, remote func(*cobra.Command, []strin
 	local := cmd.RunE
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if !cmd.Flags().Changed("server") {
-			for _, name := range []string{"timeout", "idempotency-key", "json", "at"} {
+			for _, name := range []string{"timeout", "idempotency-key", "json", "at", "token-file"} {
 				if cmd.Flags().Changed(name) {
 					return fmt.Errorf("--%s applies with --server only", name)
 				}
