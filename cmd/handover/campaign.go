@@ -46,6 +46,7 @@ type campaignWritten struct {
 func newCampaignCreate() *cobra.Command {
 	var b campaignBody
 	var file string
+	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "create --name NAME --target N --receiving PARTY [--priority GROUP]...",
 		Short: "Create a campaign",
@@ -77,8 +78,8 @@ func newCampaignCreate() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		if r.json {
-			return r.printJSON(raw)
+		if r.json || quiet {
+			return printCreated(r, raw, quiet, out.ID)
 		}
 		if err := r.lookup(cmd.Context()); err != nil {
 			return err
@@ -93,6 +94,7 @@ func newCampaignCreate() *cobra.Command {
 	f.StringVar(&b.Campaign.Receiving, "receiving", "", "the receiving party (code or id)")
 	f.StringArrayVar(&b.Campaign.Priorities, "priority", nil, "a priority group, first first (repeat)")
 	f.StringVar(&file, "file", "", "the request body as JSON, instead of the flags ('-' reads standard input)")
+	f.BoolVarP(&quiet, "quiet", "q", false, "print only the new campaign's id")
 	return cmd
 }
 

@@ -446,6 +446,16 @@ func (r *remote) printReceipt(rc api.Receipt, replayed bool) {
 	r.printf("recorded %s\n", what)
 }
 
+// printCreated prints, for a write that created a record, only its id (quiet) or
+// the server's JSON.
+func printCreated(r *remote, raw []byte, quiet bool, id uuid.UUID) error {
+	if quiet {
+		r.printf("%s\n", id)
+		return nil
+	}
+	return r.printJSON(raw)
+}
+
 // orJSON returns err, or prints raw when there is none (for --json).
 func orJSON(r *remote, raw []byte, err error) error {
 	if err != nil {

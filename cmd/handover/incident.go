@@ -50,6 +50,7 @@ func newIncidentOpen() *cobra.Command {
 	var (
 		typ, movement, facility, description, personsFile, file string
 		persons                                                 []string
+		quiet                                                   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "open --type TYPE --description TEXT [--movement ID] [--facility F] [--person REF]...",
@@ -97,8 +98,8 @@ func newIncidentOpen() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		if r.json {
-			return r.printJSON(raw)
+		if r.json || quiet {
+			return printCreated(r, raw, quiet, out.ID)
 		}
 		r.printf("incident %s opened (%s): %s\n", out.ID, out.Type, out.Description)
 		if out.Alert() {
@@ -115,6 +116,7 @@ func newIncidentOpen() *cobra.Command {
 	f.StringArrayVar(&persons, "person", nil, "a person it concerns (registration number or id); repeat")
 	f.StringVar(&personsFile, "persons-file", "", "a file of the persons it concerns, one a line ('-' reads standard input)")
 	f.StringVar(&file, "file", "", "the request body as JSON, instead of the flags ('-' reads standard input)")
+	f.BoolVarP(&quiet, "quiet", "q", false, "print only the new incident's id")
 	return cmd
 }
 

@@ -110,6 +110,7 @@ func newMovementPlan() *cobra.Command {
 	var (
 		transfer, escort, mode, departure, conditions, manifest, file string
 		vehicles, overrides                                           []string
+		quiet                                                         bool
 	)
 	cmd := &cobra.Command{
 		Use:   "plan --transfer ID --escort PARTY --mode convoy|flight --vehicle ID:KIND:SEATS --departure TIME --manifest-file FILE",
@@ -192,8 +193,8 @@ breaches; --override RULE=REASON accepts the breaches of that rule.`,
 		if err != nil {
 			return err
 		}
-		if r.json {
-			return r.printJSON(raw)
+		if r.json || quiet {
+			return printCreated(r, raw, quiet, out.ID)
 		}
 		if err := r.lookup(cmd.Context()); err != nil {
 			return err
@@ -213,6 +214,7 @@ breaches; --override RULE=REASON accepts the breaches of that rule.`,
 	f.StringVar(&manifest, "manifest-file", "", "the manifest: REGNO VEHICLE a line (VEHICLE may be left out with one vehicle); '-' reads standard input")
 	f.StringArrayVar(&overrides, "override", nil, "accept the breaches of a rule: separation=REASON or capacity=REASON; repeat")
 	f.StringVar(&file, "file", "", "the request body as JSON, instead of the flags ('-' reads standard input)")
+	f.BoolVarP(&quiet, "quiet", "q", false, "print only the new movement's id")
 	return cmd
 }
 

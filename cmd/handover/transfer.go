@@ -51,6 +51,7 @@ func newTransferPropose() *cobra.Command {
 	var (
 		from, to, basis, orderedBy, campaign, priority, personsFile, file string
 		persons                                                           []string
+		quiet                                                             bool
 	)
 	cmd := &cobra.Command{
 		Use:   "propose --from FACILITY --to FACILITY --legal-basis TEXT --ordered-by TEXT --persons-file FILE",
@@ -109,8 +110,8 @@ that ordered it. It prints the safeguards the policy requires of them.`,
 		if err != nil {
 			return err
 		}
-		if r.json {
-			return r.printJSON(raw)
+		if r.json || quiet {
+			return printCreated(r, raw, quiet, out.ID)
 		}
 		if err := r.lookup(cmd.Context()); err != nil {
 			return err
@@ -131,6 +132,7 @@ that ordered it. It prints the safeguards the policy requires of them.`,
 	f.StringArrayVar(&persons, "person", nil, "a person (registration number or id); repeat")
 	f.StringVar(&personsFile, "persons-file", "", "a file of persons, one registration number (or id) a line ('-' reads standard input)")
 	f.StringVar(&file, "file", "", "the request body as JSON, instead of the flags ('-' reads standard input)")
+	f.BoolVarP(&quiet, "quiet", "q", false, "print only the new transfer's id")
 	return cmd
 }
 
