@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"net"
@@ -75,7 +76,8 @@ func cmdWaitServer(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // testServer is a real `handover serve`, run in-process on a free port over a new
-// data directory that holds the parties SDF and IRQ. It stops when the test ends.
+// data directory that holds the parties SDF and IRQ and SDF's empty prison RIV.
+// It stops when the test ends.
 func testServer(t *testing.T) (url string) {
 	t.Helper()
 	ctx := context.Background()
@@ -87,12 +89,15 @@ func testServer(t *testing.T) (url string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)
-	for _, p := range []custody.Party{
-		{ID: uuid.Must(uuid.NewV7()), Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority},
-		{ID: uuid.Must(uuid.NewV7()), Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState},
+	m := custody.Meta{Actor: "test", OccurredAt: time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)}
+	sdf, irq := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
+	for _, c := range []custody.Command{
+		custody.RegisterParty{Meta: m, Party: custody.Party{ID: sdf, Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority}},
+		custody.RegisterParty{Meta: m, Party: custody.Party{ID: irq, Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState}},
+		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "RIV", Name: "Riverside detention facility",
+			Kind: custody.Prison, Country: "SYR", Series: "RIV", Capacities: map[custody.Category]int{custody.Detainee: 1850}, ControllingParty: sdf}},
 	} {
-		if _, err := d.db.Submit(ctx, custody.RegisterParty{Meta: custody.Meta{Actor: "test", OccurredAt: at}, Party: p}); err != nil {
+		if _, err := d.db.Submit(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -157,7 +162,7 @@ func TestClientExitCodes(t *testing.T) {
 		output string // a regexp the output (stdout, then stderr) must match
 	}{
 		{"OK", append(create, "--receiving", "IRQ"), 0,
-			`^campaign [0-9a-f-]{36} "Hasakah, second wave": target 40, receiving IRQ\nrecorded 1 campaign.created \(ledger index 2\); checkpoint size 3\n$`},
+			`^campaign [0-9a-f-]{36} "Hasakah, second wave": target 40, receiving IRQ\nrecorded 1 campaign.created \(ledger index 3\); checkpoint size 4\n$`},
 		{"Refused", append(create, "--receiving", "XYZ"), 1,
 			`^handover: no party "XYZ" \(at body.campaign.receiving, from --receiving\)\n$`},
 		{"RefusedByTheDomain", append(create, "--receiving", "IRQ", "--priority", "medical", "--priority", "medical"), 1,
@@ -194,7 +199,7 @@ func TestClientIdempotencyKey(t *testing.T) {
 	}
 	size := checkpointSize(t, server)
 	code, stdout, stderr = runCLI(t, args...)
-	want := "already recorded by an earlier attempt with idempotency key field-laptop-7/campaign-1: 1 campaign.created (ledger index 2); checkpoint size 3; nothing new was recorded\n"
+	want := "already recorded by an earlier attempt with idempotency key field-laptop-7/campaign-1: 1 campaign.created (ledger index 3); checkpoint size 4; nothing new was recorded\n"
 	if code != 0 || !strings.HasSuffix(stdout, want) {
 		t.Errorf("retry: exit %d\n%s%s\nwant it to end with %s", code, stdout, stderr, want)
 	}
@@ -286,8 +291,8 @@ func TestClientLostAnswer(t *testing.T) {
 				t.Fatalf("through the lossy link: exit %d, want %d\n%s%s", code, exitNoAnswer, stdout, stderr)
 			}
 			size := checkpointSize(t, server)
-			if size != 3 { // the 2 parties and the campaign: the server did the write
-				t.Fatalf("after the lost answer the ledger holds %d events; want 3", size)
+			if size != 4 { // the 2 parties, the facility and the campaign: the server did the write
+				t.Fatalf("after the lost answer the ledger holds %d events; want 4", size)
 			}
 			code, stdout, stderr = runCLI(t, append(flags, "--server", server, "--idempotency-key", hint[1], "--at", hint[2])...)
 			if code != 0 || !strings.Contains(stdout, "already recorded by an earlier attempt with idempotency key "+hint[1]) {
@@ -301,5 +306,86 @@ func TestClientLostAnswer(t *testing.T) {
 				t.Errorf("campaign list shows %d campaigns named Plains; want 1:\n%s", n, stdout)
 			}
 		})
+	}
+}
+
+// TestClientSignedControlChange: control-change sends a control_change document
+// signed by an officer of each party, whose keys were registered through the
+// server; a document changed after signing is refused.
+func TestClientSignedControlChange(t *testing.T) {
+	server := testServer(t)
+	dir := t.TempDir()
+	type officer struct {
+		party, name, key string
+		id               uuid.UUID
+	}
+	officers := []*officer{{party: "SDF", name: "Lt. Azad Serdem"}, {party: "IRQ", name: "Maj. Qasim Rawandi"}}
+	for _, o := range officers {
+		o.key = filepath.Join(dir, strings.ToLower(o.party)+".key")
+		if code, _, stderr := runCLI(t, "keygen", "--out", o.key); code != 0 {
+			t.Fatal(stderr)
+		}
+		code, stdout, stderr := runCLI(t, "key", "register", "--server", server, "--party", o.party, "--officer", o.name, "--pub", o.key+".pub")
+		m := regexp.MustCompile(`^registered key ([0-9a-f-]{36}) to ` + o.party + ` \(.*\) for officer ` + o.name + "\n").FindStringSubmatch(stdout)
+		if code != 0 || m == nil {
+			t.Fatalf("key register --server: exit %d\n%s%s", code, stdout, stderr)
+		}
+		o.id = uuid.MustParse(m[1])
+	}
+	var parties struct {
+		Parties []custody.Party `json:"parties"`
+	}
+	var riv custody.FacilityState
+	for path, v := range map[string]any{"/api/v1/parties": &parties, "/api/v1/facilities/RIV": &riv} {
+		resp, err := http.Get(server + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(v)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	partyID := map[string]uuid.UUID{}
+	for _, p := range parties.Parties {
+		partyID[p.Code] = p.ID
+	}
+	doc, err := json.MarshalIndent(custody.ControlDocument{Type: custody.ControlDocumentType, V: 1, ID: uuid.Must(uuid.NewV7()), Facility: riv.ID,
+		From: custody.Officer{Party: partyID["SDF"], Name: officers[0].name, Key: officers[0].id},
+		To:   custody.Officer{Party: partyID["IRQ"], Name: officers[1].name, Key: officers[1].id},
+		At:   time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC), Place: "Riverside, main gate", HeadCount: 0}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docPath := filepath.Join(dir, "control.json")
+	write := func(path string, b []byte) {
+		t.Helper()
+		if err := writeFile(path, b, 0o644, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(docPath, doc)
+	args := []string{"control-change", "RIV", "--server", server, "--to", "IRQ", "--reason", "handed over under the agreement of 2026-01-30", "--document", docPath}
+	for _, o := range officers {
+		k, err := readOfficerKey(o.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig := filepath.Join(dir, o.party+".sig")
+		write(sig, formatSignature(custody.Signature{Key: o.id, Sig: ed25519.Sign(k, doc)}))
+		args = append(args, "--sig", sig)
+	}
+
+	write(docPath, bytes.Replace(doc, []byte("main gate"), []byte("side gate"), 1))
+	code, stdout, stderr := runCLI(t, args...)
+	if code != exitRefused || !strings.Contains(stderr, "does not verify over the document's bytes") {
+		t.Errorf("a document changed after signing: exit %d\n%s%s", code, stdout, stderr)
+	}
+	write(docPath, doc)
+	code, stdout, stderr = runCLI(t, args...)
+	want := "control of Riverside detention facility (RIV) passed from SDF to IRQ, signed by both parties' officers: 0 persons held there\n"
+	if code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Errorf("the signed control change: exit %d\n%s%s\nwant it to begin %s", code, stdout, stderr, want)
 	}
 }
