@@ -22,16 +22,18 @@ import (
 	"github.com/handover-project/handover/custody"
 )
 
-// The commands of this file's family (campaign, transfer, movement, incident,
-// alerts, notification, persons, control-change, key revoke, key list, and
-// handover submit --server) are clients of a running `handover serve`: the server
-// is the ledger's one writer, so they never open the data directory.
+// The client commands (campaign, transfer, movement, incident, alerts,
+// notification, persons, control-change, key list and revoke, and the --server
+// modes of key register and handover submit) talk to a running `handover serve`
+// over its API: the server is the ledger's one writer, so they never open the
+// data directory. This file holds what they share: the connection, its errors
+// and the printing of receipts.
 
-// Exit codes of the server's clients, beside 0 (done) and 2 (bad usage or a local
+// Exit codes of the client commands, beside 0 (done) and 2 (bad usage or a local
 // error, as for every command).
 const (
 	exitRefused  = 1 // the server answered with a problem: a refusal, or its own failure
-	exitNoAnswer = 3 // the server could not be reached or did not answer in time
+	exitNoAnswer = 3 // the server could not be reached, or its answer was lost
 )
 
 // ServerEnv names the environment variable that gives the default --server;
@@ -80,7 +82,7 @@ type remote struct {
 func clientFlags(cmd *cobra.Command, write bool) *remote {
 	r := &remote{write: write}
 	f := cmd.Flags()
-	f.StringVar(&r.server, "server", defaultServer(), "the server's URL (default from $"+ServerEnv+", else "+defaultServerURL+")")
+	f.StringVar(&r.server, "server", defaultServer(), "the server's URL; the default is $"+ServerEnv+" if set")
 	f.DurationVar(&r.timeout, "timeout", 30*time.Second, "how long to wait for the server's answer")
 	f.BoolVar(&r.json, "json", false, "print the server's JSON answer instead of a summary")
 	f.StringVar(&r.tokenFile, "token-file", "", "a file holding the API token to send (default: $"+TokenEnv+", if set)")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -105,4 +106,39 @@ func required(cmd *cobra.Command, flags ...string) error {
 		return fmt.Errorf("%s is required (see --help)", missing[0])
 	}
 	return fmt.Errorf("%s are required (see --help)", strings.Join(missing, ", "))
+}
+
+// enumFlag is a string flag that accepts only the names given.
+type enumFlag struct {
+	v     *string
+	names []string
+}
+
+func enumValue(v *string, names ...string) *enumFlag { return &enumFlag{v, names} }
+
+func (e *enumFlag) String() string { return *e.v }
+func (e *enumFlag) Type() string   { return "string" }
+func (e *enumFlag) Set(s string) error {
+	if !slices.Contains(e.names, s) {
+		return fmt.Errorf("%q is not one of %s", s, joinNames(e.names))
+	}
+	*e.v = s
+	return nil
+}
+
+func joinNames(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	s := ""
+	for i, n := range names[:len(names)-1] {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s + " or " + names[len(names)-1]
 }

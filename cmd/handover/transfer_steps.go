@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -252,39 +251,4 @@ movements first (` + "`handover movement cancel`" + `).`,
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why")
 	return cmd
-}
-
-// enumValue is a string flag that accepts only the names given.
-type enumFlag struct {
-	v     *string
-	names []string
-}
-
-func enumValue(v *string, names ...string) *enumFlag { return &enumFlag{v, names} }
-
-func (e *enumFlag) String() string { return *e.v }
-func (e *enumFlag) Type() string   { return "string" }
-func (e *enumFlag) Set(s string) error {
-	if !slices.Contains(e.names, s) {
-		return fmt.Errorf("%q is not one of %s", s, joinNames(e.names))
-	}
-	*e.v = s
-	return nil
-}
-
-func joinNames(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	s := ""
-	for i, n := range names[:len(names)-1] {
-		if i > 0 {
-			s += ", "
-		}
-		s += n
-	}
-	return s + " or " + names[len(names)-1]
 }
