@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +25,8 @@ import (
 
 // TestServerScripts runs the scripts of testdata/server, which start a real
 // `handover serve` in the background on $LISTEN and drive it with the client
-// commands ($HANDOVER_SERVER points at it). $DEADSERVER is a URL nothing listens on.
+// commands ($HANDOVER_SERVER points at it), as users made with `account`.
+// $DEADSERVER is a URL nothing listens on.
 func TestServerScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/server",
@@ -38,6 +41,7 @@ func TestServerScripts(t *testing.T) {
 			"edit":       cmdEdit,
 			"grabenv":    cmdGrabenv,
 			"waitserver": cmdWaitServer,
+			"account":    cmdAccount,
 		},
 	})
 }
@@ -75,10 +79,43 @@ func cmdWaitServer(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// cmdAccount adds to the data directory DIR a user NAME of PARTY with ROLEs, and
+// sets VAR to a new API token of theirs: account DIR VAR NAME PARTY ROLE...
+func cmdAccount(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 5 {
+		ts.Fatalf("usage: account DIR VAR NAME PARTY ROLE...")
+	}
+	dir, v, name, party := args[0], args[1], args[2], args[3]
+	add := []string{"user", "add", name, "--party", party, "--full-name", "Test " + name, "--data", dir}
+	for _, role := range args[4:] {
+		add = append(add, "--role", role)
+	}
+	ts.Check(ts.Exec("handover", add...))
+	ts.Check(ts.Exec("handover", "token", "create", "--user", name, "--name", "field script", "--data", dir))
+	m := regexp.MustCompile(`token \(shown once; keep it secret\): (\S+)`).FindStringSubmatch(ts.ReadFile("stdout"))
+	if m == nil {
+		ts.Fatalf("token create printed no token")
+	}
+	ts.Setenv(v, m[1])
+}
+
 // testServer is a real `handover serve`, run in-process on a free port over a new
-// data directory that holds the parties SDF and IRQ and SDF's empty prison RIV.
-// It stops when the test ends.
-func testServer(t *testing.T) (url string) {
+// data directory that holds the parties SDF and IRQ, SDF's empty prison RIV, and
+// an account with an API token for each user of testUsers.
+type testServer struct {
+	url    string
+	tokens map[string]string // user name → file holding their API token
+}
+
+// testUsers are the accounts of a testServer: name, party, role.
+var testUsers = [][3]string{
+	{"irqplanner", "IRQ", "transfer_approver"},
+	{"sdfadmin", "SDF", "administrator"},
+	{"irqadmin", "IRQ", "administrator"},
+}
+
+// startTestServer starts a testServer; it stops when the test ends.
+func startTestServer(t *testing.T) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data")
@@ -104,6 +141,21 @@ func testServer(t *testing.T) (url string) {
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
+	s := &testServer{tokens: map[string]string{}}
+	for _, u := range testUsers {
+		if code, _, stderr := runCLI(t, "user", "add", u[0], "--party", u[1], "--role", u[2], "--full-name", "Test "+u[0], "--data", dir); code != 0 {
+			t.Fatalf("user add %s: %s", u[0], stderr)
+		}
+		code, stdout, stderr := runCLI(t, "token", "create", "--user", u[0], "--name", "client tests", "--data", dir)
+		m := regexp.MustCompile(`token \(shown once; keep it secret\): (\S+)`).FindStringSubmatch(stdout)
+		if code != 0 || m == nil {
+			t.Fatalf("token create --user %s: exit %d\n%s%s", u[0], code, stdout, stderr)
+		}
+		s.tokens[u[0]] = filepath.Join(t.TempDir(), u[0]+".token")
+		if err := writeFile(s.tokens[u[0]], []byte(m[1]+"\n"), 0o600, false); err != nil {
+			t.Fatal(err)
+		}
+	}
 	addr := freeAddr(t)
 	ctx, stop := context.WithCancel(ctx)
 	done := make(chan int, 1)
@@ -115,11 +167,11 @@ func testServer(t *testing.T) (url string) {
 			t.Errorf("serve exited %d: %s", code, errb.String())
 		}
 	})
-	url = "http://" + addr
+	s.url = "http://" + addr
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(url + "/healthz"); err == nil {
+		if resp, err := http.Get(s.url + "/healthz"); err == nil {
 			resp.Body.Close()
-			return url
+			return s
 		}
 		select {
 		case code := <-done:
@@ -132,46 +184,70 @@ func testServer(t *testing.T) (url string) {
 	}
 }
 
-// checkpointSize asks the server for the size of its latest checkpoint.
-func checkpointSize(t *testing.T, server string) uint64 {
+// as returns the flags of a client command acting as user.
+func (s *testServer) as(user string) []string {
+	return []string{"--server", s.url, "--token-file", s.tokens[user]}
+}
+
+// get reads path of the API as user into v.
+func (s *testServer) get(t *testing.T, user, path string, v any) {
 	t.Helper()
-	resp, err := http.Get(server + "/api/v1/checkpoint")
+	token, err := os.ReadFile(s.tokens[user])
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %s: %s", path, resp.Status, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkpointSize asks the server for the size of its latest checkpoint.
+func (s *testServer) checkpointSize(t *testing.T) uint64 {
+	t.Helper()
 	var c struct {
 		Size uint64 `json:"size"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
-		t.Fatal(err)
-	}
+	s.get(t, "irqadmin", "/api/v1/checkpoint", &c)
 	return c.Size
 }
 
 // TestClientExitCodes: 0 done, 1 refused by the server, 2 bad usage, 3 no server;
 // and the words of each.
 func TestClientExitCodes(t *testing.T) {
-	server := testServer(t)
+	s := startTestServer(t)
 	dead := "http://" + freeAddr(t)
-	create := []string{"campaign", "create", "--server", server, "--name", "Hasakah, second wave", "--target", "40"}
+	create := slices.Concat(s.as("irqplanner"), []string{"campaign", "create", "--name", "Hasakah, second wave", "--target", "40"})
 	for _, c := range []struct {
 		name   string
 		args   []string
 		code   int
 		output string // a regexp the output (stdout, then stderr) must match
 	}{
-		{"OK", append(create, "--receiving", "IRQ"), 0,
+		{"OK", slices.Concat(create, []string{"--receiving", "IRQ"}), 0,
 			`^campaign [0-9a-f-]{36} "Hasakah, second wave": target 40, receiving IRQ\nrecorded 1 campaign.created \(ledger index 3\); checkpoint size 4\n$`},
-		{"Refused", append(create, "--receiving", "XYZ"), 1,
+		{"Refused", slices.Concat(create, []string{"--receiving", "XYZ"}), 1,
 			`^handover: no party "XYZ" \(at body.campaign.receiving, from --receiving\)\n$`},
-		{"RefusedByTheDomain", append(create, "--receiving", "IRQ", "--priority", "medical", "--priority", "medical"), 1,
+		{"RefusedByTheDomain", slices.Concat(create, []string{"--receiving", "IRQ", "--priority", "medical", "--priority", "medical"}), 1,
 			`^handover: "medical" is listed twice \(at body.campaign.priorities\[1\], from --priority\)\n$`},
-		{"NotFound", []string{"campaign", "show", "--server", server, uuid.Must(uuid.NewV7()).String()}, 1,
+		{"NotFound", append(s.as("irqplanner"), "campaign", "show", uuid.Must(uuid.NewV7()).String()), 1,
 			`^handover: no campaign [0-9a-f-]{36} \(at path.id, from the ID argument\)\n$`},
-		{"MissingFlags", []string{"campaign", "create", "--server", server}, 2,
+		{"MissingFlags", append(s.as("irqplanner"), "campaign", "create"), 2,
 			`^handover: --name, --target, --receiving are required \(see --help\)\n$`},
-		{"BadFlag", append(create, "--receiving", "IRQ", "--at", "yesterday"), 2,
+		{"BadFlag", slices.Concat(create, []string{"--receiving", "IRQ", "--at", "yesterday"}), 2,
 			`^handover: --at: "yesterday" is not an RFC 3339 time`},
 		{"BadServer", []string{"alerts", "--server", "ftp://x"}, 2,
 			`^handover: --server: "ftp://x" is not a server URL`},
@@ -190,28 +266,28 @@ func TestClientExitCodes(t *testing.T) {
 // TestClientIdempotencyKey: a write retried with its key and time records nothing
 // more; the key with another request is refused.
 func TestClientIdempotencyKey(t *testing.T) {
-	server := testServer(t)
-	args := []string{"campaign", "create", "--server", server, "--name", "Riverside", "--target", "150", "--receiving", "IRQ",
-		"--idempotency-key", "field-laptop-7/campaign-1", "--at", "2026-01-20T09:00:00Z"}
+	s := startTestServer(t)
+	args := append(s.as("irqplanner"), "campaign", "create", "--name", "Riverside", "--target", "150", "--receiving", "IRQ",
+		"--idempotency-key", "field-laptop-7/campaign-1", "--at", "2026-01-20T09:00:00Z")
 	code, stdout, stderr := runCLI(t, args...)
 	if code != 0 || !strings.HasPrefix(stdout, "campaign ") {
 		t.Fatalf("first attempt: exit %d\n%s%s", code, stdout, stderr)
 	}
-	size := checkpointSize(t, server)
+	size := s.checkpointSize(t)
 	code, stdout, stderr = runCLI(t, args...)
 	want := "already recorded by an earlier attempt with idempotency key field-laptop-7/campaign-1: 1 campaign.created (ledger index 3); checkpoint size 4; nothing new was recorded\n"
 	if code != 0 || !strings.HasSuffix(stdout, want) {
 		t.Errorf("retry: exit %d\n%s%s\nwant it to end with %s", code, stdout, stderr, want)
 	}
-	if got := checkpointSize(t, server); got != size {
+	if got := s.checkpointSize(t); got != size {
 		t.Errorf("the retry grew the ledger from %d to %d", size, got)
 	}
-	other := append(append([]string(nil), args...), "--priority", "medical cases")
+	other := slices.Concat(args, []string{"--priority", "medical cases"})
 	code, _, stderr = runCLI(t, other...)
 	if want := "handover: idempotency key reused with a different request (at header.Idempotency-Key)\n"; code != exitRefused || stderr != want {
 		t.Errorf("same key, another request: exit %d, %q; want exit 1, %q", code, stderr, want)
 	}
-	if got := checkpointSize(t, server); got != size {
+	if got := s.checkpointSize(t); got != size {
 		t.Errorf("the refused request grew the ledger from %d to %d", size, got)
 	}
 }
@@ -282,26 +358,26 @@ func TestClientLostAnswer(t *testing.T) {
 		{"Timeout", true, "no answer within 500ms (--timeout) from "},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			server := testServer(t)
-			lossy := lossyLink(t, server, c.hold)
-			flags := []string{"campaign", "create", "--name", "Plains", "--target", "150", "--receiving", "IRQ"}
-			code, stdout, stderr := runCLI(t, append(flags, "--server", lossy, "--timeout", "500ms")...)
+			s := startTestServer(t)
+			lossy := lossyLink(t, s.url, c.hold)
+			flags := []string{"campaign", "create", "--name", "Plains", "--target", "150", "--receiving", "IRQ", "--token-file", s.tokens["irqplanner"]}
+			code, stdout, stderr := runCLI(t, slices.Concat(flags, []string{"--server", lossy, "--timeout", "500ms"})...)
 			hint := regexp.MustCompile(`the write may or may not have been recorded: to retry it safely, run the same command with --idempotency-key (\S+) --at (\S+)\n$`).FindStringSubmatch(stderr)
 			if code != exitNoAnswer || !strings.Contains(stderr, c.says) || hint == nil {
 				t.Fatalf("through the lossy link: exit %d, want %d\n%s%s", code, exitNoAnswer, stdout, stderr)
 			}
-			size := checkpointSize(t, server)
+			size := s.checkpointSize(t)
 			if size != 4 { // the 2 parties, the facility and the campaign: the server did the write
 				t.Fatalf("after the lost answer the ledger holds %d events; want 4", size)
 			}
-			code, stdout, stderr = runCLI(t, append(flags, "--server", server, "--idempotency-key", hint[1], "--at", hint[2])...)
+			code, stdout, stderr = runCLI(t, slices.Concat(flags, []string{"--server", s.url, "--idempotency-key", hint[1], "--at", hint[2]})...)
 			if code != 0 || !strings.Contains(stdout, "already recorded by an earlier attempt with idempotency key "+hint[1]) {
 				t.Errorf("the retry: exit %d\n%s%s", code, stdout, stderr)
 			}
-			if got := checkpointSize(t, server); got != size {
+			if got := s.checkpointSize(t); got != size {
 				t.Errorf("the retry grew the ledger from %d to %d", size, got)
 			}
-			_, stdout, _ = runCLI(t, "campaign", "list", "--server", server)
+			_, stdout, _ = runCLI(t, append(s.as("irqplanner"), "campaign", "list")...)
 			if n := strings.Count(stdout, "Plains"); n != 1 {
 				t.Errorf("campaign list shows %d campaigns named Plains; want 1:\n%s", n, stdout)
 			}
@@ -313,19 +389,19 @@ func TestClientLostAnswer(t *testing.T) {
 // signed by an officer of each party, whose keys were registered through the
 // server; a document changed after signing is refused.
 func TestClientSignedControlChange(t *testing.T) {
-	server := testServer(t)
+	s := startTestServer(t)
 	dir := t.TempDir()
 	type officer struct {
-		party, name, key string
-		id               uuid.UUID
+		party, name, admin, key string
+		id                      uuid.UUID
 	}
-	officers := []*officer{{party: "SDF", name: "Lt. Azad Serdem"}, {party: "IRQ", name: "Maj. Qasim Rawandi"}}
+	officers := []*officer{{party: "SDF", name: "Lt. Azad Serdem", admin: "sdfadmin"}, {party: "IRQ", name: "Maj. Qasim Rawandi", admin: "irqadmin"}}
 	for _, o := range officers {
 		o.key = filepath.Join(dir, strings.ToLower(o.party)+".key")
 		if code, _, stderr := runCLI(t, "keygen", "--out", o.key); code != 0 {
 			t.Fatal(stderr)
 		}
-		code, stdout, stderr := runCLI(t, "key", "register", "--server", server, "--party", o.party, "--officer", o.name, "--pub", o.key+".pub")
+		code, stdout, stderr := runCLI(t, append(s.as(o.admin), "key", "register", "--party", o.party, "--officer", o.name, "--pub", o.key+".pub")...)
 		m := regexp.MustCompile(`^registered key ([0-9a-f-]{36}) to ` + o.party + ` \(.*\) for officer ` + o.name + "\n").FindStringSubmatch(stdout)
 		if code != 0 || m == nil {
 			t.Fatalf("key register --server: exit %d\n%s%s", code, stdout, stderr)
@@ -336,17 +412,8 @@ func TestClientSignedControlChange(t *testing.T) {
 		Parties []custody.Party `json:"parties"`
 	}
 	var riv custody.FacilityState
-	for path, v := range map[string]any{"/api/v1/parties": &parties, "/api/v1/facilities/RIV": &riv} {
-		resp, err := http.Get(server + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = json.NewDecoder(resp.Body).Decode(v)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	s.get(t, "sdfadmin", "/api/v1/parties", &parties)
+	s.get(t, "sdfadmin", "/api/v1/facilities/RIV", &riv)
 	partyID := map[string]uuid.UUID{}
 	for _, p := range parties.Parties {
 		partyID[p.Code] = p.ID
@@ -366,7 +433,7 @@ func TestClientSignedControlChange(t *testing.T) {
 		}
 	}
 	write(docPath, doc)
-	args := []string{"control-change", "RIV", "--server", server, "--to", "IRQ", "--reason", "handed over under the agreement of 2026-01-30", "--document", docPath}
+	args := append(s.as("sdfadmin"), "control-change", "RIV", "--to", "IRQ", "--reason", "handed over under the agreement of 2026-01-30", "--document", docPath)
 	for _, o := range officers {
 		k, err := readOfficerKey(o.key)
 		if err != nil {
