@@ -19,6 +19,7 @@ import (
 // command works as before.
 func withServerSubmit(submit *cobra.Command) {
 	r := serverMode(submit, "submit through", false)
+	submit.Short = "Record a signed handover, in the local data directory or through --server, and print the receipt"
 	submit.Long += `
 
 With --server URL the handover is submitted through the server running there

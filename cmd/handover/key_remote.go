@@ -18,6 +18,7 @@ import (
 // withServerRegister gives `handover key register` its --server mode.
 func withServerRegister(register *cobra.Command) {
 	r := serverMode(register, "register through", true)
+	register.Short = "Register an officer's public key to a party, in the local data directory or through --server"
 	register.Long += `
 
 With --server URL the key is registered through the server running there instead,
