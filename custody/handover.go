@@ -100,7 +100,11 @@ func ParseHandover(b []byte) (*HandoverDocument, error) {
 	if err := requireText("document.place", d.Place, 400); err != nil {
 		return nil, err
 	}
-	for side, o := range map[string]Officer{"from": d.From, "to": d.To} {
+	for _, kv := range []struct {
+		k string
+		v Officer
+	}{{"from", d.From}, {"to", d.To}} {
+		side, o := kv.k, kv.v
 		if err := requireText("document."+side+".name", o.Name, 200); err != nil {
 			return nil, err
 		}

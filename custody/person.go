@@ -262,14 +262,11 @@ func (p *Person) Validate() error {
 			return Errorf(Invalid, "detention.arrest_date", "must be an ISO 8601 date or date-time; got %q", d)
 		}
 	}
-	for field, v := range map[string]string{
-		"birth_place": p.BirthPlace, "identity_established_by": p.IdentityEstablishedBy,
-		"father_name": p.FatherName, "mother_maiden_name": p.MotherMaidenName,
-		"last_residence": p.LastResidence, "distinguishing_marks": p.DistinguishingMarks,
-		"injuries": p.Injuries, "complaints": p.Complaints,
-		"detention.order_reference": p.Detention.OrderReference, "detention.arrest_place": p.Detention.ArrestPlace,
-		"detention.arresting_officials": p.Detention.ArrestingOfficials,
-	} {
+	for _, kv := range []struct {
+		k string
+		v string
+	}{{"birth_place", p.BirthPlace}, {"identity_established_by", p.IdentityEstablishedBy}, {"father_name", p.FatherName}, {"mother_maiden_name", p.MotherMaidenName}, {"last_residence", p.LastResidence}, {"distinguishing_marks", p.DistinguishingMarks}, {"injuries", p.Injuries}, {"complaints", p.Complaints}, {"detention.order_reference", p.Detention.OrderReference}, {"detention.arrest_place", p.Detention.ArrestPlace}, {"detention.arresting_officials", p.Detention.ArrestingOfficials}} {
+		field, v := kv.k, kv.v
 		if err := optionalText(field, v, 2000); err != nil {
 			return err
 		}

@@ -114,7 +114,11 @@ func (g *Safeguard) validate() error {
 	if err := requireText("finding", g.Finding, 4000); err != nil {
 		return err
 	}
-	for f, v := range map[string]string{"evidence": g.Evidence, "assessor": g.Assessor, "objection": g.Objection} {
+	for _, kv := range []struct {
+		k string
+		v string
+	}{{"evidence", g.Evidence}, {"assessor", g.Assessor}, {"objection", g.Objection}} {
+		f, v := kv.k, kv.v
 		if err := optionalText(f, v, 2000); err != nil {
 			return err
 		}
@@ -124,7 +128,11 @@ func (g *Safeguard) validate() error {
 		if r == nil {
 			return Errorf(Invalid, "risk", "a risk assessment needs its findings on torture, persecution and death penalty")
 		}
-		for f, v := range map[string]RiskFinding{"risk.torture": r.Torture, "risk.persecution": r.Persecution, "risk.death_penalty": r.DeathPenalty} {
+		for _, kv := range []struct {
+			k string
+			v RiskFinding
+		}{{"risk.torture", r.Torture}, {"risk.persecution", r.Persecution}, {"risk.death_penalty", r.DeathPenalty}} {
+			f, v := kv.k, kv.v
 			if err := oneOf(f, v, riskFindings); err != nil {
 				return err
 			}
@@ -136,7 +144,11 @@ func (g *Safeguard) validate() error {
 			return err
 		}
 		if g.Met {
-			for f, v := range map[string]RiskFinding{"risk.torture": r.Torture, "risk.persecution": r.Persecution, "risk.death_penalty": r.DeathPenalty} {
+			for _, kv := range []struct {
+				k string
+				v RiskFinding
+			}{{"risk.torture", r.Torture}, {"risk.persecution", r.Persecution}, {"risk.death_penalty", r.DeathPenalty}} {
+				f, v := kv.k, kv.v
 				if v != NoRealRisk {
 					return Errorf(Invalid, f, "is %s: a risk assessment with a real or pending risk cannot be met (assurances do not replace the assessment)", v)
 				}
