@@ -90,11 +90,12 @@ func partyByCode(ctx context.Context, d *dataDirectory, code string) (*custody.P
 	return nil, fmt.Errorf("--party: no party %s (parties: %s)", code, strings.Join(codes, ", "))
 }
 
-// refused words an error of Submit: a refusal names its code, field and reason.
+// refused words an error of Submit: a refusal names its code, field and reason,
+// and exits 1 as a server's refusal does (2 is for bad usage and faults).
 func refused(what string, err error) error {
 	var e *custody.Error
-	if errors.As(err, &e) {
-		return fmt.Errorf("%s refused (%s): %w", what, e.Code, err)
+	if errors.As(err, &e) && e.Code != custody.Internal {
+		return exitError{code: 1, err: fmt.Errorf("%s refused (%s): %w", what, e.Code, err)}
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
