@@ -196,12 +196,12 @@ func parseSignature(b []byte) (custody.Signature, error) {
 }
 
 // sideOf names the side of a handover document a key signs for, or "".
-func sideOf(doc *custody.HandoverDocument, key uuid.UUID) string {
+func sideOf(from, to custody.Officer, key uuid.UUID) string {
 	var sides []string
-	if doc.From.Key == key {
+	if from.Key == key {
 		sides = append(sides, "from")
 	}
-	if doc.To.Key == key {
+	if to.Key == key {
 		sides = append(sides, "to")
 	}
 	return strings.Join(sides, " and ")

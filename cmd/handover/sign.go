@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"os"
 
@@ -40,27 +41,26 @@ Submit the document with both officers' signatures with ` + "`handover handover 
 			if err != nil {
 				return err
 			}
-			d, err := custody.ParseHandover(doc)
+			d, err := parseSignable(doc)
 			if err != nil {
-				return fmt.Errorf("%s is not a valid handover document: %w", args[0], err)
+				return fmt.Errorf("%s is not a valid %s: %w", args[0], documentKind(doc), err)
 			}
 			k, err := readOfficerKey(key)
 			if err != nil {
 				return err
 			}
 			id := custody.KeyID(k.Public().(ed25519.PublicKey))
-			side := sideOf(d, id)
+			side := sideOf(d.from, d.to, id)
 			if side == "" {
 				return fmt.Errorf("key %s (%s) is not named in %s: the document names key %s for %s (from) and key %s for %s (to); sign with one of those",
-					id, key, args[0], d.From.Key, d.From.Name, d.To.Key, d.To.Name)
+					id, key, args[0], d.from.Key, d.from.Name, d.to.Key, d.to.Name)
 			}
 			sig := custody.Signature{Key: id, Sig: ed25519.Sign(k, doc)}
-			who := d.From.Name
+			who := d.from.Name
 			if side == "to" {
-				who = d.To.Name
+				who = d.to.Name
 			}
-			info := fmt.Sprintf("signed the %s handover %s of movement %s (%d persons, head count %d; sha256 %x) as the %s officer, %s, with key %s\n",
-				d.Stage, d.ID, d.Movement, len(d.Persons), d.HeadCount, sha256.Sum256(doc), side, who, id)
+			info := fmt.Sprintf("signed %s (%s; sha256 %x) as the %s officer, %s, with key %s\n", d.what, d.counts, sha256.Sum256(doc), side, who, id)
 			if out == "" {
 				fmt.Fprint(cmd.ErrOrStderr(), info)
 				_, err := cmd.OutOrStdout().Write(formatSignature(sig))
@@ -81,6 +81,42 @@ Submit the document with both officers' signatures with ` + "`handover handover 
 	cmd.Flags().StringVar(&out, "out", "", "file to write the signature to (default: standard output)")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing signature file")
 	return cmd
+}
+
+// signable is what sign needs of a document: its two officers and a description.
+type signable struct {
+	from, to     custody.Officer
+	what, counts string
+}
+
+// documentKind names the kind of document b says it is, for messages.
+func documentKind(b []byte) string {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(b, &head) == nil && head.Type == custody.ControlDocumentType {
+		return "control-change document"
+	}
+	return "handover document"
+}
+
+// parseSignable reads a handover or a control-change document, as the ledger will.
+func parseSignable(b []byte) (*signable, error) {
+	if documentKind(b) == "control-change document" { // the strict parsers report what is wrong
+
+		d, err := custody.ParseControlDocument(b)
+		if err != nil {
+			return nil, err
+		}
+		return &signable{from: d.From, to: d.To, what: fmt.Sprintf("the control change %s of facility %s", d.ID, d.Facility),
+			counts: fmt.Sprintf("head count %d", d.HeadCount)}, nil
+	}
+	d, err := custody.ParseHandover(b)
+	if err != nil {
+		return nil, err
+	}
+	return &signable{from: d.From, to: d.To, what: fmt.Sprintf("the %s handover %s of movement %s", d.Stage, d.ID, d.Movement),
+		counts: fmt.Sprintf("%d persons, head count %d", len(d.Persons), d.HeadCount)}, nil
 }
 
 func fileExists(path string) bool {
