@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"github.com/handover-project/handover/custody"
@@ -22,7 +23,7 @@ func newKey() *cobra.Command {
 }
 
 func newKeyRegister() *cobra.Command {
-	var party, officer, pubFile, actor string
+	var party, officer, pubFile, actor, user, replaces string
 	cmd := &cobra.Command{
 		Use:   "register --party CODE --officer NAME --pub FILE.pub",
 		Short: "Register an officer's public key to a party, in the local data directory",
@@ -54,13 +55,32 @@ on the same directory first.`,
 			if err != nil {
 				return err
 			}
-			r, err := d.db.Submit(ctx, custody.RegisterKey{Meta: custody.Meta{Actor: actor, Party: p.ID, OccurredAt: time.Now().UTC()},
-				Party: p.ID, Officer: officer, PublicKey: pub})
+			reg := custody.RegisterKey{Meta: custody.Meta{Actor: actor, Party: p.ID, OccurredAt: time.Now().UTC()},
+				Party: p.ID, Officer: officer, PublicKey: pub}
+			if user != "" {
+				u, err := userByName(ctx, d, user)
+				if err != nil {
+					return fmt.Errorf("--user: %w", err)
+				}
+				if u.Party != p.ID {
+					return fmt.Errorf("--user: %s is not a user of %s", u.Name, p.Code)
+				}
+				reg.User = u.ID
+			}
+			if replaces != "" {
+				if reg.Replaces, err = uuid.Parse(replaces); err != nil {
+					return fmt.Errorf("--replaces: %q is not a key id", replaces)
+				}
+			}
+			r, err := d.db.Submit(ctx, reg)
 			if err != nil {
 				return refused("key register", err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "registered key %s to %s (%s) for officer %s: event %d, checkpoint size %d\n",
 				custody.KeyID(pub), p.Code, p.Name, officer, r.Events[0].Index, r.Checkpoint.Size)
+			if reg.Replaces != uuid.Nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "revoked key %s, which it replaces: event %d\n", reg.Replaces, r.Events[1].Index)
+			}
 			return nil
 		},
 	}
@@ -68,6 +88,8 @@ on the same directory first.`,
 	cmd.Flags().StringVar(&officer, "officer", "", "the officer's name and rank, as handover documents name them")
 	cmd.Flags().StringVar(&pubFile, "pub", "", "the officer's public key file (FILE.pub from keygen)")
 	cmd.Flags().StringVar(&actor, "actor", "handover-cli", "who records this, for the ledger")
+	cmd.Flags().StringVar(&user, "user", "", "the officer's account (login name), to which the key is registered")
+	cmd.Flags().StringVar(&replaces, "replaces", "", "id of the officer's current key, revoked in the same act (rotation)")
 	return cmd
 }
 
