@@ -31,7 +31,8 @@ func TestTransferEndToEnd(t *testing.T) {
 	irq := c.registerOfficer("IRQ", "Captain Samir Haddad")
 
 	var cp custody.CampaignView
-	c.json("POST", "/api/v1/campaigns", map[string]any{"campaign": map[string]any{
+	iq := c.as("IRQ") // the receiving party: it creates the campaign, holds the persons on arrival, owes their notifications
+	iq.json("POST", "/api/v1/campaigns", map[string]any{"campaign": map[string]any{
 		"name": "north-east Syria to Iraq", "target": 7000, "receiving": "IRQ", "priorities": []string{"first batch"},
 	}, "occurred_at": at(9)}, 201, &cp)
 	if cp.Target != 7000 || cp.Receiving != storetest.ID("IRQ") || cp.Progress.Target != 7000 {
@@ -104,7 +105,7 @@ func TestTransferEndToEnd(t *testing.T) {
 		t.Errorf("transfer %s after arrival", tr.Status)
 	}
 	for _, reg := range batch {
-		if p := c.person(reg); p.Custody.Status != custody.Held || p.Custody.Facility != storetest.ID("IQ1") || p.Custody.Custodian != storetest.ID("IRQ") {
+		if p := iq.person(reg); p.Custody.Status != custody.Held || p.Custody.Facility != storetest.ID("IQ1") || p.Custody.Custodian != storetest.ID("IRQ") {
 			t.Fatalf("%s after arrival: %+v", reg, p.Custody)
 		}
 	}
@@ -126,8 +127,8 @@ func TestTransferEndToEnd(t *testing.T) {
 	}
 
 	// Each arrival owes the family and the ICRC's tracing agency a notification.
-	notifications(t, c, batch[0])
-	if got := c.flagged(custody.NotificationOverdue); !slices.Equal(got, batch) {
+	notifications(t, iq, batch[0])
+	if got := iq.flagged(custody.NotificationOverdue); !slices.Equal(got, batch) {
 		t.Errorf("?flag=notification_overdue lists %d persons, want the %d who arrived", len(got), len(batch))
 	}
 
@@ -162,7 +163,7 @@ func TestTransferEndToEnd(t *testing.T) {
 	if p := c.person(absent); !slices.Contains(p.Custody.Flags, custody.ManifestNotReconciled) {
 		t.Errorf("the absent person's flags: %v", p.Custody.Flags)
 	}
-	if got := c.flagged(custody.ManifestNotReconciled); !slices.Equal(got, []string{absent}) {
+	if got := c.as("USF").flagged(custody.ManifestNotReconciled); !slices.Equal(got, []string{absent}) {
 		t.Errorf("?flag=manifest_not_reconciled: %v", got)
 	}
 	c.json("GET", "/api/v1/campaigns/"+cp.ID.String(), nil, 200, &cp)
@@ -177,20 +178,20 @@ func TestTransferEndToEnd(t *testing.T) {
 		{"person": absent, "resolution": "closed", "note": "gave up looking", "occurred_at": at(700)},
 		{"resolution": "closed", "note": "gave up looking", "occurred_at": at(700)},
 	} {
-		status, _, body := c.do("POST", res, b)
+		status, _, body := iq.do("POST", res, b)
 		problemOf(t, status, body, 409, "never just closed", "body.resolution")
 	}
 	if c.size() != size {
 		t.Fatalf("refused resolutions changed the ledger: %d → %d", size, c.size())
 	}
 	// Found at the destination: the alert clears.
-	c.json("POST", res, map[string]any{"person": absent, "resolution": "found", "facility": "IQ1",
+	iq.json("POST", res, map[string]any{"person": absent, "resolution": "found", "facility": "IQ1",
 		"note": "found in the infirmary, admitted without the escort's paper", "occurred_at": at(700)}, 201, nil)
 	c.json("GET", "/api/v1/alerts", nil, 200, &alerts)
 	if len(alerts.Alerts) != 0 {
 		t.Errorf("alerts after resolution %+v", alerts.Alerts)
 	}
-	if p := c.person(absent); p.Custody.Status != custody.Held || p.Custody.Facility != storetest.ID("IQ1") || slices.Contains(p.Custody.Flags, custody.ManifestNotReconciled) {
+	if p := iq.person(absent); p.Custody.Status != custody.Held || p.Custody.Facility != storetest.ID("IQ1") || slices.Contains(p.Custody.Flags, custody.ManifestNotReconciled) {
 		t.Errorf("found person: %+v", p.Custody)
 	}
 	var inc custody.IncidentState

@@ -95,6 +95,16 @@ func invalid(loc, msg string) error {
 	return at(custody.Errorf(custody.Invalid, "x", "%s", msg), where{"x": loc})
 }
 
+// notFound is a 404 problem at a location of the request.
+func notFound(loc, msg string) error {
+	return at(custody.Errorf(custody.NotFound, "x", "%s", msg), where{"x": loc})
+}
+
+// conflict is a 409 problem at a location of the request.
+func conflict(loc, msg string) error {
+	return at(custody.Errorf(custody.Conflict, "x", "%s", msg), where{"x": loc})
+}
+
 // problem is the last stop of every handler error: problems and huma's status
 // errors pass, custody refusals are located in the body, and anything else is
 // logged and answered with a bare 500.

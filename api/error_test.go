@@ -58,7 +58,7 @@ func TestRefusals(t *testing.T) {
 		{"control to the controller", "POST", "/api/v1/facilities/HSK/control-changes", map[string]any{"to": "SDF", "reason": "r", "occurred_at": at(9)}, 409, "body.to"},
 		{"admission to a hospital", "POST", "/api/v1/persons/HSK-000001/admissions", map[string]any{"facility": "HOS", "occurred_at": at(9)}, 422, "body.facility"},
 		{"duplicate party code", "POST", "/api/v1/parties", map[string]any{"party": map[string]any{"code": "SDF", "name": "x", "kind": "monitor"}, "occurred_at": at(9)}, 409, "body.party.code"},
-		{"bad facility kind", "POST", "/api/v1/facilities", map[string]any{"facility": map[string]any{"code": "ZZ", "name": "x", "kind": "zoo"}, "occurred_at": at(9)}, 422, "body.facility.kind"},
+		{"bad facility kind", "POST", "/api/v1/facilities", map[string]any{"facility": map[string]any{"code": "ZZ", "name": "x", "kind": "zoo", "controlling_party": storetest.ID("SDF")}, "occurred_at": at(9)}, 422, "body.facility.kind"},
 		{"correction changing the id", "POST", "/api/v1/persons/HSK-000001/corrections", map[string]any{"reason": "r", "patch": map[string]any{"id": storetest.ID("x")}, "occurred_at": at(9)}, 422, "body.patch.id"},
 		{"correction with a bad nationality", "POST", "/api/v1/persons/HSK-000001/corrections", map[string]any{"reason": "r", "patch": map[string]any{"nationalities": []string{"IRQ", "ZZZ"}}, "occurred_at": at(9)}, 422, "body.patch.nationalities[1]"},
 		{"correction with a wrong type", "POST", "/api/v1/persons/HSK-000001/corrections", map[string]any{"reason": "r", "patch": map[string]any{"sex": 5}, "occurred_at": at(9)}, 422, "body.patch.sex"},

@@ -44,6 +44,13 @@ func (s *server) registerParty(ctx context.Context, in *registerPartyInput) (*re
 	if err != nil {
 		return nil, err
 	}
+	// The first administrator's party is not in the ledger before it registers
+	// it: the event then acts for the party it registers.
+	if ok, err := s.registeredParty(ctx, m.Party); err != nil {
+		return nil, err
+	} else if !ok {
+		m.Party = uuid.Nil
+	}
 	if in.Body.Party.ID == uuid.Nil {
 		in.Body.Party.ID = uuid.Must(uuid.NewV7())
 	}

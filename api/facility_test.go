@@ -40,8 +40,12 @@ func TestFacilitiesAndParties(t *testing.T) {
 		t.Errorf("HSK after control change %+v", hsk)
 	}
 	var p custody.PersonState
-	c.json("GET", "/api/v1/persons/HSK-000002", nil, 200, &p)
+	c.as("IRQ").json("GET", "/api/v1/persons/HSK-000002", nil, 200, &p)
 	if p.Custody.Custodian != storetest.ID("IRQ") {
 		t.Errorf("custodian after control change %+v", p.Custody)
+	}
+	// The record went with the custody: SDF no longer sees it.
+	if status, _, b := c.as("SDF").do("GET", "/api/v1/persons/HSK-000002", nil); status != 403 {
+		t.Errorf("SDF reads a person IRQ now holds: %d %s", status, b)
 	}
 }

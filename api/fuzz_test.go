@@ -226,3 +226,13 @@ func FuzzHandoverRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestCSVSafe: a field a spreadsheet would read as a formula is exported with a
+// leading quote.
+func TestCSVSafe(t *testing.T) {
+	got := csvSafe("=1+2", "+x", "-y", "@z", "\tt", "plain", "", "a=b")
+	want := []string{"'=1+2", "'+x", "'-y", "'@z", "'\tt", "plain", "", "a=b"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("csvSafe: %q, want %q", got, want)
+	}
+}

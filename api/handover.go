@@ -16,7 +16,7 @@ import (
 // the bytes, by a key registered (POST /api/v1/keys) to the officer's party.
 
 type handoverBody struct {
-	Actor      string              `json:"actor,omitempty" doc:"Who records it; default \"api\""`
+	Actor      string              `json:"actor,omitempty" doc:"Ignored: the actor recorded is the signed-in user's login name"`
 	Document   []byte              `json:"document" required:"true" doc:"The handover document's exact signed bytes (its JSON), base64"`
 	Signatures []custody.Signature `json:"signatures" required:"true" doc:"Both officers' Ed25519 signatures over the document's bytes: key id and signature (base64)"`
 }
@@ -69,6 +69,11 @@ func (s *server) submitHandover(ctx context.Context, in *handoverInput) (*moveme
 	if err != nil {
 		return nil, err
 	}
+	m, err := s.meta(ctx, Meta{OccurredAt: cmd.OccurredAt})
+	if err != nil {
+		return nil, err
+	}
+	cmd.Actor = m.Actor // the parties are the document's officers'
 	r, err := s.submit(ctx, cmd, onHandover)
 	if err != nil {
 		return nil, err

@@ -40,8 +40,10 @@ const (
 )
 
 const idempotencyDoc = "**Idempotent writes.** Every write (POST, PUT, PATCH or DELETE under `/api/v1/`) " +
+	"but those of accounts (login, logout, password, tokens, users: their answers carry secrets or cookies) " +
 	"accepts an optional `Idempotency-Key` header: 1 to 200 printable ASCII characters, chosen by the " +
-	"client and unique to one intended write. The first successful (2xx) response to a key is kept. A " +
+	"client and unique to one intended write. Keys are the signed-in user's own: another user's key is " +
+	"another key. The first successful (2xx) response to a key is kept. A " +
 	"retry with the same key and the same request (method, path with query, and body, byte for byte) " +
 	"gets that response again, same status and body, with the header `Idempotent-Replayed: true`, and " +
 	"records nothing. The same key with a different request is refused with a 422 problem located at " +
@@ -110,12 +112,19 @@ func newIdempotency(store Store, cfg Config) *idempotency {
 }
 
 // idempotent makes the writes under /api/v1/ that carry an Idempotency-Key
-// idempotent (see idempotencyDoc).
+// idempotent (see idempotencyDoc). It runs after authentication: a key is kept
+// under the signed-in user's id, so that nobody is answered with another's
+// response; requests that nobody signed are passed on, to be refused.
 func (s *server) idempotent(next http.Handler) http.Handler {
 	const loc = "header." + IdempotencyKeyHeader
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		keys := r.Header.Values(IdempotencyKeyHeader)
-		if len(keys) == 0 || !isWrite(r.Method) || !strings.HasPrefix(r.URL.Path, "/api/v1/") {
+		who := requestOf(r.Context()).who
+		if len(keys) == 0 || !isWrite(r.Method) || !strings.HasPrefix(r.URL.Path, "/api/v1/") || who == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if _, pattern := s.noIdem.Handler(r); pattern != "" { // an account route: never replayed
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -123,11 +132,11 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, loc, "must be given once")
 			return
 		}
-		key := keys[0]
-		if err := checkIdempotencyKey(key); err != nil {
+		if err := checkIdempotencyKey(keys[0]); err != nil {
 			writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, loc, err.Error())
 			return
 		}
+		key := who.user.ID.String() + "/" + keys[0]
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxHandoverBodyBytes))
 		if err != nil {
 			var tooBig *http.MaxBytesError

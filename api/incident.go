@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/handover-project/handover/access"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -86,6 +87,10 @@ func (s *server) listIncidents(ctx context.Context, in *listIncidentsInput) (*in
 	if err != nil {
 		return nil, err
 	}
+	v := s.viewer(ctx)
+	if is, err = filter(ctx, v, is, func(i *custody.IncidentState) (access.Concerns, error) { return v.incidentConcerns(ctx, i) }); err != nil {
+		return nil, err
+	}
 	out := &incidentsOutput{}
 	out.Body.Incidents = is
 	return out, nil
@@ -163,6 +168,10 @@ type alertsOutput struct {
 func (s *server) listAlerts(ctx context.Context, _ *struct{}) (*alertsOutput, error) {
 	is, err := readDocs(ctx, s, custody.IncidentDoc, (*custody.IncidentState).Alert)
 	if err != nil {
+		return nil, err
+	}
+	v := s.viewer(ctx)
+	if is, err = filter(ctx, v, is, func(i *custody.IncidentState) (access.Concerns, error) { return v.incidentConcerns(ctx, i) }); err != nil {
 		return nil, err
 	}
 	out := &alertsOutput{}

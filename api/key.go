@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 
+	"github.com/handover-project/handover/access"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -14,6 +17,8 @@ type registerKeyInput struct {
 		Party     string `json:"party" required:"true" doc:"The party the officer serves (id or code)"`
 		Officer   string `json:"officer" required:"true" doc:"The officer's name and rank, as they sign"`
 		PublicKey []byte `json:"public_key" required:"true" doc:"The Ed25519 public key, 32 bytes, base64"`
+		User      string `json:"user,omitempty" doc:"The officer's account (login name or id), an account of the key's party"`
+		Replaces  string `json:"replaces,omitempty" doc:"The officer's key this one rotates out (id): it is revoked by the same write"`
 	}
 }
 
@@ -32,11 +37,28 @@ func (s *server) registerKey(ctx context.Context, in *registerKeyInput) (*keyCre
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.meta(ctx, Meta{OccurredAt: b.OccurredAt, Actor: b.Actor})
+	m, err := s.meta(ctx, Meta{OccurredAt: b.OccurredAt})
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.submit(ctx, custody.RegisterKey{Meta: m, Party: party, Officer: b.Officer, PublicKey: b.PublicKey}, inBody)
+	cmd := custody.RegisterKey{Meta: m, Party: party, Officer: b.Officer, PublicKey: b.PublicKey}
+	if b.User != "" {
+		u, err := s.userByRef(ctx, b.User)
+		if errors.Is(err, access.ErrNotFound) {
+			return nil, notFound("body.user", fmt.Sprintf("no user %q", clip(b.User)))
+		}
+		if err != nil {
+			return nil, err
+		}
+		if u.Party != party {
+			return nil, invalid("body.user", fmt.Sprintf("%s is an account of another party than the key's", u.Name))
+		}
+		cmd.User = u.ID
+	}
+	if cmd.Replaces, err = optionalID("body.replaces", "key", b.Replaces); err != nil {
+		return nil, err
+	}
+	r, err := s.submit(ctx, cmd, inBody)
 	if err != nil {
 		return nil, err
 	}

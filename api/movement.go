@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/handover-project/handover/access"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -100,6 +101,10 @@ func (s *server) listMovements(ctx context.Context, in *listMovementsInput) (*mo
 		return (in.Status == "" || m.Status == custody.MovementStatus(in.Status)) && (transfer == uuid.Nil || m.Transfer == transfer)
 	})
 	if err != nil {
+		return nil, err
+	}
+	v := s.viewer(ctx)
+	if ms, err = filter(ctx, v, ms, func(m *custody.MovementState) (access.Concerns, error) { return v.movementConcerns(ctx, m) }); err != nil {
 		return nil, err
 	}
 	out := &movementsOutput{}

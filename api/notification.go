@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/handover-project/handover/access"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -45,6 +46,10 @@ func (s *server) listNotifications(ctx context.Context, in *listNotificationsInp
 			(in.Kind == "" || n.Kind == custody.NotificationKind(in.Kind))
 	})
 	if err != nil {
+		return nil, err
+	}
+	v := s.viewer(ctx)
+	if ns, err = filter(ctx, v, ns, func(n *custody.Notification) (access.Concerns, error) { return v.notificationConcerns(ctx, n) }); err != nil {
 		return nil, err
 	}
 	out := &notificationsOutput{}

@@ -38,7 +38,7 @@ func (c *client) opsWorld() {
 		{ID: storetest.ID("IRQ"), Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState},
 		{ID: storetest.ID("USF"), Code: "USF", Name: "Escort task force", Kind: custody.EscortForce},
 	} {
-		c.json("POST", "/api/v1/parties", map[string]any{"party": p, "occurred_at": at(0)}, 201, nil)
+		c.as("SDF").json("POST", "/api/v1/parties", map[string]any{"party": p, "occurred_at": at(0)}, 201, nil)
 	}
 	for _, f := range []map[string]any{
 		{"id": storetest.ID("HSK"), "code": "HSK", "name": "Hasakah detention facility", "kind": "prison", "country": "SYR", "series": "HSK",
@@ -48,8 +48,9 @@ func (c *client) opsWorld() {
 		{"id": storetest.ID("IQ2"), "code": "IQ2", "name": "Correctional institution two", "kind": "correctional_institution", "country": "IRQ", "series": "IQB",
 			"capacities": map[string]int{"detainee": 2}, "controlling_party": "IRQ"},
 	} {
-		f["controlling_party"] = storetest.ID(f["controlling_party"].(string))
-		c.json("POST", "/api/v1/facilities", map[string]any{"facility": f, "occurred_at": at(1)}, 201, nil)
+		by := f["controlling_party"].(string)
+		f["controlling_party"] = storetest.ID(by)
+		c.as(by).json("POST", "/api/v1/facilities", map[string]any{"facility": f, "occurred_at": at(1)}, 201, nil)
 	}
 }
 
@@ -64,7 +65,7 @@ func (c *client) enrol(n, m int, facility string, edit func(n int, p map[string]
 			edit(i, p)
 		}
 		var r registered
-		c.json("POST", "/api/v1/persons", map[string]any{"person": p, "facility": facility, "occurred_at": at(5)}, 201, &r)
+		c.as(controller[facility]).json("POST", "/api/v1/persons", map[string]any{"person": p, "facility": facility, "occurred_at": at(5)}, 201, &r)
 		regs = append(regs, r.Record.RegNo)
 	}
 	return regs
@@ -91,7 +92,7 @@ func (c *client) registerOfficer(party, name string) officer {
 	c.t.Helper()
 	o := newOfficer(party, name)
 	var k custody.OfficerKey
-	c.json("POST", "/api/v1/keys", map[string]any{"party": party, "officer": name,
+	c.as(party).json("POST", "/api/v1/keys", map[string]any{"party": party, "officer": name,
 		"public_key": []byte(o.priv.Public().(ed25519.PublicKey)), "occurred_at": at(2)}, 201, &k)
 	if k.ID != o.key || k.Party != o.party || k.Revoked {
 		c.t.Fatalf("registered key %+v, want id %s party %s", k, o.key, o.party)
@@ -116,7 +117,7 @@ func (c *client) propose(campaign uuid.UUID, from, to string, persons []string) 
 		tr["campaign"] = campaign
 	}
 	var t custody.TransferState
-	c.json("POST", "/api/v1/transfers", map[string]any{"transfer": tr, "occurred_at": at(10)}, 201, &t)
+	c.as(controller[from]).json("POST", "/api/v1/transfers", map[string]any{"transfer": tr, "occurred_at": at(10)}, 201, &t)
 	return t
 }
 
@@ -138,6 +139,7 @@ func safeguard(kind custody.SafeguardKind) map[string]any {
 // transfer as it then stands.
 func (c *client) safeguardAll(tid uuid.UUID, skip map[uuid.UUID]custody.SafeguardKind) custody.TransferState {
 	c.t.Helper()
+	c = c.as("SDF") // the sending party's legal officer
 	var t custody.TransferState
 	c.json("GET", "/api/v1/transfers/"+tid.String(), nil, 200, &t)
 	byKind := map[custody.SafeguardKind][]string{}
@@ -162,7 +164,7 @@ func (c *client) safeguardAll(tid uuid.UUID, skip map[uuid.UUID]custody.Safeguar
 func (c *client) approveBoth(tid uuid.UUID, sending, receiving string) {
 	c.t.Helper()
 	for _, p := range []string{sending, receiving} {
-		c.json("POST", "/api/v1/transfers/"+tid.String()+"/approvals", map[string]any{"party": p, "occurred_at": at(30)}, 201, nil)
+		c.as(p).json("POST", "/api/v1/transfers/"+tid.String()+"/approvals", map[string]any{"party": p, "occurred_at": at(30)}, 201, nil)
 	}
 }
 
@@ -193,7 +195,7 @@ func seats(persons []string, vs []custody.Vehicle) []map[string]any {
 func (c *client) plan(tid uuid.UUID, persons []string, vs []custody.Vehicle) custody.MovementState {
 	c.t.Helper()
 	var m custody.MovementState
-	c.json("POST", "/api/v1/movements", map[string]any{"movement": map[string]any{
+	c.as("USF").json("POST", "/api/v1/movements", map[string]any{"movement": map[string]any{
 		"transfer": tid, "escort": "USF", "mode": "convoy", "vehicles": vs, "planned_departure": at(60),
 		"conditions": "water, food and a medic on every bus; ventilated", "manifest": seats(persons, vs),
 	}, "occurred_at": at(40)}, 201, &m)
@@ -222,9 +224,21 @@ func document(m custody.MovementState, stage custody.Stage, from, to officer, pe
 	return b
 }
 
-// handover posts a handover and returns the status and body.
+// handover posts a handover, as the officer of its document's receiving party,
+// and returns the status and body.
 func (c *client) handover(doc []byte, sigs ...custody.Signature) (int, []byte) {
 	c.t.Helper()
+	var d struct{ To struct{ Party uuid.UUID } }
+	if json.Unmarshal(doc, &d) == nil {
+		for code := range controller {
+			if storetest.ID(controller[code]) == d.To.Party {
+				c = c.as(controller[code])
+			}
+		}
+		if d.To.Party == storetest.ID("USF") {
+			c = c.as("USF")
+		}
+	}
 	status, _, b := c.do("POST", "/api/v1/handovers", map[string]any{"document": doc, "signatures": sigs})
 	return status, b
 }

@@ -75,14 +75,52 @@ func (s *server) listPersons(ctx context.Context, in *listPersonsInput) (*person
 	if err := f.Validate(); err != nil {
 		return nil, at(err, where{"": "query"})
 	}
-	page, err := s.store.Persons(ctx, f)
+	page, err := s.visiblePersons(ctx, f)
 	if err != nil {
-		return nil, at(err, where{"": "query"})
+		return nil, err
 	}
 	for i := range page.Persons {
 		s.flagsNow(&page.Persons[i])
 	}
 	return &personsOutput{Body: *page}, nil
+}
+
+// visiblePersons is a page of the persons the caller may see: the store's pages
+// are read, in registration number order, until f.Limit of them are found.
+func (s *server) visiblePersons(ctx context.Context, f custody.PersonFilter) (*custody.PersonPage, error) {
+	v := s.viewer(ctx)
+	want := f.Limit
+	f.Limit = custody.MaxPageSize
+	out := &custody.PersonPage{Persons: []custody.PersonState{}}
+	for {
+		page, err := s.store.Persons(ctx, f)
+		if err != nil {
+			return nil, at(err, where{"": "query"})
+		}
+		for i := range page.Persons {
+			p := &page.Persons[i]
+			c, err := v.personConcerns(ctx, p, true)
+			if err != nil {
+				return nil, err
+			}
+			ok, err := v.sees(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if len(out.Persons) == want {
+				out.Next = out.Persons[want-1].Record.RegNo
+				return out, nil
+			}
+			out.Persons = append(out.Persons, *p)
+		}
+		if page.Next == "" {
+			return out, nil
+		}
+		f.After = page.Next
+	}
 }
 
 // flagsNow shows a person's flags as they stand now, with notification_overdue

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,8 +14,8 @@ import (
 // Meta is what every write carries besides its own fields.
 type Meta struct {
 	OccurredAt time.Time `json:"occurred_at" required:"true" doc:"When the fact happened in the field (RFC 3339)"`
-	Actor      string    `json:"actor,omitempty" doc:"Who records it; default \"api\""`
-	Party      string    `json:"party,omitempty" doc:"The acting party (id or code); default the custodian or controller concerned"`
+	Actor      string    `json:"actor,omitempty" doc:"Ignored: the actor recorded is the signed-in user's login name"`
+	Party      string    `json:"party,omitempty" doc:"The acting party is the signed-in user's; if given, it must name that party (id or code)"`
 }
 
 func (m Meta) meta() Meta { return m }
@@ -23,21 +24,26 @@ func (m Meta) meta() Meta { return m }
 // their own.
 type Stamp struct {
 	OccurredAt time.Time `json:"occurred_at" required:"true" doc:"When the fact happened in the field (RFC 3339)"`
-	Actor      string    `json:"actor,omitempty" doc:"Who records it; default \"api\""`
+	Actor      string    `json:"actor,omitempty" doc:"Ignored: the actor recorded is the signed-in user's login name"`
 }
 
-// meta resolves m into custody.Meta.
+// meta resolves m into custody.Meta: the actor is the signed-in user's login name
+// and the acting party their party, never what the body says. A body that names
+// another party is refused.
 func (s *server) meta(ctx context.Context, m Meta) (custody.Meta, error) {
-	cm := custody.Meta{Actor: m.Actor, OccurredAt: m.OccurredAt}
-	if cm.Actor == "" {
-		cm.Actor = "api"
+	az := authzOf(ctx)
+	if az == nil {
+		return custody.Meta{}, errors.New("api: a write without a signed-in user")
 	}
+	cm := custody.Meta{Actor: az.user.Name, Party: az.user.Party, OccurredAt: m.OccurredAt}
 	if m.Party != "" {
 		id, err := s.partyRef(ctx, "body.party", m.Party)
 		if err != nil {
 			return cm, err
 		}
-		cm.Party = id
+		if id != az.user.Party {
+			return cm, invalid("body.party", fmt.Sprintf("you act for your own party (%s); leave party out", az.user.Party))
+		}
 	}
 	return cm, nil
 }

@@ -32,7 +32,7 @@ func TestEachSafeguardBlocksDeparture(t *testing.T) {
 	var overridden []string
 	for i, kind := range custody.SafeguardKinds {
 		t.Run(string(kind), func(t *testing.T) {
-			c := &client{t: t, url: c.url, db: c.db}
+			c := &client{t: t, url: c.url, db: c.db, party: "SDF", users: c.users}
 			reg := person[kind]
 			p := c.person(reg)
 			tr := c.propose(uuid.Nil, "HSK", "IQ1", []string{reg})

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/handover-project/handover/access"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -87,6 +88,10 @@ func (s *server) listTransfers(ctx context.Context, in *listTransfersInput) (*tr
 	if err != nil {
 		return nil, err
 	}
+	v := s.viewer(ctx)
+	if ts, err = filter(ctx, v, ts, func(t *custody.TransferState) (access.Concerns, error) { return v.transferConcerns(ctx, t, true) }); err != nil {
+		return nil, err
+	}
 	out := &transfersOutput{}
 	out.Body.Transfers = ts
 	return out, nil
@@ -160,7 +165,7 @@ func (s *server) overrideSafeguard(ctx context.Context, in *transferAction[overr
 
 type approvalBody struct {
 	Stamp
-	Party string `json:"party" required:"true" doc:"The approving side: the sending or the receiving party (id or code)"`
+	Party string `json:"party,omitempty" doc:"The approving side is the signed-in user's party, which must send or receive the transfer; if given, it must name that party (id or code)"`
 }
 
 func (s *server) approveTransfer(ctx context.Context, in *transferAction[approvalBody]) (*receiptOutput, error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -11,18 +12,38 @@ import (
 	"os"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
+	"github.com/handover-project/handover/access"
 	"github.com/handover-project/handover/api"
 )
 
 type serveFlags struct {
-	listen string
+	listen            string
+	tlsCert, tlsKey   string
+	secureCookies     bool
+	trustForwardedFor bool
 }
 
 func (f *serveFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to serve HTTP on (host:port; port 0 picks a free one)")
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to serve on (host:port; port 0 picks a free one)")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "the certificate's private key (PEM)")
+	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "mark the session cookie Secure although a TLS proxy in front, not this server, speaks HTTPS")
+	fl.BoolVar(&f.trustForwardedFor, "trust-forwarded-for", false, "take the client's address (audit log, login limits) from X-Forwarded-For: only behind one trusted proxy")
 }
+
+// check refuses half a TLS configuration.
+func (f *serveFlags) check() error {
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	return nil
+}
+
+func (f *serveFlags) tls() bool { return f.tlsCert != "" }
 
 func newServe() *cobra.Command {
 	var f serveFlags
@@ -33,7 +54,10 @@ func newServe() *cobra.Command {
   /api/v1/…       the JSON API (OpenAPI 3.1 description at /openapi.json)
   /log/…          the ledger as a C2SP tiled transparency log (checkpoint, tiles)
   /healthz        liveness
-until interrupted (Ctrl-C or SIGTERM), then finishes in-flight requests and stops.`,
+until interrupted (Ctrl-C or SIGTERM), then finishes in-flight requests and stops.
+Every API route but /api/v1/login needs a signed-in user (a session cookie, or an
+API token: Authorization: Bearer hot_…). With --tls-cert and --tls-key it serves
+HTTPS only, with Secure cookies and Strict-Transport-Security.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, err := openWriter(cmd.Context(), dataDir(cmd))
@@ -52,19 +76,38 @@ until interrupted (Ctrl-C or SIGTERM), then finishes in-flight requests and stop
 // on port 0.
 type server struct {
 	http *http.Server
+	api  *api.Handler
 	ln   net.Listener
+	tls  bool
 	done chan error
 }
 
-func startServer(d *dataDirectory, listen string, logw io.Writer) (*server, error) {
+func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error) {
 	v, err := d.verifier()
 	if err != nil {
 		return nil, err
 	}
+	accounts, ok := any(d.db).(access.Store)
+	if !ok {
+		return nil, errors.New("this build's store keeps no accounts")
+	}
+	var certs []tls.Certificate
+	if f.tls() {
+		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
+		certs = append(certs, cert)
+	}
 	logger := slog.New(slog.NewTextHandler(logw, nil))
-	h := api.New(d.db, api.Config{Origin: d.origin, Verifier: v, Logger: logger})
-	ln, err := net.Listen("tcp", listen)
+	h, err := api.New(d.db, api.Config{Origin: d.origin, Verifier: v, Logger: logger, Accounts: accounts,
+		TLS: f.tls(), SecureCookies: f.secureCookies, TrustForwardedFor: f.trustForwardedFor})
 	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		h.Close()
 		return nil, fmt.Errorf("--listen: %w", err)
 	}
 	s := &server{
@@ -77,17 +120,25 @@ func startServer(d *dataDirectory, listen string, logw io.Writer) (*server, erro
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		},
+		api:  h,
 		ln:   ln,
+		tls:  f.tls(),
 		done: make(chan error, 1),
 	}
-	go func() { s.done <- s.http.Serve(ln) }()
+	if s.tls {
+		s.http.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: certs}
+		go func() { s.done <- s.http.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { s.done <- s.http.Serve(ln) }()
+	}
 	return s, nil
 }
 
 // Addr is the address the server listens on.
 func (s *server) Addr() string { return s.ln.Addr().String() }
 
-// Close finishes in-flight requests (for up to 10 s) and stops.
+// Close finishes in-flight requests (for up to 10 s), writes the audit entries
+// still queued, and stops.
 func (s *server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -95,16 +146,29 @@ func (s *server) Close() error {
 	if serr := <-s.done; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
-	return err
+	return errors.Join(err, s.api.Close())
 }
 
 // serve runs a server until ctx ends.
 func serve(ctx context.Context, d *dataDirectory, f serveFlags, stdout io.Writer) error {
-	s, err := startServer(d, f.listen, os.Stderr)
+	if err := f.check(); err != nil {
+		return err
+	}
+	s, err := startServer(d, f, os.Stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "serving %s on http://%s (API at /api/v1/, log at /log/); Ctrl-C stops\n", d.dir, s.Addr())
+	scheme := "http"
+	if s.tls {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "serving %s on %s://%s (API at /api/v1/, log at /log/); Ctrl-C stops\n", d.dir, scheme, s.Addr())
+	if users, err := any(d.db).(access.Store).Users(ctx, uuid.Nil); err == nil && len(users) == 0 {
+		fmt.Fprintf(stdout, "no account exists yet: create the first administrator with\n"+
+			"  handover user add NAME --party CODE --role administrator --full-name \"…\" --data %s\n"+
+			"then sign in with POST /api/v1/login {\"name\": NAME, \"password\": …}, or make an API token with\n"+
+			"  handover token create --user NAME --name PURPOSE --data %s\n", d.dir, d.dir)
+	}
 	select {
 	case <-ctx.Done():
 	case err := <-s.done:
