@@ -71,8 +71,9 @@ type Config struct {
 	// TLS says clients reach the server over HTTPS: the session cookie is Secure and
 	// responses carry Strict-Transport-Security.
 	TLS bool
-	// SecureCookies marks the session cookie Secure although this server does not
-	// terminate TLS itself (a TLS proxy stands in front).
+	// SecureCookies marks the session cookie Secure, and sends
+	// Strict-Transport-Security, although this server does not terminate TLS
+	// itself (a TLS proxy stands in front).
 	SecureCookies bool
 	// TrustForwardedFor takes the client's address, for the audit log and the login
 	// limiter, from the last X-Forwarded-For entry: set it only when one trusted
@@ -187,10 +188,12 @@ func (s *server) routes(api huma.API) {
 		incident             = byPath(s.incidentOf)
 		notification         = byPath(s.notificationOf)
 	)
-	route(api, s, http.MethodPost, v1+"/login", "login", "Sign in: sets the session cookie", public, s.login, withStatus(http.StatusOK), account)
+	route(api, s, http.MethodPost, v1+"/login", "login", "Sign in: sets the session cookie", public, s.login, withStatus(http.StatusOK), account,
+		withErrors(http.StatusUnauthorized, http.StatusTooManyRequests))
 	route(api, s, http.MethodPost, v1+"/logout", "logout", "Sign out: ends the session", signedIn, s.logout, withStatus(http.StatusNoContent), account)
 	route(api, s, http.MethodGet, v1+"/me", "whoami", "The signed-in user, their party, roles and actions", signedIn, s.whoami)
-	route(api, s, http.MethodPost, v1+"/me/password", "change-password", "Change one's password; every session of the user ends", signedIn, s.changePassword, withStatus(http.StatusNoContent), account)
+	route(api, s, http.MethodPost, v1+"/me/password", "change-password", "Change one's password; every session of the user ends", signedIn, s.changePassword, withStatus(http.StatusNoContent), account,
+		withErrors(http.StatusTooManyRequests))
 	route(api, s, http.MethodPost, v1+"/tokens", "create-token", "Make an API token (shown once)", signedIn, s.createToken, account)
 	route(api, s, http.MethodGet, v1+"/tokens", "list-tokens", "One's API tokens", signedIn, s.listTokens)
 	route(api, s, http.MethodDelete, v1+"/tokens/{id}", "revoke-token", "Revoke one of one's API tokens", byPath(s.tokenOf), s.revokeToken, withStatus(http.StatusNoContent), account)
@@ -270,6 +273,11 @@ func (s *server) routes(api huma.API) {
 // withStatus sets the status of a successful answer.
 func withStatus(status int) func(*huma.Operation) {
 	return func(op *huma.Operation) { op.DefaultStatus = status }
+}
+
+// withErrors documents more error statuses.
+func withErrors(statuses ...int) func(*huma.Operation) {
+	return func(op *huma.Operation) { op.Errors = append(op.Errors, statuses...) }
 }
 
 // account marks a write about accounts: its answer may carry a secret (a token,

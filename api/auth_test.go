@@ -665,6 +665,9 @@ func TestSecurityHeaders(t *testing.T) {
 		if status != r.status {
 			t.Errorf("%s %s: %d, want %d", r.method, r.path, status, r.status)
 		}
+		if ct := h.Get("Content-Type"); status >= 400 && ct != "application/problem+json" {
+			t.Errorf("%s %s: %d as %q", r.method, r.path, status, ct)
+		}
 		check(r.method+" "+r.path, h, false)
 	}
 	if _, h, _ := c.do("GET", "/api/v1/persons", nil); h.Get("Cache-Control") != "no-store" {
@@ -809,4 +812,58 @@ func (c *client) restartedWith(edit func(*api.Config)) *client {
 	cc := *c
 	cc.url = srv.URL
 	return &cc
+}
+
+// TestSetMandate sets a monitor's mandate through the API under a table that
+// names set-mandate (access.Table does not yet): only the monitor party's
+// administrators may, and the monitor then sees what the mandate covers.
+func TestSetMandate(t *testing.T) {
+	f := newMatrixFixture(t)
+	policy, err := access.NewPolicy(append(slices.Clone(access.Table),
+		access.Rule{Action: "set-mandate", Roles: []access.Role{access.Administrator}, Scope: access.OwnParty}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.c.restartedWith(func(cfg *api.Config) { cfg.Policy = policy })
+	body := map[string]any{"all": false, "facilities": []string{"HSK", "IQ1"}, "occurred_at": at(100)}
+	for _, who := range []string{"sdf-administrator", "icrc-monitor", "icrc-registrar"} {
+		status, _, b := c.withToken(f.tokens[who]).do("PUT", "/api/v1/parties/ICRC/mandate", body)
+		problemOf(t, status, b, 403, "may not set-mandate", "")
+	}
+	monitor := c.withToken(f.tokens["icrc-monitor"])
+	if status, _, _ := monitor.do("GET", "/api/v1/persons/"+f.atIQ1, nil); status != 403 {
+		t.Fatalf("the monitor reads IQ1 before its mandate covers it: %d", status)
+	}
+	var rc api.Receipt
+	c.withToken(f.tokens["icrc-administrator"]).json("PUT", "/api/v1/parties/ICRC/mandate", body, 200, &rc)
+	if len(rc.Events) != 1 || rc.Events[0].Type != custody.TypeMandateSet {
+		t.Fatalf("receipt %+v", rc)
+	}
+	monitor.json("GET", "/api/v1/persons/"+f.atIQ1, nil, 200, nil)
+	status, _, b := c.withToken(f.tokens["icrc-administrator"]).do("PUT", "/api/v1/parties/ICRC/mandate", map[string]any{"facilities": []string{"NOPE"}, "occurred_at": at(101)})
+	problemOf(t, status, b, 404, "no facility", "body.facilities[0]")
+	status, _, b = c.withToken(f.tokens["sdf-administrator"]).do("PUT", "/api/v1/parties/SDF/mandate", map[string]any{"all": true, "occurred_at": at(101)})
+	problemOf(t, status, b, 409, "not a monitor", "path.id")
+}
+
+// TestAuditAfterClose: entries of requests served after Close are still stored.
+func TestAuditAfterClose(t *testing.T) {
+	c := newServer(t)
+	c.world()
+	h, err := api.New(c.db, api.Config{Origin: storetest.Origin, Verifier: storetest.Verifier(t), Accounts: c.db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c.register(1, "HSK")
+	h.Close()
+	cc := *c
+	cc.url = srv.URL
+	cc.json("GET", "/api/v1/persons/HSK-000001", nil, 200, nil)
+	u, _ := c.db.UserByName(context.Background(), officerName("SDF"))
+	es := c.auditOf(u.ID)
+	if last := es[len(es)-1]; last.Action != "get-person" || last.Outcome != access.Allowed {
+		t.Errorf("last entry %+v", last)
+	}
 }

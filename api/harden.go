@@ -18,7 +18,7 @@ func (s *server) secure(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
-		if s.cfg.TLS {
+		if s.cfg.TLS || s.cfg.SecureCookies { // clients reach us over HTTPS
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {

@@ -31,7 +31,7 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to serve on (host:port; port 0 picks a free one)")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the certificate's private key (PEM)")
-	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "mark the session cookie Secure although a TLS proxy in front, not this server, speaks HTTPS")
+	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "mark the session cookie Secure and send Strict-Transport-Security although a TLS proxy in front, not this server, speaks HTTPS")
 	fl.BoolVar(&f.trustForwardedFor, "trust-forwarded-for", false, "take the client's address (audit log, login limits) from X-Forwarded-For: only behind one trusted proxy")
 }
 
