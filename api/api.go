@@ -224,7 +224,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/persons/{id}/repatriations", "repatriate-person", "Repatriate a person", person, s.repatriate)
 	route(api, s, http.MethodPost, v1+"/persons/{id}/deaths", "record-death", "Record a person's death", person, s.death)
 	route(api, s, http.MethodPost, v1+"/persons/{id}/escapes", "record-escape", "Record an escape", person, s.escape)
-	route(api, s, http.MethodPost, v1+"/persons/{id}/recaptures", "record-recapture", "Record a recapture", person, s.recapture)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/recaptures", "record-recapture", "Record a recapture: by the party whose facility takes the person", by(s.recaptureOf), s.recapture)
 	route(api, s, http.MethodPost, v1+"/persons/{id}/hospital-admissions", "admit-to-hospital", "Take a person to hospital", person, s.hospitalAdmit)
 	route(api, s, http.MethodPost, v1+"/persons/{id}/hospital-returns", "return-from-hospital", "Bring a person back from hospital", person, s.hospitalReturn)
 

@@ -481,6 +481,21 @@ func (s *server) personWrite(ctx context.Context, ref string) (resource, error) 
 	return s.personResource(ctx, ref, false)
 }
 
+// recaptureOf: a recapture is recorded by the party that holds the person again —
+// the controller of the facility they are taken to — whoever held them before the
+// escape; nobody records that another party now holds someone.
+func (s *server) recaptureOf(ctx context.Context, in *action[recapture]) (resource, error) {
+	p, err := s.person(ctx, in.ID)
+	if err != nil {
+		return resource{}, err
+	}
+	f, err := s.facility(ctx, "body.facility", in.Body.Facility)
+	if err != nil {
+		return resource{}, err
+	}
+	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "person/" + p.Record.ID.String()}, nil
+}
+
 func (s *server) personResource(ctx context.Context, ref string, read bool) (resource, error) {
 	p, err := s.person(ctx, ref)
 	if err != nil {
