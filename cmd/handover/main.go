@@ -84,7 +84,7 @@ Start with:  handover demo`,
 		}
 	}
 	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench(),
-		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken())
+		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate())
 	addClientCommands(root)
 	return root
 }
