@@ -231,3 +231,56 @@ func TestEnvelopeMatchesEncodingJSON(t *testing.T) {
 		}
 	})
 }
+
+func TestControlDocumentGolden(t *testing.T) {
+	d := ControlDocument{Type: ControlDocumentType, V: 1, ID: testID("control document"), Facility: testID("HOL"),
+		From: Officer{Party: testID("SDF"), Name: "Officer Rojhat", Key: testID("key a")}, To: Officer{Party: testID("SYG"), Name: "Officer Sami", Key: testID("key b")},
+		At: time.Date(2026, 1, 20, 9, 0, 0, 0, time.UTC), Place: "al-Hol main gate", HeadCount: 2841}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "control-v1.json")
+	if *update {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Errorf("encoding changed:\n got %s\nwant %s", b, want)
+	}
+	if got, err := ParseControlDocument(want); err != nil || *got != d {
+		t.Errorf("parsed %+v, %v", got, err)
+	}
+}
+
+func FuzzParseControlDocument(f *testing.F) {
+	b, _ := os.ReadFile(filepath.Join("testdata", "control-v1.json"))
+	f.Add(b)
+	f.Add([]byte(`{"type":"control_change","v":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := ParseControlDocument(b)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Code != Invalid {
+				t.Fatalf("refusal is not an invalid *Error: %v", err)
+			}
+			return
+		}
+		again, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d2, err := ParseControlDocument(again)
+		if err != nil {
+			t.Fatalf("re-encoded document refused: %v\n%s", err, again)
+		}
+		if d2.ID != d.ID || d2.HeadCount != d.HeadCount || !d2.At.Equal(d.At) || d2.Place != d.Place {
+			t.Fatalf("round trip changed the document")
+		}
+	})
+}
