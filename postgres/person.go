@@ -1,0 +1,211 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/custody"
+)
+
+// Person returns one person's record and custody, or a custody.NotFound error.
+func (db *DB) Person(ctx context.Context, id uuid.UUID) (*custody.PersonState, error) {
+	var rec, cus []byte
+	err := db.r.QueryRowContext(ctx, "SELECT p.record, c.doc FROM persons p JOIN custody c ON c.id = p.id WHERE p.id = ?", id.String()).Scan(&rec, &cus)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, custody.Errorf(custody.NotFound, "id", "no person %s", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: person %s: %w", id, err)
+	}
+	return decodePerson(rec, cus)
+}
+
+// PersonByRegNo returns the person with a registration number, or a
+// custody.NotFound error.
+func (db *DB) PersonByRegNo(ctx context.Context, regNo string) (*custody.PersonState, error) {
+	var rec, cus []byte
+	err := db.r.QueryRowContext(ctx, "SELECT p.record, c.doc FROM persons p JOIN custody c ON c.id = p.id WHERE p.reg_no = ?", regNo).Scan(&rec, &cus)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, custody.Errorf(custody.NotFound, "reg_no", "no person with registration number %s", regNo)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: person %s: %w", regNo, err)
+	}
+	return decodePerson(rec, cus)
+}
+
+func decodePerson(rec, cus []byte) (*custody.PersonState, error) {
+	var p custody.PersonState
+	if err := json.Unmarshal(rec, &p.Record); err != nil {
+		return nil, fmt.Errorf("postgres: person record: %w", err)
+	}
+	if err := json.Unmarshal(cus, &p.Custody); err != nil {
+		return nil, fmt.Errorf("postgres: person custody: %w", err)
+	}
+	return &p, nil
+}
+
+// Persons lists persons matching f, ordered by registration number.
+func (db *DB) Persons(ctx context.Context, f custody.PersonFilter) (*custody.PersonPage, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	var where []string
+	var args []any
+	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
+	if f.Facility != uuid.Nil {
+		add("c.facility = ?", f.Facility.String())
+	}
+	if f.Nationality != "" {
+		add("p.nationalities LIKE ?", "% "+f.Nationality+" %")
+	}
+	if f.Category != "" {
+		add("p.category = ?", string(f.Category))
+	}
+	if f.Status != "" {
+		add("c.status = ?", string(f.Status))
+	}
+	if f.Name != "" {
+		add("strpos(p.names, ?) > 0", strings.ToLower(f.Name))
+	}
+	switch {
+	case f.Flag == custody.NotificationOverdue:
+		add("c.notify_by < ?", f.Now.UTC().Format(TimeColumn))
+	case f.Flag != "":
+		add("c.flags LIKE ?", "% "+string(f.Flag)+" %")
+	}
+	if f.After != "" {
+		add("p.reg_no > ?", f.After)
+	}
+	q := "SELECT p.record, c.doc FROM persons p JOIN custody c ON c.id = p.id"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY p.reg_no LIMIT ?"
+	args = append(args, f.Limit+1)
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: persons: %w", err)
+	}
+	defer rows.Close()
+	page := &custody.PersonPage{Persons: []custody.PersonState{}}
+	for rows.Next() {
+		var rec, cus []byte
+		if err := rows.Scan(&rec, &cus); err != nil {
+			return nil, err
+		}
+		p, err := decodePerson(rec, cus)
+		if err != nil {
+			return nil, err
+		}
+		page.Persons = append(page.Persons, *p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(page.Persons) > f.Limit {
+		page.Persons = page.Persons[:f.Limit]
+		page.Next = page.Persons[f.Limit-1].Record.RegNo
+	}
+	return page, nil
+}
+
+// History returns every event whose subject is the given person, in ledger order.
+func (db *DB) History(ctx context.Context, subject uuid.UUID) ([]custody.LoggedEvent, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT idx, bytes FROM events WHERE subject = ? ORDER BY idx", subject[:])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: history: %w", err)
+	}
+	defer rows.Close()
+	var out []custody.LoggedEvent
+	for rows.Next() {
+		var e custody.LoggedEvent
+		var idx int64
+		if err := rows.Scan(&idx, &e.Bytes); err != nil {
+			return nil, err
+		}
+		e.Index = uint64(idx)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Event returns the event at a ledger index, or a custody.NotFound error.
+func (db *DB) Event(ctx context.Context, index uint64) (custody.LoggedEvent, error) {
+	e := custody.LoggedEvent{Index: index}
+	err := db.r.QueryRowContext(ctx, "SELECT bytes FROM events WHERE idx = ?", int64(index)).Scan(&e.Bytes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, custody.Errorf(custody.NotFound, "index", "no event at index %d", index)
+	}
+	return e, err
+}
+
+// Facilities returns every facility with its controlling party and population, by code.
+func (db *DB) Facilities(ctx context.Context) ([]custody.FacilityState, error) {
+	return readDocs[custody.FacilityState](ctx, db.r, "SELECT doc FROM facilities ORDER BY code")
+}
+
+// Parties returns every party, by code.
+func (db *DB) Parties(ctx context.Context) ([]custody.Party, error) {
+	return readDocs[custody.Party](ctx, db.r, "SELECT doc FROM parties ORDER BY code")
+}
+
+// Doc returns the JSON of one operational record (a transfer, a movement…), or a
+// custody.NotFound error.
+func (db *DB) Doc(ctx context.Context, kind custody.DocKind, id uuid.UUID) ([]byte, error) {
+	var doc []byte
+	err := db.r.QueryRowContext(ctx, "SELECT doc FROM docs WHERE kind = ? AND id = ?", string(kind), id.String()).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, custody.Errorf(custody.NotFound, "id", "no %s %s", kind, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %s %s: %w", kind, id, err)
+	}
+	return doc, nil
+}
+
+// DocList returns the JSON of every operational record of a kind, in id order (for
+// records with UUIDv7 ids, the order they were created).
+func (db *DB) DocList(ctx context.Context, kind custody.DocKind) ([][]byte, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT doc FROM docs WHERE kind = ? ORDER BY id", string(kind))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list %s: %w", kind, err)
+	}
+	defer rows.Close()
+	out := [][]byte{}
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		out = append(out, doc)
+	}
+	return out, rows.Err()
+}
+
+func readDocs[T any](ctx context.Context, r conn, q string, args ...any) ([]T, error) {
+	rows, err := r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %s: %w", q, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var v T
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return nil, fmt.Errorf("postgres: decode %T: %w", v, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
