@@ -6,15 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/handover-project/handover/access"
+	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/ledger"
+	"github.com/handover-project/handover/postgres"
 	"github.com/handover-project/handover/sequencer"
 	"github.com/handover-project/handover/sqlite"
+	"github.com/handover-project/handover/verify"
 )
 
 // The files of a data directory.
@@ -31,7 +37,9 @@ type config struct {
 	Origin string `json:"origin"`
 }
 
-// initDataDir creates a new data directory: configuration, log key pair, database.
+// initDataDir creates a new data directory: configuration, log key pair, database
+// (the SQLite one in dir, or the PostgreSQL one the context names, which must hold no
+// ledger yet).
 func initDataDir(ctx context.Context, dir, origin string) error {
 	if err := ledger.ValidateOrigin(origin); err != nil {
 		return fmt.Errorf("--origin: %w", err)
@@ -42,6 +50,25 @@ func initDataDir(ctx context.Context, dir, origin string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
+	db, err := openStore(ctx, dir)
+	if err != nil {
+		return err
+	}
+	if _, ok := db.(*postgres.DB); ok {
+		// A second data directory for a database that already holds a ledger would
+		// sign with another key: a replica's data directory is a copy of the first.
+		n, err := db.EventCount(ctx)
+		if err == nil && n > 0 {
+			err = fmt.Errorf("%s already holds a ledger of %d events: a server of that deployment needs a copy of its data directory (config.json, log.key, log.pub), not a new one", redactURL(dbURLFrom(ctx)), n)
+		}
+		if err != nil {
+			db.Close()
+			return err
+		}
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
 	skey, vkey, err := ledger.GenerateKey(origin)
 	if err != nil {
 		return err
@@ -50,13 +77,6 @@ func initDataDir(ctx context.Context, dir, origin string) error {
 		return err
 	}
 	if err := writeNew(filepath.Join(dir, pubFile), vkey+"\n", 0o644); err != nil {
-		return err
-	}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, sqlite.FileName))
-	if err != nil {
-		return err
-	}
-	if err := db.Close(); err != nil {
 		return err
 	}
 	cfg, _ := json.MarshalIndent(config{Origin: origin}, "", "  ")
@@ -84,32 +104,97 @@ func writeNew(path, content string, mode os.FileMode) error {
 type dataDirectory struct {
 	dir    string
 	origin string
-	db     *sqlite.DB
+	db     store
 	vkey   string
+}
+
+// store is what the commands use of a store: both sqlite.DB and postgres.DB are one.
+type store interface {
+	api.Store
+	access.Store
+	verify.Source
+	Start(ctx context.Context, cfg sequencer.Config) error
+	Load(ctx context.Context) (*custody.State, *ledger.Tree, error)
+	Rebuild(ctx context.Context) (*custody.State, error)
+	Close() error
+}
+
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
+
+// dbKey is the context key of the database URL chosen by --db or HANDOVER_DB.
+type dbKey struct{}
+
+// withDB returns ctx carrying the database URL (empty: the data directory's SQLite).
+func withDB(ctx context.Context, url string) context.Context {
+	return context.WithValue(ctx, dbKey{}, url)
+}
+
+// dbURLFrom returns the database URL the command line chose, or "".
+func dbURLFrom(ctx context.Context) string {
+	u, _ := ctx.Value(dbKey{}).(string)
+	return u
+}
+
+// checkDBURL refuses a database URL that is not PostgreSQL's.
+func checkDBURL(u, from string) error {
+	if strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
+		return nil
+	}
+	return fmt.Errorf("%s: %q is not a PostgreSQL URL: give postgres://USER@HOST:PORT/DATABASE, or leave --db and HANDOVER_DB unset for the SQLite database in the data directory", from, redactURL(u))
+}
+
+// redactURL hides the password of a database URL.
+func redactURL(s string) string {
+	u, err := neturl.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	return u.Redacted()
+}
+
+// openStore opens the store the context names: PostgreSQL at its URL, or else the
+// SQLite database in dir.
+func openStore(ctx context.Context, dir string) (store, error) {
+	if u := dbURLFrom(ctx); u != "" {
+		return postgres.Open(ctx, u)
+	}
+	return sqlite.Open(ctx, filepath.Join(dir, sqlite.FileName))
 }
 
 // openDataDir opens an initialised data directory.
 func openDataDir(ctx context.Context, dir string) (*dataDirectory, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, configFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s is not a data directory: run `handover init --data %s` first", dir, dir)
-	}
+	origin, vkey, err := readDataDir(dir)
 	if err != nil {
 		return nil, err
+	}
+	db, err := openStore(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	return &dataDirectory{dir: dir, origin: origin, db: db, vkey: vkey}, nil
+}
+
+// readDataDir reads a data directory's log name and log public key.
+func readDataDir(dir string) (origin, vkey string, err error) {
+	raw, err := os.ReadFile(filepath.Join(dir, configFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", "", fmt.Errorf("%s is not a data directory: run `handover init --data %s` first", dir, dir)
+	}
+	if err != nil {
+		return "", "", err
 	}
 	var cfg config
 	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, configFile), err)
+		return "", "", fmt.Errorf("%s: %w", filepath.Join(dir, configFile), err)
 	}
-	vkey, err := os.ReadFile(filepath.Join(dir, pubFile))
+	pub, err := os.ReadFile(filepath.Join(dir, pubFile))
 	if err != nil {
-		return nil, err
+		return "", "", err
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, sqlite.FileName))
-	if err != nil {
-		return nil, err
-	}
-	return &dataDirectory{dir: dir, origin: cfg.Origin, db: db, vkey: strings.TrimSpace(string(vkey))}, nil
+	return cfg.Origin, strings.TrimSpace(string(pub)), nil
 }
 
 func (d *dataDirectory) verifier() (note.Verifier, error) { return ledger.NewVerifier(d.vkey) }

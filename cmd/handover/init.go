@@ -18,7 +18,8 @@ func newInit() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init [--party CODE --party-name NAME --party-kind KIND] [--admin NAME]",
 		Short: "Create a new data directory: database, log signing key and log name, and the first administrator",
-		Long: `init creates a new data directory holding the SQLite database, the log's Ed25519
+		Long: `init creates a new data directory holding the SQLite database (with --db, the
+PostgreSQL database is migrated instead, and must hold no ledger yet), the log's Ed25519
 signing key (log.key, mode 0600: keep it secret), its public key (log.pub: give it to
 monitors) and the log's name (--origin), which heads every signed checkpoint.
 

@@ -62,10 +62,22 @@ Start with:  handover demo`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().String("data", "./handover-data", "data directory (database, log key, configuration)")
+	root.PersistentFlags().String("db", "", "PostgreSQL database URL, postgres://… (default $HANDOVER_DB; unset: the SQLite database in the data directory)")
 	root.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the command to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
 	var profile *os.File
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		db, from := os.Getenv("HANDOVER_DB"), "HANDOVER_DB"
+		if cmd.Flags().Changed("db") {
+			db, _ = cmd.Flags().GetString("db")
+			from = "--db"
+		}
+		if db != "" {
+			if err := checkDBURL(db, from); err != nil {
+				return err
+			}
+			cmd.SetContext(withDB(cmd.Context(), db))
+		}
 		path, _ := cmd.Flags().GetString("cpuprofile")
 		if path == "" {
 			return nil
@@ -84,7 +96,7 @@ Start with:  handover demo`,
 		}
 	}
 	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench(),
-		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate())
+		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate(), newMigrate(), newCopy())
 	addClientCommands(root)
 	return root
 }
