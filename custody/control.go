@@ -1,8 +1,6 @@
 package custody
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,34 +29,12 @@ type ControlDocument struct {
 // ParseControlDocument decodes a control-change document strictly.
 func ParseControlDocument(b []byte) (*ControlDocument, error) {
 	var d ControlDocument
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&d); err != nil {
-		return nil, Errorf(Invalid, "document", "is not a control-change document: %v", err)
-	}
-	if dec.More() {
-		return nil, Errorf(Invalid, "document", "has trailing data after the object")
-	}
-	if d.Type != ControlDocumentType || d.V != 1 {
-		return nil, Errorf(Invalid, "document", "type %q version %d is not a control-change document of version 1", d.Type, d.V)
-	}
-	if d.ID == uuid.Nil {
-		return nil, Errorf(Invalid, "document.id", "is required")
-	}
-	if d.At.IsZero() {
-		return nil, Errorf(Invalid, "document.at", "is required")
-	}
-	if err := requireText("document.place", d.Place, 400); err != nil {
+	if err := decodeDocument(b, "control-change document", &d); err != nil {
 		return nil, err
 	}
-	for _, kv := range []struct {
-		k string
-		v Officer
-	}{{"from", d.From}, {"to", d.To}} {
-		side, o := kv.k, kv.v
-		if err := requireText("document."+side+".name", o.Name, 200); err != nil {
-			return nil, err
-		}
+	h := documentHeader{what: "control-change document", typ: d.Type, wantType: ControlDocumentType, v: d.V, id: d.ID, at: d.At, place: d.Place, from: d.From, to: d.To}
+	if err := h.check(); err != nil {
+		return nil, err
 	}
 	return &d, nil
 }

@@ -66,19 +66,7 @@ func TestHandoverDocumentGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "handover-v1.json")
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(b, want) {
-		t.Errorf("encoding changed:\n got %s\nwant %s", b, want)
-	}
+	want := golden(t, "handover-v1.json", b)
 	got, err := ParseHandover(want)
 	if err != nil {
 		t.Fatal(err)
@@ -123,22 +111,7 @@ func TestEventGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "event-v1-"+name+".json")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if !bytes.Equal(b, want) {
-				t.Errorf("encoding changed:\n got %s\nwant %s", b, want)
-			}
+			want := golden(t, "event-v1-"+name+".json", b)
 			// Past versions must still decode, and re-encode to the same bytes.
 			e, err := DecodeEvent(want)
 			if err != nil {
@@ -240,19 +213,7 @@ func TestControlDocumentGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "control-v1.json")
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(b, want) {
-		t.Errorf("encoding changed:\n got %s\nwant %s", b, want)
-	}
+	want := golden(t, "control-v1.json", b)
 	if got, err := ParseControlDocument(want); err != nil || *got != d {
 		t.Errorf("parsed %+v, %v", got, err)
 	}
@@ -283,4 +244,27 @@ func FuzzParseControlDocument(f *testing.F) {
 			t.Fatalf("round trip changed the document")
 		}
 	})
+}
+
+// golden compares b with the golden file testdata/name (rewriting it first under
+// -update) and returns the file's bytes.
+func golden(t *testing.T, name string, b []byte) []byte {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Errorf("encoding changed:\n got %s\nwant %s", b, want)
+	}
+	return want
 }

@@ -1,9 +1,7 @@
 package custody
 
 import (
-	"bytes"
 	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -77,37 +75,15 @@ type Signature struct {
 // or version, and trailing data are refused.
 func ParseHandover(b []byte) (*HandoverDocument, error) {
 	var d HandoverDocument
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&d); err != nil {
-		return nil, Errorf(Invalid, "document", "is not a handover document: %v", err)
+	if err := decodeDocument(b, "handover document", &d); err != nil {
+		return nil, err
 	}
-	if dec.More() {
-		return nil, Errorf(Invalid, "document", "has trailing data after the object")
-	}
-	if d.Type != HandoverDocumentType || d.V != 1 {
-		return nil, Errorf(Invalid, "document", "type %q version %d is not a handover document of version 1", d.Type, d.V)
-	}
-	if d.ID == uuid.Nil {
-		return nil, Errorf(Invalid, "document.id", "is required")
+	h := documentHeader{what: "handover document", typ: d.Type, wantType: HandoverDocumentType, v: d.V, id: d.ID, at: d.At, place: d.Place, from: d.From, to: d.To}
+	if err := h.check(); err != nil {
+		return nil, err
 	}
 	if err := oneOf("document.stage", d.Stage, stages); err != nil {
 		return nil, err
-	}
-	if d.At.IsZero() {
-		return nil, Errorf(Invalid, "document.at", "is required")
-	}
-	if err := requireText("document.place", d.Place, 400); err != nil {
-		return nil, err
-	}
-	for _, kv := range []struct {
-		k string
-		v Officer
-	}{{"from", d.From}, {"to", d.To}} {
-		side, o := kv.k, kv.v
-		if err := requireText("document."+side+".name", o.Name, 200); err != nil {
-			return nil, err
-		}
 	}
 	for i, p := range d.Persons {
 		f := fieldAt("document.persons", i)

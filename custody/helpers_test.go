@@ -2,6 +2,7 @@ package custody
 
 import (
 	"crypto/sha256"
+	"reflect"
 	"testing"
 	"time"
 
@@ -115,4 +116,29 @@ func (w *world) register(name, facility string) uuid.UUID {
 	p := testPerson(name)
 	w.must(RegisterPerson{Meta: w.meta(), Person: p, Facility: testID(facility)})
 	return p.ID
+}
+
+// checkReplay re-encodes the world's events, replays them into a fresh state and
+// fails unless it equals the live one.
+func (w *world) checkReplay(t interface {
+	Helper()
+	Fatal(...any)
+	Fatalf(string, ...any)
+}) {
+	t.Helper()
+	replayed := NewState()
+	for i := range w.events {
+		e := &w.events[i]
+		_, b, _ := Seal(Draft{Subject: e.Subject, Party: e.Party, Actor: e.Actor, OccurredAt: e.OccurredAt, Data: e.Data}, e.ID, e.RecordedAt, e.Nonce)
+		back, err := DecodeEvent(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := replayed.Apply(&back); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(replayed, w.s) {
+		t.Fatalf("replayed state differs from the live state")
+	}
 }

@@ -3,6 +3,7 @@ package custody
 import (
 	"cmp"
 	"slices"
+	"strconv"
 
 	"github.com/google/uuid"
 )
@@ -668,14 +669,7 @@ func describeCustody(s *State, p *PersonState) string {
 }
 
 func fieldAt(field string, i int) string {
-	return field + "[" + itoa(i) + "]"
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
+	return field + "[" + strconv.Itoa(i) + "]"
 }
 
 func sortPeople(ps []*TransferPerson) {
