@@ -184,7 +184,6 @@ func (s *State) afterCustody(p *PersonState, e *Event, idx uint64) error {
 }
 
 func (s *State) leaveTransfer(p *PersonState) {
-	delete(s.onTransfer, p.Record.ID)
 	p.Custody.Transfer = uuid.Nil
 }
 
@@ -250,7 +249,6 @@ func (s *State) applyOps(e *Event, idx uint64) error {
 			tp.Missing = tp.missing()
 			t.People = append(t.People, tp)
 			t.byPerson[id] = tp
-			s.onTransfer[id] = t.ID
 			s.transfersOf[id] = append(s.transfersOf[id], t.ID)
 			p.Custody.Transfer = t.ID
 			s.touchPerson(p)

@@ -106,7 +106,6 @@ type State struct {
 	notifications map[uuid.UUID]*Notification
 	mandates      map[uuid.UUID]*Mandate
 	handovers     map[uuid.UUID]bool        // handover documents accepted
-	onTransfer    map[uuid.UUID]uuid.UUID   // person → the open transfer they are on
 	households    map[uuid.UUID][]uuid.UUID // household → its members
 	// transfersOf, incidentsOf and notificationsOf index by person, for flags.
 	transfersOf     map[uuid.UUID][]uuid.UUID
@@ -129,7 +128,7 @@ func NewState() *State {
 		keys: map[uuid.UUID]*OfficerKey{}, campaigns: map[uuid.UUID]*CampaignState{},
 		transfers: map[uuid.UUID]*TransferState{}, movements: map[uuid.UUID]*MovementState{},
 		incidents: map[uuid.UUID]*IncidentState{}, notifications: map[uuid.UUID]*Notification{},
-		mandates: map[uuid.UUID]*Mandate{}, handovers: map[uuid.UUID]bool{}, onTransfer: map[uuid.UUID]uuid.UUID{}, households: map[uuid.UUID][]uuid.UUID{},
+		mandates: map[uuid.UUID]*Mandate{}, handovers: map[uuid.UUID]bool{}, households: map[uuid.UUID][]uuid.UUID{},
 		transfersOf: map[uuid.UUID][]uuid.UUID{}, incidentsOf: map[uuid.UUID][]uuid.UUID{}, notificationsOf: map[uuid.UUID][]uuid.UUID{},
 		touchedPersons: map[uuid.UUID]bool{}, touchedDocs: map[DocRef]bool{},
 	}

@@ -489,7 +489,7 @@ func decideProposeTransfer(s *State, c ProposeTransfer) ([]Draft, error) {
 		if p.Custody.Status != Held || p.Custody.Facility != from.ID {
 			return nil, Errorf(Refused, f, "person %s is %s, not held at %s", p.Record.RegNo, describeCustody(s, p), from.Code)
 		}
-		if other, ok := s.onTransfer[id]; ok {
+		if other := p.Custody.Transfer; other != uuid.Nil {
 			return nil, Errorf(Conflict, f, "person %s is already on transfer %s", p.Record.RegNo, other)
 		}
 		required[id.String()] = RequiredSafeguards(&p.Record, to)
