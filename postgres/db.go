@@ -19,6 +19,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/sequencer"
 )
 
@@ -28,6 +29,8 @@ var migrations embed.FS
 // DB is an open store. Reads and account writes may run concurrently; ledger writes
 // go through Submit once Start has been called.
 type DB struct {
+	sqlstore.Store // reads through r; idempotency keys and accounts through w
+
 	URL string
 	w   conn // ledger and account writes
 	r   conn // reads (the same pool: PostgreSQL gives every reader a snapshot)
@@ -109,6 +112,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	db := &DB{URL: url, w: conn{p}, r: conn{p}}
+	db.Store = sqlstore.New(dialect, db.r, db.w, db.begin)
 	if err := db.migrate(ctx); err != nil {
 		p.Close()
 		return nil, err

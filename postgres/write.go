@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/ledger"
 	"github.com/handover-project/handover/sequencer"
 	"github.com/handover-project/handover/verify"
@@ -26,14 +27,14 @@ type encoded struct {
 // encodeProjections builds the projection rows of the given entities.
 func encodeProjections(enc *encoded, parties []custody.Party, facilities []custody.FacilityState, persons []custody.PersonState, custodies []sequencer.PersonCustody) error {
 	for i := range parties {
-		row, err := partyRow(&parties[i])
+		row, err := sqlstore.PartyRow(&parties[i])
 		if err != nil {
 			return fmt.Errorf("postgres: project party %s: %w", parties[i].Code, err)
 		}
 		enc.parties = append(enc.parties, row)
 	}
 	for i := range facilities {
-		row, err := facilityRow(&facilities[i])
+		row, err := sqlstore.FacilityRow(&facilities[i])
 		if err != nil {
 			return fmt.Errorf("postgres: project facility %s: %w", facilities[i].Code, err)
 		}
@@ -41,7 +42,7 @@ func encodeProjections(enc *encoded, parties []custody.Party, facilities []custo
 	}
 	for i := range persons {
 		p := &persons[i]
-		row, err := personRow(&p.Record)
+		row, err := sqlstore.PersonRow(&p.Record)
 		if err != nil {
 			return fmt.Errorf("postgres: project person %s: %w", p.Record.RegNo, err)
 		}
@@ -49,7 +50,7 @@ func encodeProjections(enc *encoded, parties []custody.Party, facilities []custo
 		custodies = append(custodies, sequencer.PersonCustody{Person: p.Record.ID, Custody: p.Custody})
 	}
 	for i := range custodies {
-		row, err := custodyRow(custodies[i].Person, &custodies[i].Custody)
+		row, err := sqlstore.CustodyRow(custodies[i].Person, &custodies[i].Custody)
 		if err != nil {
 			return fmt.Errorf("postgres: project custody of %s: %w", custodies[i].Person, err)
 		}
@@ -70,7 +71,7 @@ func (db *DB) EncodeBatch(b *sequencer.Batch) error {
 		return err
 	}
 	for i := range b.Docs {
-		enc.docs = append(enc.docs, docRow(&b.Docs[i]))
+		enc.docs = append(enc.docs, sqlstore.DocRow(&b.Docs[i]))
 	}
 	b.Encoded = enc
 	return nil
@@ -180,12 +181,12 @@ var eventColumns = []string{"idx", "id", "subject", "bytes", "leaf_hash"}
 var rowChunks = []int{64, 16, 4, 1}
 
 // inserts are the multi-row statements by table and row count, with ?
-// placeholders rebound.
+// sqlstore.Placeholders rebound.
 var inserts = func() map[string]map[int]string {
 	out := map[string]map[int]string{}
 	for table, cols := range map[string]string{
-		"events": strings.Join(eventColumns, ", "), "tree_nodes": "level, idx, hash", "parties": partyCols,
-		"facilities": facilityCols, "persons": personCols, "custody": custodyCols, "docs": docCols,
+		"events": strings.Join(eventColumns, ", "), "tree_nodes": "level, idx, hash", "parties": sqlstore.PartyCols,
+		"facilities": sqlstore.FacilityCols, "persons": sqlstore.PersonCols, "custody": sqlstore.CustodyCols, "docs": sqlstore.DocCols,
 	} {
 		out[table] = map[int]string{}
 		head := "INSERT INTO " + table + " (" + cols + ") VALUES "
@@ -195,10 +196,10 @@ var inserts = func() map[string]map[int]string {
 		case "docs":
 			tail = " ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc"
 		default:
-			tail = onConflictUpdate(cols)
+			tail = sqlstore.OnConflictUpdate(cols)
 		}
 		for _, n := range rowChunks {
-			out[table][n] = rebind(multiRow(head, len(splitCols(cols)), n) + tail)
+			out[table][n] = rebind(multiRow(head, len(sqlstore.SplitCols(cols)), n) + tail)
 		}
 	}
 	return out
@@ -231,7 +232,7 @@ func insertRows(ctx context.Context, tx txn, table string, rows [][]any) error {
 func multiRow(head string, cols, n int) string {
 	var b strings.Builder
 	b.WriteString(head)
-	row := "(" + placeholders(cols) + ")"
+	row := "(" + sqlstore.Placeholders(cols) + ")"
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")

@@ -22,6 +22,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/sequencer"
 )
 
@@ -34,6 +35,8 @@ const FileName = "handover.db"
 // DB is an open store. Reads may run concurrently; writes go through Submit once
 // Start has been called.
 type DB struct {
+	sqlstore.Store // reads through r; idempotency keys and accounts through w
+
 	Path string
 	w    *sql.DB // one connection: the only writer
 	r    *sql.DB // read-only pool
@@ -101,6 +104,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	db.r = r
+	db.Store = sqlstore.New(dialect, r, w, db.begin)
 	c, err := sql.Open("sqlite3", dsn(path, checkpointer))
 	if err != nil {
 		db.Close()

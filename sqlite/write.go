@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/ledger"
 	"github.com/handover-project/handover/sequencer"
 	"github.com/handover-project/handover/verify"
@@ -25,14 +26,14 @@ type encoded struct {
 // encodeProjections builds the projection rows of the given entities.
 func encodeProjections(enc *encoded, parties []custody.Party, facilities []custody.FacilityState, persons []custody.PersonState, custodies []sequencer.PersonCustody) error {
 	for i := range parties {
-		row, err := partyRow(&parties[i])
+		row, err := sqlstore.PartyRow(&parties[i])
 		if err != nil {
 			return fmt.Errorf("sqlite: project party %s: %w", parties[i].Code, err)
 		}
 		enc.parties = append(enc.parties, row)
 	}
 	for i := range facilities {
-		row, err := facilityRow(&facilities[i])
+		row, err := sqlstore.FacilityRow(&facilities[i])
 		if err != nil {
 			return fmt.Errorf("sqlite: project facility %s: %w", facilities[i].Code, err)
 		}
@@ -40,7 +41,7 @@ func encodeProjections(enc *encoded, parties []custody.Party, facilities []custo
 	}
 	for i := range persons {
 		p := &persons[i]
-		row, err := personRow(&p.Record)
+		row, err := sqlstore.PersonRow(&p.Record)
 		if err != nil {
 			return fmt.Errorf("sqlite: project person %s: %w", p.Record.RegNo, err)
 		}
@@ -48,7 +49,7 @@ func encodeProjections(enc *encoded, parties []custody.Party, facilities []custo
 		custodies = append(custodies, sequencer.PersonCustody{Person: p.Record.ID, Custody: p.Custody})
 	}
 	for i := range custodies {
-		row, err := custodyRow(custodies[i].Person, &custodies[i].Custody)
+		row, err := sqlstore.CustodyRow(custodies[i].Person, &custodies[i].Custody)
 		if err != nil {
 			return fmt.Errorf("sqlite: project custody of %s: %w", custodies[i].Person, err)
 		}
@@ -69,7 +70,7 @@ func (db *DB) EncodeBatch(b *sequencer.Batch) error {
 		return err
 	}
 	for i := range b.Docs {
-		enc.docs = append(enc.docs, docRow(&b.Docs[i]))
+		enc.docs = append(enc.docs, sqlstore.DocRow(&b.Docs[i]))
 	}
 	b.Encoded = enc
 	return nil
@@ -167,8 +168,8 @@ func insertRows(ctx context.Context, tx *sql.Tx, shape map[int]*sql.Stmt, rows [
 func (db *DB) prepare(ctx context.Context) error {
 	db.stmts = map[string]map[int]*sql.Stmt{}
 	for table, cols := range map[string]string{
-		"events": strings.Join(eventColumns, ", "), "parties": partyCols, "facilities": facilityCols,
-		"persons": personCols, "custody": custodyCols, "docs": docCols,
+		"events": strings.Join(eventColumns, ", "), "parties": sqlstore.PartyCols, "facilities": sqlstore.FacilityCols,
+		"persons": sqlstore.PersonCols, "custody": sqlstore.CustodyCols, "docs": sqlstore.DocCols,
 	} {
 		db.stmts[table] = map[int]*sql.Stmt{}
 		head := "INSERT INTO " + table + " (" + cols + ") VALUES "
@@ -178,10 +179,10 @@ func (db *DB) prepare(ctx context.Context) error {
 		case "docs":
 			tail = " ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc"
 		default:
-			tail = onConflictUpdate(cols)
+			tail = sqlstore.OnConflictUpdate(cols)
 		}
 		for _, n := range rowChunks {
-			stmt, err := db.w.PrepareContext(ctx, multiRow(head, len(splitCols(cols)), n)+tail)
+			stmt, err := db.w.PrepareContext(ctx, multiRow(head, len(sqlstore.SplitCols(cols)), n)+tail)
 			if err != nil {
 				return fmt.Errorf("sqlite: prepare: %w", err)
 			}
@@ -194,7 +195,7 @@ func (db *DB) prepare(ctx context.Context) error {
 func multiRow(head string, cols, n int) string {
 	var b strings.Builder
 	b.WriteString(head)
-	row := "(" + placeholders(cols) + ")"
+	row := "(" + sqlstore.Placeholders(cols) + ")"
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")

@@ -1,19 +1,16 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/handover-project/handover/ledger"
 )
 
-var _ ledger.Reader = (*DB)(nil)
-
 // TileHashes implements ledger.TileReader: level 0 reads leaf hashes, higher levels
 // the stored tree nodes of tree level 8·level.
-func (db *DB) TileHashes(ctx context.Context, level uint, start, n uint64) ([][ledger.HashSize]byte, error) {
+func (db *Store) TileHashes(ctx context.Context, level uint, start, n uint64) ([][ledger.HashSize]byte, error) {
 	var rows *sql.Rows
 	var err error
 	if level == 0 {
@@ -23,7 +20,7 @@ func (db *DB) TileHashes(ctx context.Context, level uint, start, n uint64) ([][l
 			int64(level*ledger.TileHeight), int64(start), int64(start+n))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: tile hashes: %w", err)
+		return nil, db.errorf("tile hashes: %w", err)
 	}
 	defer rows.Close()
 	out := make([][ledger.HashSize]byte, 0, n)
@@ -33,7 +30,7 @@ func (db *DB) TileHashes(ctx context.Context, level uint, start, n uint64) ([][l
 			return nil, err
 		}
 		if len(h) != ledger.HashSize {
-			return nil, fmt.Errorf("postgres: stored hash of %d bytes at tile level %d", len(h), level)
+			return nil, db.errorf("stored hash of %d bytes at tile level %d", len(h), level)
 		}
 		out = append(out, [ledger.HashSize]byte(h))
 	}
@@ -41,13 +38,13 @@ func (db *DB) TileHashes(ctx context.Context, level uint, start, n uint64) ([][l
 		return nil, err
 	}
 	if uint64(len(out)) != n {
-		return nil, fmt.Errorf("postgres: tile level %d [%d, %d): %d of %d hashes stored", level, start, start+n, len(out), n)
+		return nil, db.errorf("tile level %d [%d, %d): %d of %d hashes stored", level, start, start+n, len(out), n)
 	}
 	return out, nil
 }
 
 // Entries implements ledger.Reader.
-func (db *DB) Entries(ctx context.Context, start, n uint64) ([][]byte, error) {
+func (db *Store) Entries(ctx context.Context, start, n uint64) ([][]byte, error) {
 	out := make([][]byte, 0, n)
 	err := db.events(ctx, start, n, func(idx uint64, id, bytes []byte) error {
 		var raw [16]byte
@@ -59,16 +56,16 @@ func (db *DB) Entries(ctx context.Context, start, n uint64) ([][]byte, error) {
 		return nil, err
 	}
 	if uint64(len(out)) != n {
-		return nil, fmt.Errorf("postgres: entries [%d, %d): %d stored", start, start+n, len(out))
+		return nil, db.errorf("entries [%d, %d): %d stored", start, start+n, len(out))
 	}
 	return out, nil
 }
 
 // events reads [start, start+n) as (index, 16-byte id, bytes).
-func (db *DB) events(ctx context.Context, start, n uint64, fn func(idx uint64, id, bytes []byte) error) error {
+func (db *Store) events(ctx context.Context, start, n uint64, fn func(idx uint64, id, bytes []byte) error) error {
 	rows, err := db.r.QueryContext(ctx, "SELECT idx, id, bytes FROM events WHERE idx >= ? AND idx < ? ORDER BY idx", int64(start), int64(start+n))
 	if err != nil {
-		return fmt.Errorf("postgres: events: %w", err)
+		return db.errorf("events: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -78,7 +75,7 @@ func (db *DB) events(ctx context.Context, start, n uint64, fn func(idx uint64, i
 			return err
 		}
 		if len(id) != 16 {
-			return fmt.Errorf("postgres: event %d: id of %d bytes", idx, len(id))
+			return db.errorf("event %d: id of %d bytes", idx, len(id))
 		}
 		if err := fn(uint64(idx), id, b); err != nil {
 			return err
@@ -88,7 +85,7 @@ func (db *DB) events(ctx context.Context, start, n uint64, fn func(idx uint64, i
 }
 
 // LatestCheckpoint implements ledger.Reader.
-func (db *DB) LatestCheckpoint(ctx context.Context) ([]byte, uint64, error) {
+func (db *Store) LatestCheckpoint(ctx context.Context) ([]byte, uint64, error) {
 	var note []byte
 	var size int64
 	err := db.r.QueryRowContext(ctx, "SELECT note, size FROM checkpoints ORDER BY size DESC LIMIT 1").Scan(&note, &size)
@@ -96,16 +93,16 @@ func (db *DB) LatestCheckpoint(ctx context.Context) ([]byte, uint64, error) {
 		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: latest checkpoint: %w", err)
+		return nil, 0, db.errorf("latest checkpoint: %w", err)
 	}
 	return note, uint64(size), nil
 }
 
 // Checkpoints calls fn for every stored checkpoint in order of size.
-func (db *DB) Checkpoints(ctx context.Context, fn func(size uint64, root, note []byte) error) error {
+func (db *Store) Checkpoints(ctx context.Context, fn func(size uint64, root, note []byte) error) error {
 	rows, err := db.r.QueryContext(ctx, "SELECT size, root, note FROM checkpoints ORDER BY size")
 	if err != nil {
-		return fmt.Errorf("postgres: checkpoints: %w", err)
+		return db.errorf("checkpoints: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {

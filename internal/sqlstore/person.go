@@ -1,11 +1,10 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -14,45 +13,45 @@ import (
 )
 
 // Person returns one person's record and custody, or a custody.NotFound error.
-func (db *DB) Person(ctx context.Context, id uuid.UUID) (*custody.PersonState, error) {
+func (db *Store) Person(ctx context.Context, id uuid.UUID) (*custody.PersonState, error) {
 	var rec, cus []byte
 	err := db.r.QueryRowContext(ctx, "SELECT p.record, c.doc FROM persons p JOIN custody c ON c.id = p.id WHERE p.id = ?", id.String()).Scan(&rec, &cus)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, custody.Errorf(custody.NotFound, "id", "no person %s", id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: person %s: %w", id, err)
+		return nil, db.errorf("person %s: %w", id, err)
 	}
-	return decodePerson(rec, cus)
+	return db.decodePerson(rec, cus)
 }
 
 // PersonByRegNo returns the person with a registration number, or a
 // custody.NotFound error.
-func (db *DB) PersonByRegNo(ctx context.Context, regNo string) (*custody.PersonState, error) {
+func (db *Store) PersonByRegNo(ctx context.Context, regNo string) (*custody.PersonState, error) {
 	var rec, cus []byte
 	err := db.r.QueryRowContext(ctx, "SELECT p.record, c.doc FROM persons p JOIN custody c ON c.id = p.id WHERE p.reg_no = ?", regNo).Scan(&rec, &cus)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, custody.Errorf(custody.NotFound, "reg_no", "no person with registration number %s", regNo)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: person %s: %w", regNo, err)
+		return nil, db.errorf("person %s: %w", regNo, err)
 	}
-	return decodePerson(rec, cus)
+	return db.decodePerson(rec, cus)
 }
 
-func decodePerson(rec, cus []byte) (*custody.PersonState, error) {
+func (db *Store) decodePerson(rec, cus []byte) (*custody.PersonState, error) {
 	var p custody.PersonState
 	if err := json.Unmarshal(rec, &p.Record); err != nil {
-		return nil, fmt.Errorf("postgres: person record: %w", err)
+		return nil, db.errorf("person record: %w", err)
 	}
 	if err := json.Unmarshal(cus, &p.Custody); err != nil {
-		return nil, fmt.Errorf("postgres: person custody: %w", err)
+		return nil, db.errorf("person custody: %w", err)
 	}
 	return &p, nil
 }
 
 // Persons lists persons matching f, ordered by registration number.
-func (db *DB) Persons(ctx context.Context, f custody.PersonFilter) (*custody.PersonPage, error) {
+func (db *Store) Persons(ctx context.Context, f custody.PersonFilter) (*custody.PersonPage, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -72,7 +71,7 @@ func (db *DB) Persons(ctx context.Context, f custody.PersonFilter) (*custody.Per
 		add("c.status = ?", string(f.Status))
 	}
 	if f.Name != "" {
-		add("strpos(p.names, ?) > 0", strings.ToLower(f.Name))
+		add(db.d.Instr+"(p.names, ?) > 0", strings.ToLower(f.Name))
 	}
 	switch {
 	case f.Flag == custody.NotificationOverdue:
@@ -91,7 +90,7 @@ func (db *DB) Persons(ctx context.Context, f custody.PersonFilter) (*custody.Per
 	args = append(args, f.Limit+1)
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: persons: %w", err)
+		return nil, db.errorf("persons: %w", err)
 	}
 	defer rows.Close()
 	page := &custody.PersonPage{Persons: []custody.PersonState{}}
@@ -100,7 +99,7 @@ func (db *DB) Persons(ctx context.Context, f custody.PersonFilter) (*custody.Per
 		if err := rows.Scan(&rec, &cus); err != nil {
 			return nil, err
 		}
-		p, err := decodePerson(rec, cus)
+		p, err := db.decodePerson(rec, cus)
 		if err != nil {
 			return nil, err
 		}
@@ -117,10 +116,10 @@ func (db *DB) Persons(ctx context.Context, f custody.PersonFilter) (*custody.Per
 }
 
 // History returns every event whose subject is the given person, in ledger order.
-func (db *DB) History(ctx context.Context, subject uuid.UUID) ([]custody.LoggedEvent, error) {
+func (db *Store) History(ctx context.Context, subject uuid.UUID) ([]custody.LoggedEvent, error) {
 	rows, err := db.r.QueryContext(ctx, "SELECT idx, bytes FROM events WHERE subject = ? ORDER BY idx", subject[:])
 	if err != nil {
-		return nil, fmt.Errorf("postgres: history: %w", err)
+		return nil, db.errorf("history: %w", err)
 	}
 	defer rows.Close()
 	var out []custody.LoggedEvent
@@ -137,7 +136,7 @@ func (db *DB) History(ctx context.Context, subject uuid.UUID) ([]custody.LoggedE
 }
 
 // Event returns the event at a ledger index, or a custody.NotFound error.
-func (db *DB) Event(ctx context.Context, index uint64) (custody.LoggedEvent, error) {
+func (db *Store) Event(ctx context.Context, index uint64) (custody.LoggedEvent, error) {
 	e := custody.LoggedEvent{Index: index}
 	err := db.r.QueryRowContext(ctx, "SELECT bytes FROM events WHERE idx = ?", int64(index)).Scan(&e.Bytes)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -147,35 +146,35 @@ func (db *DB) Event(ctx context.Context, index uint64) (custody.LoggedEvent, err
 }
 
 // Facilities returns every facility with its controlling party and population, by code.
-func (db *DB) Facilities(ctx context.Context) ([]custody.FacilityState, error) {
-	return readDocs[custody.FacilityState](ctx, db.r, "SELECT doc FROM facilities ORDER BY code")
+func (db *Store) Facilities(ctx context.Context) ([]custody.FacilityState, error) {
+	return readDocs[custody.FacilityState](ctx, db, "SELECT doc FROM facilities ORDER BY code")
 }
 
 // Parties returns every party, by code.
-func (db *DB) Parties(ctx context.Context) ([]custody.Party, error) {
-	return readDocs[custody.Party](ctx, db.r, "SELECT doc FROM parties ORDER BY code")
+func (db *Store) Parties(ctx context.Context) ([]custody.Party, error) {
+	return readDocs[custody.Party](ctx, db, "SELECT doc FROM parties ORDER BY code")
 }
 
 // Doc returns the JSON of one operational record (a transfer, a movement…), or a
 // custody.NotFound error.
-func (db *DB) Doc(ctx context.Context, kind custody.DocKind, id uuid.UUID) ([]byte, error) {
+func (db *Store) Doc(ctx context.Context, kind custody.DocKind, id uuid.UUID) ([]byte, error) {
 	var doc []byte
 	err := db.r.QueryRowContext(ctx, "SELECT doc FROM docs WHERE kind = ? AND id = ?", string(kind), id.String()).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, custody.Errorf(custody.NotFound, "id", "no %s %s", kind, id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s %s: %w", kind, id, err)
+		return nil, db.errorf("%s %s: %w", kind, id, err)
 	}
 	return doc, nil
 }
 
 // DocList returns the JSON of every operational record of a kind, in id order (for
 // records with UUIDv7 ids, the order they were created).
-func (db *DB) DocList(ctx context.Context, kind custody.DocKind) ([][]byte, error) {
+func (db *Store) DocList(ctx context.Context, kind custody.DocKind) ([][]byte, error) {
 	rows, err := db.r.QueryContext(ctx, "SELECT doc FROM docs WHERE kind = ? ORDER BY id", string(kind))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list %s: %w", kind, err)
+		return nil, db.errorf("list %s: %w", kind, err)
 	}
 	defer rows.Close()
 	out := [][]byte{}
@@ -189,10 +188,10 @@ func (db *DB) DocList(ctx context.Context, kind custody.DocKind) ([][]byte, erro
 	return out, rows.Err()
 }
 
-func readDocs[T any](ctx context.Context, r conn, q string, args ...any) ([]T, error) {
-	rows, err := r.QueryContext(ctx, q, args...)
+func readDocs[T any](ctx context.Context, db *Store, q string, args ...any) ([]T, error) {
+	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: %w", q, err)
+		return nil, db.errorf("%s: %w", q, err)
 	}
 	defer rows.Close()
 	out := []T{}
@@ -203,7 +202,7 @@ func readDocs[T any](ctx context.Context, r conn, q string, args ...any) ([]T, e
 		}
 		var v T
 		if err := json.Unmarshal(doc, &v); err != nil {
-			return nil, fmt.Errorf("postgres: decode %T: %w", v, err)
+			return nil, db.errorf("decode %T: %w", v, err)
 		}
 		out = append(out, v)
 	}

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"encoding/json"
@@ -13,9 +13,9 @@ import (
 // The projection rows, derived from the custody state alone: WriteBatch, Rebuild and
 // Verify all use these, so a replay yields byte-identical rows.
 
-const personCols = "id, reg_no, category, nationalities, names, record"
+const PersonCols = "id, reg_no, category, nationalities, names, record"
 
-func personRow(p *custody.Person) ([]any, error) {
+func PersonRow(p *custody.Person) ([]any, error) {
 	rec, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
@@ -30,7 +30,7 @@ func personRow(p *custody.Person) ([]any, error) {
 	return []any{p.ID.String(), p.RegNo, string(p.Category), " " + strings.Join(p.Nationalities, " ") + " ", names.String(), rec}, nil
 }
 
-const custodyCols = "id, status, custodian, facility, flags, notify_by, doc"
+const CustodyCols = "id, status, custodian, facility, flags, notify_by, doc"
 
 // TimeColumn is the layout of times stored for comparison: fixed width, UTC.
 const TimeColumn = "2006-01-02T15:04:05.000000000Z"
@@ -49,7 +49,7 @@ func flagsColumn(fs []custody.Flag) string {
 	return b.String()
 }
 
-func custodyRow(id uuid.UUID, c *custody.Custody) ([]any, error) {
+func CustodyRow(id uuid.UUID, c *custody.Custody) ([]any, error) {
 	doc, err := json.Marshal(c)
 	if err != nil {
 		return nil, err
@@ -65,15 +65,15 @@ func custodyRow(id uuid.UUID, c *custody.Custody) ([]any, error) {
 	return []any{id.String(), string(c.Status), c.Custodian.String(), facility, flagsColumn(c.Flags), notifyBy, doc}, nil
 }
 
-const docCols = "kind, id, doc"
+const DocCols = "kind, id, doc"
 
-func docRow(d *sequencer.Doc) []any {
+func DocRow(d *sequencer.Doc) []any {
 	return []any{string(d.Kind), d.ID.String(), d.JSON}
 }
 
-const facilityCols = "id, code, name, kind, country, controller, population, doc"
+const FacilityCols = "id, code, name, kind, country, controller, population, doc"
 
-func facilityRow(f *custody.FacilityState) ([]any, error) {
+func FacilityRow(f *custody.FacilityState) ([]any, error) {
 	doc, err := json.Marshal(f)
 	if err != nil {
 		return nil, err
@@ -81,9 +81,9 @@ func facilityRow(f *custody.FacilityState) ([]any, error) {
 	return []any{f.ID.String(), f.Code, f.Name, string(f.Kind), f.Country, f.Controller.String(), f.Total(), doc}, nil
 }
 
-const partyCols = "id, code, name, kind, doc"
+const PartyCols = "id, code, name, kind, doc"
 
-func partyRow(p *custody.Party) ([]any, error) {
+func PartyRow(p *custody.Party) ([]any, error) {
 	doc, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
@@ -91,17 +91,17 @@ func partyRow(p *custody.Party) ([]any, error) {
 	return []any{p.ID.String(), p.Code, p.Name, string(p.Kind), doc}, nil
 }
 
-// onConflictUpdate is the upsert clause of a projection table keyed by id.
-func onConflictUpdate(cols string) string {
+// OnConflictUpdate is the upsert clause of a projection table keyed by id.
+func OnConflictUpdate(cols string) string {
 	var set []string
-	for _, c := range splitCols(cols)[1:] {
+	for _, c := range SplitCols(cols)[1:] {
 		set = append(set, c+" = excluded."+c)
 	}
 	return " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
 }
 
-func placeholders(n int) string {
+func Placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-func splitCols(cols string) []string { return strings.Split(cols, ", ") }
+func SplitCols(cols string) []string { return strings.Split(cols, ", ") }
