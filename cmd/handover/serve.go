@@ -17,6 +17,7 @@ import (
 
 	"github.com/handover-project/handover/access"
 	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/web"
 )
 
 type serveFlags struct {
@@ -105,6 +106,11 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 	if err != nil {
 		return nil, err
 	}
+	site, err := web.New(web.Config{API: h, Logger: logger, Origin: d.origin, Verifier: v, Secure: f.tls() || f.secureCookies})
+	if err != nil {
+		h.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		h.Close()
@@ -112,7 +118,7 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 	}
 	s := &server{
 		http: &http.Server{
-			Handler:           h,
+			Handler:           site,
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       30 * time.Second,
 			WriteTimeout:      60 * time.Second,
@@ -162,7 +168,7 @@ func serve(ctx context.Context, d *dataDirectory, f serveFlags, stdout io.Writer
 	if s.tls {
 		scheme = "https"
 	}
-	fmt.Fprintf(stdout, "serving %s on %s://%s (API at /api/v1/, log at /log/); Ctrl-C stops\n", d.dir, scheme, s.Addr())
+	fmt.Fprintf(stdout, "serving %s on %s://%s (pages at /, API at /api/v1/, log at /log/); Ctrl-C stops\n", d.dir, scheme, s.Addr())
 	if users, err := any(d.db).(access.Store).Users(ctx, uuid.Nil); err == nil && len(users) == 0 {
 		fmt.Fprintf(stdout, "no account exists yet: create the first administrator with\n"+
 			"  handover user add NAME --party CODE --role administrator --full-name \"…\" --data %s\n"+

@@ -1,0 +1,350 @@
+package web
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/access"
+	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/ledger"
+)
+
+// Facilities, incidents, notifications, the ledger and the audit log.
+
+type facilitiesData struct {
+	N          *names
+	Facilities []api.FacilityView
+}
+
+func (s *site) facilities(rq *req) error {
+	n, err := rq.names()
+	if err != nil {
+		return err
+	}
+	s.render(rq, http.StatusOK, "facilities", rq.loc.T("facilities.title"), facilitiesData{N: n, Facilities: n.Facilities()})
+	return nil
+}
+
+type facilityData struct {
+	N      *names
+	F      api.FacilityView
+	Cats   []custody.Category
+	Roster []personRow
+	Next   string
+}
+
+func (s *site) facility(rq *req) error {
+	n, err := rq.names()
+	if err != nil {
+		return err
+	}
+	var f api.FacilityView
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/facilities/"+url.PathEscape(rq.r.PathValue("id")), nil, nil, &f, ""); err != nil {
+		return err
+	}
+	d := facilityData{N: n, F: f, Cats: custody.Categories()}
+	v := url.Values{"facility": {f.ID.String()}, "limit": {"100"}}
+	if a := rq.r.URL.Query().Get("after"); a != "" {
+		v.Set("after", a)
+	}
+	var page custody.PersonPage
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons", v, nil, &page, ""); err != nil {
+		return err
+	}
+	for _, p := range page.Persons {
+		d.Roster = append(d.Roster, personRow{P: p, Name: nameOf(&p.Record)})
+	}
+	d.Next = page.Next
+	s.render(rq, http.StatusOK, "facility", f.Name, d)
+	return nil
+}
+
+// verifyEvent checks, on the server, that an event is in the ledger: it reads the
+// event's exact bytes, recomputes its leaf, and checks the inclusion proof against
+// the latest checkpoint, whose signature it opens with the log's key.
+type verifyData struct {
+	OK     bool
+	Index  uint64
+	Size   uint64
+	Root   string
+	Origin string
+	Reason string
+}
+
+func (s *site) verifyEvent(rq *req) error {
+	index, err := strconv.ParseUint(rq.r.PathValue("index"), 10, 64)
+	if err != nil {
+		return badForm(rq, "index", rq.loc.T("verify.bad_index"))
+	}
+	d := verifyData{Index: index, Origin: s.cfg.Origin}
+	d.OK, d.Size, d.Root, d.Reason = s.checkInclusion(rq, index)
+	if rq.htmx {
+		s.fragment(rq, http.StatusOK, "verify", "frag-verify", d)
+	} else {
+		s.render(rq, http.StatusOK, "verify", rq.loc.T("verify.title", index), d)
+	}
+	return nil
+}
+
+func (s *site) checkInclusion(rq *req, index uint64) (ok bool, size uint64, root, reason string) {
+	raw, _, err := rq.api.send(rq.ctx, http.MethodGet, "/api/v1/events/"+strconv.FormatUint(index, 10), nil, nil, "")
+	if err != nil {
+		return false, 0, "", err.Error()
+	}
+	e, err := custody.DecodeEvent(raw)
+	if err != nil {
+		return false, 0, "", err.Error()
+	}
+	var cp api.Checkpoint
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/checkpoint", nil, nil, &cp, ""); err != nil {
+		return false, 0, "", err.Error()
+	}
+	if s.cfg.Verifier == nil {
+		return false, 0, "", rq.loc.T("verify.no_key")
+	}
+	c, err := ledger.OpenCheckpoint([]byte(cp.Note), s.cfg.Verifier, s.cfg.Origin)
+	if err != nil {
+		return false, 0, "", err.Error()
+	}
+	var pr struct {
+		Proof [][]byte `json:"proof"`
+	}
+	q := url.Values{"index": {strconv.FormatUint(index, 10)}, "size": {strconv.FormatUint(c.Size, 10)}}
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/proofs/inclusion", q, nil, &pr, ""); err != nil {
+		return false, c.Size, "", err.Error()
+	}
+	proof := make([][ledger.HashSize]byte, len(pr.Proof))
+	for i, h := range pr.Proof {
+		if len(h) != ledger.HashSize {
+			return false, c.Size, "", rq.loc.T("verify.bad_proof")
+		}
+		copy(proof[i][:], h)
+	}
+	leaf := ledger.LeafHash(ledger.Entry(e.ID, raw))
+	rootText := base64.StdEncoding.EncodeToString(c.Root[:])
+	if err := ledger.VerifyInclusion(index, c.Size, leaf, proof, c.Root); err != nil {
+		return false, c.Size, rootText, err.Error()
+	}
+	return true, c.Size, rootText, ""
+}
+
+type incidentsData struct {
+	N         *names
+	Incidents []custody.IncidentState
+	Open      string
+}
+
+func (s *site) incidents(rq *req) error {
+	n, err := rq.names()
+	if err != nil {
+		return err
+	}
+	open := rq.r.URL.Query().Get("open")
+	q := url.Values{}
+	if open == "true" || open == "false" {
+		q.Set("open", open)
+	}
+	var out struct {
+		Incidents []custody.IncidentState `json:"incidents"`
+	}
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/incidents", q, nil, &out, ""); err != nil {
+		return err
+	}
+	// Alerts first, then open incidents, newest first within each.
+	slices.SortStableFunc(out.Incidents, func(a, b custody.IncidentState) int {
+		ra, rb := incidentRank(&a), incidentRank(&b)
+		if ra != rb {
+			return ra - rb
+		}
+		return int(b.Opened) - int(a.Opened)
+	})
+	s.render(rq, http.StatusOK, "incidents", rq.loc.T("incidents.title"), incidentsData{N: n, Incidents: out.Incidents, Open: open})
+	return nil
+}
+
+func incidentRank(in *custody.IncidentState) int {
+	switch {
+	case in.Alert():
+		return 0
+	case in.Open:
+		return 1
+	}
+	return 2
+}
+
+type incidentData struct {
+	N       *names
+	I       custody.IncidentState
+	Persons []incidentPerson
+	Idem    string
+}
+
+type incidentPerson struct {
+	P        custody.PersonState
+	Name     personName
+	Resolved *custody.PersonResolution
+}
+
+func (s *site) incident(rq *req) error {
+	n, err := rq.names()
+	if err != nil {
+		return err
+	}
+	var in custody.IncidentState
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/incidents/"+url.PathEscape(rq.r.PathValue("id")), nil, nil, &in, ""); err != nil {
+		return err
+	}
+	d := incidentData{N: n, I: in, Idem: uuid.NewString()}
+	for _, id := range in.Persons {
+		var p custody.PersonState
+		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+id.String(), nil, nil, &p, ""); err != nil {
+			return err
+		}
+		ip := incidentPerson{P: p, Name: nameOf(&p.Record)}
+		if r, ok := in.Resolved[id.String()]; ok {
+			ip.Resolved = &r
+		}
+		d.Persons = append(d.Persons, ip)
+	}
+	s.render(rq, http.StatusOK, "incident", rq.loc.T("incident.title", rq.loc.T("incident.type."+string(in.Type))), d)
+	return nil
+}
+
+// resolveIncident accounts for one person of an incident, or closes it.
+func (s *site) resolveIncident(rq *req) error {
+	if err := rq.r.ParseForm(); err != nil {
+		return badForm(rq, "form", err.Error())
+	}
+	id := rq.r.PathValue("id")
+	f := rq.r.PostForm
+	body := map[string]any{"resolution": f.Get("resolution"), "note": strings.TrimSpace(f.Get("note"))}
+	if p := f.Get("person"); p != "" {
+		body["person"] = p
+	}
+	if fac := f.Get("facility"); fac != "" {
+		body["facility"] = fac
+	}
+	if at := f.Get("occurred_at"); at != "" {
+		body["occurred_at"] = at
+	}
+	if err := rq.api.call(rq.ctx, http.MethodPost, "/api/v1/incidents/"+url.PathEscape(id)+"/resolutions", nil, body, nil, f.Get("idem")); err != nil {
+		return err
+	}
+	return back(rq, "/incidents/"+url.PathEscape(id))
+}
+
+type notificationsData struct {
+	N             *names
+	Notifications []api.NotificationView
+	Filter        string
+}
+
+func (s *site) notifications(rq *req) error {
+	n, err := rq.names()
+	if err != nil {
+		return err
+	}
+	filter := rq.r.URL.Query().Get("show")
+	q := url.Values{}
+	switch filter {
+	case "overdue":
+		q.Set("overdue", "true")
+	case "done":
+		q.Set("done", "true")
+	case "all":
+	default:
+		filter = "open"
+		q.Set("done", "false")
+	}
+	var out struct {
+		Notifications []api.NotificationView `json:"notifications"`
+	}
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/notifications", q, nil, &out, ""); err != nil {
+		return err
+	}
+	slices.SortStableFunc(out.Notifications, func(a, b api.NotificationView) int {
+		if a.Overdue != b.Overdue {
+			if a.Overdue {
+				return -1
+			}
+			return 1
+		}
+		return a.Due.Compare(b.Due)
+	})
+	if len(out.Notifications) > 500 {
+		out.Notifications = out.Notifications[:500]
+	}
+	s.render(rq, http.StatusOK, "notifications", rq.loc.T("notifications.title"), notificationsData{N: n, Notifications: out.Notifications, Filter: filter})
+	return nil
+}
+
+func (s *site) completeNotification(rq *req) error {
+	if err := rq.r.ParseForm(); err != nil {
+		return badForm(rq, "form", err.Error())
+	}
+	id := rq.r.PathValue("id")
+	body := map[string]any{"outcome": strings.TrimSpace(rq.r.PostForm.Get("outcome"))}
+	if err := rq.api.call(rq.ctx, http.MethodPost, "/api/v1/notifications/"+url.PathEscape(id)+"/completions", nil, body, nil, rq.r.PostForm.Get("idem")); err != nil {
+		return err
+	}
+	return back(rq, "/notifications?show="+url.QueryEscape(rq.r.PostForm.Get("show")))
+}
+
+type ledgerData struct {
+	Checkpoint api.Checkpoint
+	Root       string
+	Origin     string
+	Signatures []string // the lines of the note's signatures: the log's, then any witness's
+}
+
+func (s *site) ledger(rq *req) error {
+	var cp api.Checkpoint
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/checkpoint", nil, nil, &cp, ""); err != nil {
+		return err
+	}
+	d := ledgerData{Checkpoint: cp, Root: base64.StdEncoding.EncodeToString(cp.Root), Origin: s.cfg.Origin}
+	if _, sigs, ok := strings.Cut(cp.Note, "\n\n"); ok {
+		for _, line := range strings.Split(strings.TrimSpace(sigs), "\n") {
+			if name, _, ok := strings.Cut(strings.TrimPrefix(line, "— "), " "); ok {
+				d.Signatures = append(d.Signatures, name)
+			}
+		}
+	}
+	s.render(rq, http.StatusOK, "ledger", rq.loc.T("ledger.title"), d)
+	return nil
+}
+
+type auditData struct {
+	Entries []access.AuditEntry
+	Next    int64
+	Q       url.Values
+}
+
+func (s *site) audit(rq *req) error {
+	if !rq.can("audit-log") {
+		return forbidden(rq, "audit-log")
+	}
+	in := rq.r.URL.Query()
+	q := url.Values{"limit": {"100"}}
+	for _, k := range []string{"user", "action", "outcome", "after"} {
+		if v := strings.TrimSpace(in.Get(k)); v != "" {
+			q.Set(k, v)
+		}
+	}
+	var out struct {
+		Entries []access.AuditEntry `json:"entries"`
+		Next    int64               `json:"next"`
+	}
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/audit", q, nil, &out, ""); err != nil {
+		return err
+	}
+	s.render(rq, http.StatusOK, "audit", rq.loc.T("audit.title"), auditData{Entries: out.Entries, Next: out.Next, Q: in})
+	return nil
+}

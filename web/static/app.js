@@ -1,0 +1,174 @@
+// handover's pages work without this script, except the handover screen, whose
+// signing happens here: officers' private keys are read and used in this
+// browser only (WebCrypto Ed25519) and are never sent anywhere.
+"use strict";
+
+document.addEventListener("submit", (ev) => {
+  const f = ev.target;
+  if (f.dataset && f.dataset.confirm && !window.confirm(f.dataset.confirm)) {
+    ev.preventDefault();
+    ev.stopImmediatePropagation();
+  }
+}, true);
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const f of document.querySelectorAll("form.lang input[name=next]")) {
+    f.value = location.pathname + location.search;
+  }
+  const h = document.getElementById("handover");
+  if (h) handoverScreen(h);
+});
+
+function b64(bytes) {
+  let s = "";
+  for (const b of new Uint8Array(bytes)) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+function unb64(s) {
+  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(s.length / 4) * 4, "="));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+// PKCS #8 wrapping of an Ed25519 seed (RFC 8410): a fixed 16-byte prefix.
+const pkcs8Prefix = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+
+// readOfficerKey reads a key file of `handover keygen`:
+// "handover-officer-key v1 <base64 of the 32-byte seed>".
+async function readOfficerKey(file) {
+  const text = (await file.text()).trim();
+  const m = /^handover-officer-key v1 ([A-Za-z0-9+/=]+)$/.exec(text);
+  if (!m) throw new Error("format");
+  const seed = unb64(m[1]);
+  if (seed.length !== 32) throw new Error("format");
+  const der = new Uint8Array(48);
+  der.set(pkcs8Prefix);
+  der.set(seed, 16);
+  const key = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]);
+  const jwk = await crypto.subtle.exportKey("jwk", key);
+  return { key, pub: b64(unb64(jwk.x)) };
+}
+
+function handoverScreen(form) {
+  const msg = form.dataset;
+  const problem = document.getElementById("problem");
+  const rows = [...form.querySelectorAll(".door-row")];
+  const keys = {};
+  let draft = null;
+
+  const say = (lines) => {
+    problem.innerHTML = "";
+    if (!lines || !lines.length) return;
+    const div = document.createElement("div");
+    div.className = "problem";
+    const ul = document.createElement("ul");
+    for (const l of lines) {
+      const li = document.createElement("li");
+      li.textContent = l;
+      ul.appendChild(li);
+    }
+    div.appendChild(ul);
+    problem.appendChild(div);
+    problem.scrollIntoView({ block: "nearest" });
+  };
+
+  const count = () => {
+    let present = 0, unmarked = 0;
+    for (const r of rows) {
+      const c = r.querySelector("input[type=radio]:checked");
+      if (!c) unmarked++;
+      else if (c.value === "present" || (c.value === "medical" && form.stage.value === "arrival")) present++;
+    }
+    document.getElementById("count-present").textContent = present;
+    document.getElementById("count-unmarked").textContent = unmarked;
+  };
+  form.addEventListener("change", count);
+  count();
+
+  document.getElementById("all-present").addEventListener("click", () => {
+    for (const r of rows) {
+      if (!r.querySelector("input[type=radio]:checked")) {
+        const p = r.querySelector("input[value=present]");
+        if (p) p.checked = true;
+      }
+    }
+    count();
+  });
+
+  for (const input of form.querySelectorAll("input[type=file][data-pub]")) {
+    input.addEventListener("change", async () => {
+      const out = document.getElementById(input.id + "-id");
+      delete keys[input.dataset.pub];
+      form.elements[input.dataset.pub].value = "";
+      out.textContent = "";
+      if (!input.files.length) return;
+      try {
+        const k = await readOfficerKey(input.files[0]);
+        keys[input.dataset.pub] = k;
+        form.elements[input.dataset.pub].value = k.pub;
+        out.textContent = k.pub.slice(0, 12) + "…";
+        say([]);
+      } catch (e) {
+        say([e instanceof Error && e.message === "format" ? msg.msgBadkey : msg.msgNocrypto]);
+      }
+    });
+  }
+
+  const confirmBox = document.getElementById("confirm");
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!keys.from_pub || !keys.to_pub) {
+      say([msg.msgNokey]);
+      return;
+    }
+    const res = await fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" });
+    const body = await res.json().catch(() => ({}));
+    if (res.status === 401) { location.href = "/login"; return; }
+    if (!res.ok) { say(body.messages || [String(res.status)]); return; }
+    say([]);
+    draft = body;
+    document.getElementById("confirm-summary").textContent = body.summary;
+    document.getElementById("confirm-sides").textContent = body.from + " → " + body.to;
+    const ul = document.getElementById("confirm-missing");
+    ul.innerHTML = "";
+    for (const l of body.not_handed || []) {
+      const li = document.createElement("li");
+      li.textContent = l;
+      ul.appendChild(li);
+    }
+    form.hidden = true;
+    confirmBox.hidden = false;
+    confirmBox.scrollIntoView();
+    document.getElementById("sign-submit").focus();
+  });
+
+  document.getElementById("sign-back").addEventListener("click", () => {
+    confirmBox.hidden = true;
+    form.hidden = false;
+    draft = null;
+  });
+
+  document.getElementById("sign-submit").addEventListener("click", async (ev) => {
+    if (!draft) return;
+    const button = ev.target;
+    button.disabled = true;
+    try {
+      const doc = unb64(draft.document);
+      const sigs = [];
+      for (const side of ["from_pub", "to_pub"]) {
+        const sig = await crypto.subtle.sign({ name: "Ed25519" }, keys[side].key, doc);
+        sigs.push({ pub: keys[side].pub, sig: b64(sig) });
+      }
+      const res = await fetch(form.dataset.submit, {
+        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ document: draft.document, signatures: sigs, idem: msg.idem }),
+      });
+      const body = await res.json().catch(() => ({}));
+      if (!res.ok) { say(body.messages || [String(res.status)]); button.disabled = false; return; }
+      location.href = body.location;
+    } catch (e) {
+      say([msg.msgNocrypto + " (" + e + ")"]);
+      button.disabled = false;
+    }
+  });
+}

@@ -1,0 +1,223 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/custody"
+)
+
+// Transfers: the list, and a transfer's per-person safeguard checklist with its
+// approvals and overrides.
+
+type transfersData struct {
+	N         *names
+	Transfers []custody.TransferState
+	Status    string
+}
+
+func (s *site) transfers(rq *req) error {
+	n, err := rq.names()
+	if err != nil {
+		return err
+	}
+	q := url.Values{}
+	status := rq.r.URL.Query().Get("status")
+	if status != "" {
+		q.Set("status", status)
+	}
+	var out struct {
+		Transfers []custody.TransferState `json:"transfers"`
+	}
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/transfers", q, nil, &out, ""); err != nil {
+		return err
+	}
+	slices.SortStableFunc(out.Transfers, func(a, b custody.TransferState) int { return int(b.Proposed) - int(a.Proposed) })
+	s.render(rq, http.StatusOK, "transfers", rq.loc.T("transfers.title"), transfersData{N: n, Transfers: out.Transfers, Status: status})
+	return nil
+}
+
+type transferData struct {
+	N        *names
+	T        custody.TransferState
+	Kinds    []custody.SafeguardKind
+	Rows     []transferRow
+	Blocked  int
+	Idem     string
+	Now      string // for the occurred-at fields
+	Approved map[uuid.UUID]bool
+}
+
+type transferRow struct {
+	TP   *custody.TransferPerson
+	Name personName
+	// Cells is one cell per safeguard kind: "met", "missing", "overridden", "failed"
+	// (recorded as not met), or "" when not required.
+	Cells []string
+}
+
+func (s *site) transfer(rq *req) error {
+	n, err := rq.names()
+	if err != nil {
+		return err
+	}
+	var t custody.TransferState
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/transfers/"+url.PathEscape(rq.r.PathValue("id")), nil, nil, &t, ""); err != nil {
+		return err
+	}
+	d := transferData{N: n, T: t, Kinds: custody.SafeguardKinds, Idem: uuid.NewString(), Now: formNow(s.cfg.Now()), Approved: map[uuid.UUID]bool{}}
+	for _, a := range t.Approvals {
+		d.Approved[a.Party] = true
+	}
+	names, err := personNames(rq, t.People)
+	if err != nil {
+		return err
+	}
+	for _, tp := range t.People {
+		row := transferRow{TP: tp, Name: names[tp.Person]}
+		for _, k := range custody.SafeguardKinds {
+			cell := ""
+			if slices.Contains(tp.Required, k) {
+				g, recorded := tp.Safeguards[k]
+				_, over := tp.Overrides[k]
+				switch {
+				case over:
+					cell = "overridden"
+				case recorded && g.Met:
+					cell = "met"
+				case recorded:
+					cell = "failed"
+				default:
+					cell = "missing"
+				}
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		if len(tp.Missing) > 0 && tp.Stage == custody.StageWaiting {
+			d.Blocked++
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	s.render(rq, http.StatusOK, "transfer", rq.loc.T("transfer.title", n.FacilityCode(t.From), n.FacilityCode(t.To)), d)
+	return nil
+}
+
+// personNames reads the names of a transfer's persons. A transfer has at most a
+// few hundred persons; each read is the API's, audited as a read of the record.
+func personNames(rq *req, people []*custody.TransferPerson) (map[uuid.UUID]personName, error) {
+	out := make(map[uuid.UUID]personName, len(people))
+	for _, tp := range people {
+		var p custody.PersonState
+		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+tp.Person.String(), nil, nil, &p, ""); err != nil {
+			return nil, err
+		}
+		out[tp.Person] = nameOf(&p.Record)
+	}
+	return out, nil
+}
+
+// formNow is the default of a form's occurred-at field: now, to the minute, in
+// the form of <input type="datetime-local">, in UTC.
+func formNow(t time.Time) string { return t.UTC().Format("2006-01-02T15:04") }
+
+// occurredAt reads a form's occurred-at field (UTC), or now when it is empty.
+func (s *site) occurredAt(rq *req) (time.Time, error) {
+	v := rq.r.PostForm.Get("occurred_at")
+	t, err := parseFormTime(v, s.cfg.Now().UTC().Truncate(time.Second))
+	if err != nil {
+		return time.Time{}, badForm(rq, "occurred_at", rq.loc.T("form.bad_time", v))
+	}
+	return t, nil
+}
+
+// parseFormTime reads a time from a form, in UTC; empty is def.
+func parseFormTime(v string, def time.Time) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		if def.IsZero() {
+			return def, errors.New("no time given")
+		}
+		return def, nil
+	}
+	var err error
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339} {
+		var t time.Time
+		if t, err = time.Parse(layout, v); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, err
+}
+
+func (s *site) recordSafeguard(rq *req) error {
+	if err := rq.r.ParseForm(); err != nil {
+		return badForm(rq, "form", err.Error())
+	}
+	f := rq.r.PostForm
+	at, err := s.occurredAt(rq)
+	if err != nil {
+		return err
+	}
+	kind := custody.SafeguardKind(f.Get("kind"))
+	g := custody.Safeguard{Kind: kind, Met: f.Get("met") == "on", Finding: strings.TrimSpace(f.Get("finding")),
+		Evidence: strings.TrimSpace(f.Get("evidence")), Assessor: strings.TrimSpace(f.Get("assessor"))}
+	switch kind {
+	case custody.RiskAssessment:
+		g.Risk = &custody.Risk{Torture: custody.RiskFinding(f.Get("torture")), Persecution: custody.RiskFinding(f.Get("persecution")),
+			DeathPenalty: custody.RiskFinding(f.Get("death_penalty")), Assurances: strings.TrimSpace(f.Get("assurances")),
+			Monitoring: strings.TrimSpace(f.Get("monitoring"))}
+	case custody.ICRCNotified:
+		g.Interview = custody.Interview(f.Get("interview"))
+	case custody.Informed:
+		g.Objection = strings.TrimSpace(f.Get("objection"))
+		g.Objected = g.Objection != ""
+	}
+	persons := f["person"]
+	if len(persons) == 0 {
+		return badForm(rq, "person", rq.loc.T("transfer.pick_persons"))
+	}
+	id := rq.r.PathValue("id")
+	body := map[string]any{"occurred_at": at, "persons": persons, "safeguard": g}
+	if err := rq.api.call(rq.ctx, http.MethodPost, "/api/v1/transfers/"+url.PathEscape(id)+"/safeguards", nil, body, nil, f.Get("idem")); err != nil {
+		return err
+	}
+	return back(rq, "/transfers/"+url.PathEscape(id))
+}
+
+func (s *site) overrideSafeguard(rq *req) error {
+	if err := rq.r.ParseForm(); err != nil {
+		return badForm(rq, "form", err.Error())
+	}
+	f := rq.r.PostForm
+	at, err := s.occurredAt(rq)
+	if err != nil {
+		return err
+	}
+	id := rq.r.PathValue("id")
+	body := map[string]any{"occurred_at": at, "person": f.Get("person"), "kind": f.Get("kind"), "reason": strings.TrimSpace(f.Get("reason"))}
+	if err := rq.api.call(rq.ctx, http.MethodPost, "/api/v1/transfers/"+url.PathEscape(id)+"/overrides", nil, body, nil, f.Get("idem")); err != nil {
+		return err
+	}
+	return back(rq, "/transfers/"+url.PathEscape(id))
+}
+
+func (s *site) approveTransfer(rq *req) error {
+	if err := rq.r.ParseForm(); err != nil {
+		return badForm(rq, "form", err.Error())
+	}
+	at, err := s.occurredAt(rq)
+	if err != nil {
+		return err
+	}
+	id := rq.r.PathValue("id")
+	if err := rq.api.call(rq.ctx, http.MethodPost, "/api/v1/transfers/"+url.PathEscape(id)+"/approvals", nil, map[string]any{"occurred_at": at}, nil, rq.r.PostForm.Get("idem")); err != nil {
+		return err
+	}
+	return back(rq, "/transfers/"+url.PathEscape(id))
+}
