@@ -149,12 +149,12 @@ func (p *printer) headerBlock() layout.Element {
 
 // Column widths of the person table, in percent of the text width (539 pt).
 var personColumns = []float64{
-	3.5,  // #
+	5,    // #, up to four digits
 	11.5, // registration number
-	19,   // name in Arabic script
-	18,   // name in Latin script
+	18.5, // name in Arabic script
+	17.5, // name in Latin script
 	6,    // nationality
-	13,   // category
+	12.5, // category
 	7.5,  // vehicle
 	5,    // seat
 	7,    // photo

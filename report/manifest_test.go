@@ -15,7 +15,10 @@ import (
 	"unicode/utf16"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+var (
+	update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	sample = flag.String("sample", "", "write a 150-person sample manifest to this PDF file, and its Arabic twin beside it (name-ar.pdf)")
+)
 
 // The persons are invented: the names are common name parts put together at
 // random, not anyone's name. They cover a lam-alef ligature (الأحمد), a
@@ -160,6 +163,17 @@ func TestManifestArabicShaped(t *testing.T) {
 			t.Errorf("Arabic letter %U drawn unshaped (its base form) in %+q", r, arabic)
 			break
 		}
+	}
+}
+
+// TestManifestArabicMarks checks that a name typed with vowel marks prints
+// without them (see stripArabicMarks) and with every letter.
+func TestManifestArabicMarks(t *testing.T) {
+	m := testManifest("en", 1)
+	m.Rows[0].NameArabic = "كريم محمّد العلي" // with a shadda
+	pages := extract(t, render(t, m))
+	if want := "كريم محمد العلي"; !slicesContains(pages[0].cells(), want) {
+		t.Errorf("no cell %q; the page reads:\n%s", want, pages[0])
 	}
 }
 
@@ -405,6 +419,24 @@ func golden(t *testing.T, name string, b []byte) {
 			t.Errorf("%s changed (%d bytes, want %d); if the text golden files still match, "+
 				"look at the PDF and run with -update", path, len(b), len(want))
 		}
+	}
+}
+
+// TestManifestSample writes the samples asked for with -sample, for a person
+// to look at: go test ./report -run Sample -sample /tmp/manifest-sample.pdf
+func TestManifestSample(t *testing.T) {
+	if *sample == "" {
+		t.Skip("no -sample file given")
+	}
+	for _, lang := range []string{"en", "ar"} {
+		path := *sample
+		if lang != "en" {
+			path = strings.TrimSuffix(path, ".pdf") + "-" + lang + ".pdf"
+		}
+		if err := os.WriteFile(path, render(t, testManifest(lang, 150)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s", path)
 	}
 }
 
