@@ -21,7 +21,7 @@ const (
 	photoW     = 30.0 // placeholder box for a passport-style photo (3:4)
 	photoH     = 40.0
 	cellPad    = 3.0
-	qrCellPad  = 4.0 // the code's quiet zone: with the cell's padding, ~3 modules
+	qrCellPad  = 4.0 // the code's quiet zone: about four modules of a version 5 code
 	sigLineLen = 26  // underscores on a signature block's blank lines
 )
 
@@ -77,8 +77,8 @@ func (p *printer) table(widths ...float64) *layout.Table {
 func (p *printer) runningHeader(document.PageContext) layout.Element {
 	t := p.table(60, 40)
 	r := t.AddRow()
-	left := strings.TrimSpace(p.m.Title + " — " + p.m.Movement)
-	right := p.m.From + " / " + p.m.To
+	left := joinNonEmpty(" — ", p.m.Title, p.m.Movement)
+	right := joinNonEmpty(" / ", p.m.From, p.m.To)
 	for _, s := range []string{left, right} {
 		c := r.AddCellElement(p.text(s, textSize))
 		c.SetBorders(layout.CellBorders{Bottom: layout.SolidBorder(0.75, ruleColor)})
@@ -243,4 +243,15 @@ func (p *printer) signatures() layout.Element {
 	}
 	d.Add(t)
 	return d
+}
+
+// joinNonEmpty joins the non-empty parts with sep.
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, s := range parts {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, sep)
 }

@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/carlos7ags/folio/document"
@@ -28,7 +27,10 @@ import (
 )
 
 // Manifest is what a printed movement manifest shows. Every string is printed
-// as given: the caller formats times and translates labels.
+// as given, with two exceptions: Arabic vowel marks are dropped (see
+// WriteManifest), and characters that neither Noto Sans nor Noto Naskh Arabic
+// has (arrows, CJK, emoji) print as empty boxes. The caller formats times and
+// translates labels.
 type Manifest struct {
 	// Lang is the language of the labels, "en" or "ar" ("" means "en").
 	// "ar" lays the page out right to left: columns run from the right edge.
@@ -86,6 +88,10 @@ var ErrLang = errors.New("report: unsupported manifest language")
 // the row whose RecordURL cannot be encoded as a QR code, or the error of w.
 // Nothing is written to w before the whole document is laid out. It is safe
 // to call from several goroutines at once.
+//
+// Arabic vowel marks (harakat, tanwin, shadda, sukun) are left out of every
+// string: folio v0.11.0 drops letters next to them, and names in a register
+// are written and read without them.
 func WriteManifest(w io.Writer, m Manifest) error {
 	var rtl bool
 	switch m.Lang {
@@ -108,7 +114,7 @@ func WriteManifest(w io.Writer, m Manifest) error {
 
 	doc := document.NewDocument(document.PageSizeA4)
 	doc.SetMargins(layout.Margins{Top: margin, Right: margin, Bottom: margin, Left: margin})
-	doc.Info.Title = strings.TrimSpace(m.Title + " " + m.Movement)
+	doc.Info.Title = joinNonEmpty(" ", m.Title, m.Movement)
 	doc.Info.Subject = m.Campaign
 	doc.Info.Creator = "handover"
 	doc.Info.Language = m.Lang
