@@ -252,7 +252,6 @@ func (s *site) builder(rq *req, transfer string, form builderForm, problem *Prob
 	return nil
 }
 
-
 func (s *site) planMovement(rq *req) error {
 	if err := rq.r.ParseForm(); err != nil {
 		return badForm(rq, "form", err.Error())

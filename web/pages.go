@@ -138,7 +138,6 @@ type personRow struct {
 	Name personName
 }
 
-
 func (s *site) persons(rq *req) error {
 	n, err := rq.names()
 	if err != nil {

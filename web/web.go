@@ -117,6 +117,7 @@ func (s *site) routes() {
 	s.page("GET /movements/new", s.newMovement)
 	s.page("POST /movements", s.planMovement)
 	s.page("GET /movements/{id}", s.movement)
+	s.page("GET /movements/{id}/manifest.pdf", s.manifestPDF)
 	s.page("GET /movements/{id}/handover", s.handoverPage)
 	s.page("POST /movements/{id}/handover/draft", s.draftHandover)
 	s.page("POST /movements/{id}/handover", s.submitHandover)

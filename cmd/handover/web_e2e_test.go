@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/custody"
 )
@@ -89,6 +90,7 @@ type browser struct {
 	ctx context.Context
 	w   *webWorld
 
+	who     string // the user signed in
 	mu      sync.Mutex
 	outside []string // requests to another host
 }
@@ -100,9 +102,8 @@ func (w *webWorld) browser(t *testing.T) *browser {
 		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1280, 1000))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
 	b := &browser{t: t, ctx: ctx, w: w}
-	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+	t.Cleanup(func() { cancelB(); cancelA() })
 	host := strings.TrimPrefix(w.base, "http://")
 	chromedp.ListenTarget(ctx, func(ev any) {
 		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
@@ -134,7 +135,7 @@ func (w *webWorld) browser(t *testing.T) *browser {
 			t.Logf("no screenshot: %v", err)
 			return
 		}
-		path := filepath.Join(t.ArtifactDir(), "failure.png")
+		path := filepath.Join(t.ArtifactDir(), "failure-"+b.who+".png")
 		if err := os.WriteFile(path, png, 0o644); err != nil {
 			t.Logf("no screenshot: %v", err)
 			return
@@ -147,13 +148,16 @@ func (w *webWorld) browser(t *testing.T) *browser {
 // run runs browser actions, failing the test with what was being done.
 func (b *browser) run(what string, actions ...chromedp.Action) {
 	b.t.Helper()
-	if err := chromedp.Run(b.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
 		b.t.Fatalf("%s: %v", what, err)
 	}
 }
 
 func (b *browser) login(user string) {
 	b.t.Helper()
+	b.who = user
 	pw, ok := b.w.passwords[user]
 	if !ok {
 		b.t.Fatalf("no demo account %s", user)
@@ -267,4 +271,140 @@ func TestWebRegistrarFindsAndVerifies(t *testing.T) {
 	if v := b.text(`[data-testid=verified]`); !strings.Contains(v, "Verified") {
 		t.Errorf("verification says %q", v)
 	}
+}
+
+// TestWebMovementHandover: an escort officer builds a manifest and sees the
+// separation warning, runs the departure handover; the receiving officer runs the
+// arrival handover with one person absent; the dashboard shows the disappearance
+// alert.
+func TestWebMovementHandover(t *testing.T) {
+	w := startWebDemo(t)
+	// The transfer is set up through the API: two men and a boy from Hasakah to the
+	// Northern Correctional Institution, every safeguard recorded, both sides approved.
+	approver, legal, irq := w.api(t, "sdf-transfer-approver"), w.api(t, "sdf-legal-officer"), w.api(t, "irq-transfer-approver")
+	pick := func(category string, n int) []custody.PersonState {
+		var page custody.PersonPage
+		approver.do("GET", "/api/v1/persons?facility=HSK&status=held&category="+category+"&limit=200", nil, &page)
+		var out []custody.PersonState
+		for _, p := range page.Persons {
+			if p.Custody.Transfer == uuid.Nil && len(out) < n {
+				out = append(out, p)
+			}
+		}
+		if len(out) < n {
+			t.Fatalf("only %d %s at Hasakah free of transfers", len(out), category)
+		}
+		return out
+	}
+	men, boy := pick("detainee", 2), pick("minor", 1)[0]
+	now := time.Now().UTC().Truncate(time.Second)
+	var tr custody.TransferState
+	approver.do("POST", "/api/v1/transfers", map[string]any{"occurred_at": now, "transfer": map[string]any{
+		"from": "HSK", "to": "NCI", "legal_basis": "bilateral transfer agreement (synthetic)", "ordered_by": "SDF detention directorate",
+		"persons": []string{men[0].Record.RegNo, men[1].Record.RegNo, boy.Record.RegNo}}}, &tr)
+	for _, tp := range tr.People {
+		for _, k := range tp.Required {
+			g := map[string]any{"kind": k, "met": true, "finding": "checked for the test"}
+			switch k {
+			case custody.RiskAssessment:
+				g["risk"] = map[string]any{"torture": "no_real_risk", "persecution": "no_real_risk", "death_penalty": "no_real_risk", "monitoring": "ICRC visits after transfer"}
+			case custody.ICRCNotified:
+				g["interview"] = "held"
+			}
+			legal.do("POST", "/api/v1/transfers/"+tr.ID.String()+"/safeguards", map[string]any{"occurred_at": now, "persons": []string{tp.RegNo}, "safeguard": g}, nil)
+		}
+	}
+	approver.do("POST", "/api/v1/transfers/"+tr.ID.String()+"/approvals", map[string]any{"occurred_at": now}, nil)
+	irq.do("POST", "/api/v1/transfers/"+tr.ID.String()+"/approvals", map[string]any{"occurred_at": now}, nil)
+
+	// The sending facility's commander builds the manifest, naming USF the escort:
+	// an escort force sees a transfer only once it escorts one of its movements.
+	planner := w.browser(t)
+	planner.login("sdf-facility-commander")
+	seat := func(p custody.PersonState) string { return `select[data-testid="seat-` + p.Record.RegNo + `"]` }
+	planner.run("build the manifest with everyone in one bus",
+		chromedp.Navigate(w.base+"/movements/new?transfer="+tr.ID.String()),
+		chromedp.WaitVisible(seat(boy), chromedp.ByQuery),
+		chromedp.SetValue(`select[name=escort]`, "USF", chromedp.ByQuery),
+		chromedp.SetValue(seat(men[0]), "BUS-1", chromedp.ByQuery),
+		chromedp.SetValue(seat(men[1]), "BUS-1", chromedp.ByQuery),
+		chromedp.SetValue(seat(boy), "BUS-1", chromedp.ByQuery),
+		chromedp.Click(`[data-testid=plan]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=manifest-problem]`, chromedp.ByQuery),
+	)
+	if warning := planner.text(`[data-testid=manifest-problem]`); !strings.Contains(warning, "child "+boy.Record.RegNo+" with unrelated adult") {
+		t.Fatalf("the separation warning is missing: %q", warning)
+	}
+	planner.run("move the boy to his own bus and accept the capacity breach",
+		chromedp.SetValue(seat(boy), "BUS-2", chromedp.ByQuery),
+		chromedp.SendKeys(`[data-testid=override-capacity]`, "the boy goes on to the juvenile institution the next day", chromedp.ByQuery),
+		chromedp.Click(`[data-testid=plan]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=movement-status]`, chromedp.ByQuery),
+	)
+	if s := planner.text(`[data-testid=movement-status]`); s != "Planned" {
+		t.Fatalf("movement status %q after planning", s)
+	}
+	movement := ""
+	planner.run("read the movement's address", chromedp.Location(&movement))
+
+	escort := w.browser(t)
+	escort.login("usf-escort-commander")
+	keys := func(b *browser, from, to string) {
+		b.run("open both officers' key files",
+			chromedp.SetUploadFiles(`[data-testid=from-key]`, []string{filepath.Join(w.dir, "officers", from)}, chromedp.ByQuery),
+			chromedp.SetUploadFiles(`[data-testid=to-key]`, []string{filepath.Join(w.dir, "officers", to)}, chromedp.ByQuery),
+			chromedp.WaitVisible(`#from-key-id:not(:empty)`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#to-key-id:not(:empty)`, chromedp.ByQuery),
+		)
+	}
+	escort.run("departure: mark everyone present",
+		chromedp.Navigate(movement),
+		chromedp.Click(`[data-testid=start-handover]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#all-present`, chromedp.ByQuery),
+		chromedp.Click(`#all-present`, chromedp.ByQuery),
+	)
+	if c := escort.text(`[data-testid=headcount]`); !strings.HasPrefix(c, "3 / 3") {
+		t.Errorf("head count %q after marking everyone present", c)
+	}
+	keys(escort, "sdf.key", "usf.key")
+	escort.run("departure: sign and record",
+		chromedp.Click(`[data-testid=prepare]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=confirm-summary]`, chromedp.ByQuery),
+		chromedp.Click(`[data-testid=sign-submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=tally]`, chromedp.ByQuery),
+	)
+	if s := escort.text(`[data-testid=movement-status]`); s != "Departed" {
+		t.Fatalf("movement status %q after the departure handover", s)
+	}
+	receiver := w.browser(t)
+	receiver.login("irq-facility-commander")
+	absent := men[1]
+	receiver.run("arrival: one man absent, the others present",
+		chromedp.Navigate(movement+"/handover"),
+		chromedp.WaitVisible(`[data-testid="absent-`+absent.Record.RegNo+`"]`, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="absent-`+absent.Record.RegNo+`"]`, chromedp.ByQuery),
+		chromedp.Click(`#all-present`, chromedp.ByQuery),
+	)
+	if c := receiver.text(`[data-testid=headcount]`); !strings.HasPrefix(c, "2 / 3") {
+		t.Errorf("head count %q with one absent", c)
+	}
+	keys(receiver, "usf.key", "irq.key")
+	receiver.run("arrival: sign and record",
+		chromedp.Click(`[data-testid=prepare]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=confirm-summary]`, chromedp.ByQuery),
+	)
+	if s := receiver.text(`[data-testid=confirm-summary]`); !strings.Contains(s, "2 of 3") {
+		t.Errorf("confirmation says %q", s)
+	}
+	receiver.run("arrival: record",
+		chromedp.Click(`[data-testid=sign-submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=tally]`, chromedp.ByQuery),
+	)
+	if s := receiver.text(`[data-testid=tally]`); !strings.Contains(s, "1 not handed over") {
+		t.Errorf("reconciliation tally %q", s)
+	}
+	receiver.run("the dashboard shows the alert",
+		chromedp.Navigate(w.base+"/"),
+		chromedp.WaitVisible(`[data-testid=alert] a[href="/persons/`+absent.Record.ID.String()+`"]`, chromedp.ByQuery),
+	)
 }

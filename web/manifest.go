@@ -1,0 +1,94 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/report"
+)
+
+// manifestPDF prints a movement's manifest: header, one row per person with both
+// scripts and a QR code of the person's record page, and signature blocks.
+func (s *site) manifestPDF(rq *req) error {
+	n, err := rq.names()
+	if err != nil {
+		return err
+	}
+	m, t, err := readMovement(rq, rq.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	l := rq.loc
+	doc := report.Manifest{Lang: l.Lang(), Title: l.T("pdf.title"), Labels: pdfLabels(l),
+		Movement: m.ID.String(), From: n.PartyName(t.Sending), To: n.PartyName(t.Receiving),
+		Origin: n.Facility(m.From), Destination: n.Facility(m.To), Escort: n.PartyName(m.Escort),
+		Departs: l.DateTime(m.PlannedDeparture), PrintedAt: s.cfg.Now()}
+	if t.Campaign != uuid.Nil {
+		var c custody.CampaignView
+		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/campaigns/"+t.Campaign.String(), nil, nil, &c, ""); err == nil {
+			doc.Campaign = c.Name
+		}
+	}
+	for _, v := range m.Vehicles {
+		doc.Vehicles = append(doc.Vehicles, v.ID+" ("+v.Kind+", "+l.T("pdf.seats", v.Seats)+")")
+	}
+	base := s.cfg.BaseURL
+	if base == "" {
+		scheme := "http"
+		if rq.r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + rq.r.Host
+	}
+	seatNo := map[string]int{}
+	for _, st := range m.Manifest {
+		var p custody.PersonState
+		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+st.Person.String(), nil, nil, &p, ""); err != nil {
+			return err
+		}
+		seatNo[st.Vehicle]++
+		doc.Rows = append(doc.Rows, report.ManifestRow{RegNo: p.Record.RegNo, NameArabic: p.Record.PrimaryName(custody.Arabic),
+			NameLatin: p.Record.PrimaryName(custody.Latin), Nationality: joinComma(p.Record.Nationalities),
+			Category: l.T("category." + string(p.Record.Category)), Vehicle: st.Vehicle, Seat: strconv.Itoa(seatNo[st.Vehicle]),
+			RecordURL: base + "/persons/" + p.Record.ID.String()})
+	}
+	doc.Signatures = []report.SignatureBlock{{Role: l.T("pdf.sending_officer")}, {Role: l.T("pdf.escort_officer")}, {Role: l.T("pdf.receiving_officer")}}
+	var buf bytes.Buffer
+	if err := report.WriteManifest(&buf, doc); err != nil {
+		return err
+	}
+	h := rq.w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", `inline; filename="manifest-`+m.ID.String()+`.pdf"`)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, err = rq.w.Write(buf.Bytes())
+	return err
+}
+
+func joinComma(xs []string) string {
+	var b bytes.Buffer
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(x)
+	}
+	return b.String()
+}
+
+// pdfLabels are the manifest's fixed strings in the page's language.
+func pdfLabels(l *Loc) report.Labels {
+	return report.Labels{
+		Movement: l.T("pdf.movement"), Campaign: l.T("pdf.campaign"), From: l.T("transfer.sending"), To: l.T("transfer.receiving"),
+		Origin: l.T("pdf.origin"), Destination: l.T("pdf.destination"), Escort: l.T("movement.escort"), Departs: l.T("movement.departure"),
+		Vehicles: l.T("movement.vehicles"), Persons: l.T("transfer.persons"), No: l.T("pdf.no"), RegNo: l.T("person.regno"),
+		NameArabic: l.T("pdf.name_arabic"), NameLatin: l.T("pdf.name_latin"), Nationality: l.T("person.nationality"),
+		Category: l.T("person.category"), Vehicle: l.T("movement.vehicle"), Seat: l.T("pdf.seat"), Photo: l.T("pdf.photo"),
+		Record: l.T("pdf.record"), Signatures: l.T("pdf.signatures"), Name: l.T("pdf.name"), Signature: l.T("pdf.signature"),
+		Time: l.T("pdf.time"), Printed: l.T("pdf.printed"), Page: l.T("pdf.page"),
+	}
+}
