@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -273,4 +274,14 @@ func DecodeEvent(b []byte) (Event, error) {
 	}
 	copy(e.Nonce[:], env.Nonce)
 	return e, nil
+}
+
+// EventTypes lists every type of event, sorted.
+func EventTypes() []Type {
+	out := make([]Type, 0, len(payloads))
+	for t := range payloads {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
 }

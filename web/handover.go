@@ -246,6 +246,9 @@ func (s *site) officer(rq *req, n *names, field, pub string, party uuid.UUID) (c
 
 // submitHandover sends the signed document to the API.
 func (s *site) submitHandover(rq *req) error {
+	if !rq.can("submit-handover") {
+		return jsonProblem(rq, forbidden(rq, "submit-handover"))
+	}
 	// The page sends each signature with the public key that made it; the API
 	// takes the key's id.
 	var in struct {

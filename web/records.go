@@ -181,7 +181,7 @@ func incidentRank(in *custody.IncidentState) int {
 
 type incidentData struct {
 	N       *names
-	I       custody.IncidentState
+	I       *custody.IncidentState
 	Persons []incidentPerson
 	Idem    string
 }
@@ -201,7 +201,7 @@ func (s *site) incident(rq *req) error {
 	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/incidents/"+url.PathEscape(rq.r.PathValue("id")), nil, nil, &in, ""); err != nil {
 		return err
 	}
-	d := incidentData{N: n, I: in, Idem: uuid.NewString()}
+	d := incidentData{N: n, I: &in, Idem: uuid.NewString()}
 	for _, id := range in.Persons {
 		var p custody.PersonState
 		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+id.String(), nil, nil, &p, ""); err != nil {
@@ -219,6 +219,9 @@ func (s *site) incident(rq *req) error {
 
 // resolveIncident accounts for one person of an incident, or closes it.
 func (s *site) resolveIncident(rq *req) error {
+	if !rq.can("resolve-incident") {
+		return forbidden(rq, "resolve-incident")
+	}
 	if err := rq.r.ParseForm(); err != nil {
 		return badForm(rq, "form", err.Error())
 	}
@@ -286,6 +289,9 @@ func (s *site) notifications(rq *req) error {
 }
 
 func (s *site) completeNotification(rq *req) error {
+	if !rq.can("complete-notification") {
+		return forbidden(rq, "complete-notification")
+	}
 	if err := rq.r.ParseForm(); err != nil {
 		return badForm(rq, "form", err.Error())
 	}

@@ -156,6 +156,9 @@ func parseFormTime(v string, def time.Time) (time.Time, error) {
 }
 
 func (s *site) recordSafeguard(rq *req) error {
+	if !rq.can("record-safeguard") {
+		return forbidden(rq, "record-safeguard")
+	}
 	if err := rq.r.ParseForm(); err != nil {
 		return badForm(rq, "form", err.Error())
 	}
@@ -191,6 +194,9 @@ func (s *site) recordSafeguard(rq *req) error {
 }
 
 func (s *site) overrideSafeguard(rq *req) error {
+	if !rq.can("override-safeguard") {
+		return forbidden(rq, "override-safeguard")
+	}
 	if err := rq.r.ParseForm(); err != nil {
 		return badForm(rq, "form", err.Error())
 	}
@@ -208,6 +214,9 @@ func (s *site) overrideSafeguard(rq *req) error {
 }
 
 func (s *site) approveTransfer(rq *req) error {
+	if !rq.can("approve-transfer") {
+		return forbidden(rq, "approve-transfer")
+	}
 	if err := rq.r.ParseForm(); err != nil {
 		return badForm(rq, "form", err.Error())
 	}

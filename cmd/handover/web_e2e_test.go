@@ -408,3 +408,115 @@ func TestWebMovementHandover(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid=alert] a[href="/persons/`+absent.Record.ID.String()+`"]`, chromedp.ByQuery),
 	)
 }
+
+// TestWebArabic: switching to Arabic lays the page out right to left, and the
+// dashboard speaks Arabic.
+func TestWebArabic(t *testing.T) {
+	w := startWebDemo(t)
+	var ar map[string]string
+	raw, err := os.ReadFile("../../web/locales/ar.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &ar); err != nil {
+		t.Fatal(err)
+	}
+	b := w.browser(t)
+	b.login("irq-registrar")
+	var dir, lang, direction string
+	b.run("switch to Arabic",
+		chromedp.Click(`form.lang button[value=ar]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`html[dir=rtl]`, chromedp.ByQuery),
+		chromedp.AttributeValue(`html`, "dir", &dir, nil, chromedp.ByQuery),
+		chromedp.AttributeValue(`html`, "lang", &lang, nil, chromedp.ByQuery),
+		chromedp.Evaluate(`getComputedStyle(document.body).direction`, &direction),
+	)
+	if dir != "rtl" || lang != "ar" || direction != "rtl" {
+		t.Fatalf("after switching to Arabic: dir=%q lang=%q computed direction=%q", dir, lang, direction)
+	}
+	// Right to left: the main menu's first entry sits right of its second.
+	var first, second float64
+	b.run("measure the menu",
+		chromedp.Evaluate(`document.querySelectorAll("header nav li")[0].getBoundingClientRect().left`, &first),
+		chromedp.Evaluate(`document.querySelectorAll("header nav li")[1].getBoundingClientRect().left`, &second),
+	)
+	if first <= second {
+		t.Errorf("the menu runs left to right: first entry at %v, second at %v", first, second)
+	}
+	for sel, id := range map[string]string{"h1": "dashboard.title", "#alerts-h": "dashboard.alerts", "#campaigns-h": "dashboard.campaigns", "#fac-h": "dashboard.facilities"} {
+		if got := b.text(sel); got != ar[id] {
+			t.Errorf("%s says %q, want the Arabic %q", sel, got, ar[id])
+		}
+	}
+	// The choice stays with the user's browser across pages; numbers use Arabic-Indic digits.
+	b.run("open the ledger", chromedp.Navigate(w.base+"/ledger"), chromedp.WaitVisible(`[data-testid=ledger-size]`, chromedp.ByQuery))
+	if size := b.text(`[data-testid=ledger-size]`); strings.ContainsAny(size, "0123456789") || !strings.ContainsAny(size, "٠١٢٣٤٥٦٧٨٩") {
+		t.Errorf("ledger size %q is not written in Arabic-Indic digits", size)
+	}
+}
+
+// TestWebMonitorRefused: a monitor reaches no page that changes data: the server
+// refuses each form page and each write, whatever the menu shows.
+func TestWebMonitorRefused(t *testing.T) {
+	w := startWebDemo(t)
+	reader := w.api(t, "icrc-monitor")
+	var ms struct {
+		Movements []custody.MovementState `json:"movements"`
+	}
+	reader.do("GET", "/api/v1/movements", nil, &ms)
+	var planned, departed custody.MovementState
+	for _, m := range ms.Movements {
+		switch m.Status {
+		case custody.PlannedMovement:
+			planned = m
+		case custody.DepartedMovement:
+			departed = m
+		}
+	}
+	var incs struct {
+		Incidents []custody.IncidentState `json:"incidents"`
+	}
+	reader.do("GET", "/api/v1/incidents?open=true", nil, &incs)
+	var nots struct {
+		Notifications []struct {
+			ID uuid.UUID `json:"id"`
+		} `json:"notifications"`
+	}
+	reader.do("GET", "/api/v1/notifications?done=false", nil, &nots)
+	if planned.ID == uuid.Nil || departed.ID == uuid.Nil || len(incs.Incidents) == 0 || len(nots.Notifications) == 0 {
+		t.Fatalf("the demo lacks a planned or departed movement, an open incident or an open notification to try")
+	}
+	b := w.browser(t)
+	b.login("icrc-monitor")
+	// What a monitor may see, it sees.
+	for _, page := range []string{"/", "/persons", "/movements/" + departed.ID.String(), "/transfers/" + planned.Transfer.String(), "/incidents/" + incs.Incidents[0].ID.String()} {
+		if got := b.fetchStatus("GET", page, ""); got != http.StatusOK {
+			t.Errorf("GET %s: %d, want 200", page, got)
+		}
+	}
+	tr, mv := planned.Transfer.String(), planned.ID.String()
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/movements/new?transfer=" + tr, ""},
+		{"GET", "/movements/" + mv + "/handover", ""},
+		{"GET", "/movements/" + departed.ID.String() + "/handover", ""},
+		{"GET", "/audit", ""},
+		{"POST", "/movements", "transfer=" + tr + "&escort=USF&mode=convoy&planned_departure=2026-12-01T08:00&vehicle-id-0=BUS-9&vehicle-seats-0=40"},
+		{"POST", "/transfers/" + tr + "/approvals", "idem=x"},
+		{"POST", "/transfers/" + tr + "/safeguards", "kind=medical&met=on&finding=fit&person=" + planned.Manifest[0].Person.String()},
+		{"POST", "/transfers/" + tr + "/overrides", "kind=medical&reason=none&person=" + planned.Manifest[0].Person.String()},
+		{"POST", "/movements/" + mv + "/handover/draft", "stage=departure"},
+		{"POST", "/incidents/" + incs.Incidents[0].ID.String() + "/resolutions", "resolution=found&facility=NCI&person=" + incs.Incidents[0].Persons[0].String()},
+		{"POST", "/notifications/" + nots.Notifications[0].ID.String() + "/completions", "outcome=told"},
+	} {
+		if got := b.fetchStatus(c.method, c.path, c.body); got != http.StatusForbidden {
+			t.Errorf("%s %s as a monitor: %d, want 403", c.method, c.path, got)
+		}
+	}
+	// And the pages offer the monitor no such form.
+	var forms int
+	b.run("count write forms", chromedp.Navigate(w.base+"/transfers/"+tr), chromedp.WaitVisible(`h1`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("main form[method=post]").length`, &forms))
+	if forms != 0 {
+		t.Errorf("the transfer page offers a monitor %d forms that write", forms)
+	}
+}
