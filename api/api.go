@@ -45,9 +45,11 @@ type Store interface {
 	Parties(ctx context.Context) ([]custody.Party, error)
 	// Doc returns the JSON of one operational record (an officer key, a campaign,
 	// a transfer, a movement, an incident, a notification), or a custody.NotFound
-	// error; DocList returns every record of a kind, in id order.
+	// error; DocList returns every record of a kind, in id order, and DocIDs their
+	// ids alone.
 	Doc(ctx context.Context, kind custody.DocKind, id uuid.UUID) ([]byte, error)
 	DocList(ctx context.Context, kind custody.DocKind) ([][]byte, error)
+	DocIDs(ctx context.Context, kind custody.DocKind) ([]uuid.UUID, error)
 }
 
 // Config configures the API.
@@ -105,6 +107,7 @@ type server struct {
 	idle   *idleTracker
 	addrs  *addrLimiter
 	tokens *touches
+	ends   *endsCache
 	// hashing bounds the password checks running at once: each takes 64 MiB.
 	hashing chan struct{}
 	// noIdem matches the routes whose writes are never replayed (their answers
@@ -148,7 +151,7 @@ func New(store Store, cfg Config) (*Handler, error) {
 	cfg.Limits = cfg.Limits.withDefaults()
 	s := &server{store: store, cfg: cfg, log: cfg.Logger, idem: newIdempotency(store, cfg),
 		acc: cfg.Accounts, policy: cfg.Policy, audit: newAuditLog(cfg.Accounts, cfg.Logger),
-		idle: newIdleTracker(cfg.Now()), addrs: newAddrLimiter(), tokens: &touches{},
+		idle: newIdleTracker(cfg.Now()), addrs: newAddrLimiter(), tokens: &touches{}, ends: newEndsCache(),
 		hashing: make(chan struct{}, max(1, runtime.NumCPU())), noIdem: http.NewServeMux()}
 	mux := http.NewServeMux()
 	hc := huma.DefaultConfig("handover", "1")

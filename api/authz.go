@@ -390,6 +390,90 @@ func (l *lookup) personConcerns(ctx context.Context, p *custody.PersonState, rea
 	return c.Concerns, nil
 }
 
+// personVisibility is the condition the store filters a listing of persons by: it
+// admits exactly the persons whose concerns as a read (personConcerns with read)
+// the caller's grant permits (access.Grant.Permits), scope by scope:
+//
+//   - everyone, any_administrator, self: every person (nil; a person's concerns
+//     name no user);
+//   - own_party: the persons the party holds, those on an open transfer it sends
+//     or receives, and those carried by a movement it escorts;
+//   - mandate: the persons at a facility of the mandate or to return to one from
+//     hospital, and those on an open transfer or carried by a movement from or to
+//     one; every person (nil) when the mandate is over all.
+//
+// No scope, or no caller: nobody. The parties and facilities of transfers and
+// movements come from s.ends.
+func (s *server) personVisibility(ctx context.Context, az *authz) (*custody.Visibility, error) {
+	vis := &custody.Visibility{}
+	if az == nil {
+		return vis, nil
+	}
+	var ends *recordEnds
+	load := func() (err error) {
+		if ends == nil {
+			ends, err = s.ends.load(ctx, s.store)
+		}
+		return err
+	}
+	for _, scope := range az.grant.Scopes {
+		switch scope {
+		case access.Everyone, access.AnyAdministrator, access.Self:
+			return nil, nil
+		case access.OwnParty:
+			p := az.user.Party
+			if p == uuid.Nil {
+				continue
+			}
+			if err := load(); err != nil {
+				return nil, err
+			}
+			vis.Custodians = append(vis.Custodians, p)
+			for id, t := range ends.transfers {
+				if t.Sending == p || t.Receiving == p {
+					vis.Transfers = append(vis.Transfers, id)
+				}
+			}
+			for id, m := range ends.movements {
+				if m.Escort == p {
+					vis.Movements = append(vis.Movements, id)
+				}
+			}
+		case access.Mandate:
+			m, err := s.mandateOf(ctx, az)
+			if err != nil {
+				return nil, err
+			}
+			if m.All {
+				return nil, nil
+			}
+			fs := slices.DeleteFunc(slices.Clone(m.Facilities), func(id uuid.UUID) bool { return id == uuid.Nil })
+			if len(fs) == 0 {
+				continue
+			}
+			if err := load(); err != nil {
+				return nil, err
+			}
+			vis.Facilities = append(vis.Facilities, fs...)
+			for id, t := range ends.transfers {
+				if m.Covers(t.From, t.To) {
+					vis.Transfers = append(vis.Transfers, id)
+				}
+			}
+			for id, mv := range ends.movements {
+				if m.Covers(mv.From, mv.To) {
+					vis.Movements = append(vis.Movements, id)
+				}
+			}
+		}
+	}
+	for _, ids := range []*[]uuid.UUID{&vis.Custodians, &vis.Facilities, &vis.Transfers, &vis.Movements} {
+		slices.SortFunc(*ids, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+		*ids = slices.Compact(*ids)
+	}
+	return vis, nil
+}
+
 // transferConcerns: the sending and receiving parties (for reads also the escorts
 // of its movements); its two facilities.
 func (l *lookup) transferConcerns(ctx context.Context, t *custody.TransferState, read bool) (access.Concerns, error) {

@@ -85,42 +85,20 @@ func (s *server) listPersons(ctx context.Context, in *listPersonsInput) (*person
 	return &personsOutput{Body: *page}, nil
 }
 
-// visiblePersons is a page of the persons the caller may see: the store's pages
-// are read, in registration number order, until f.Limit of them are found.
+// visiblePersons is a page of the persons the caller may see: the store filters
+// them by the caller's grant (personVisibility) in the same query as f, so a page
+// holds f.Limit persons whenever that many more are visible.
 func (s *server) visiblePersons(ctx context.Context, f custody.PersonFilter) (*custody.PersonPage, error) {
-	v := s.viewer(ctx)
-	want := f.Limit
-	f.Limit = custody.MaxPageSize
-	out := &custody.PersonPage{Persons: []custody.PersonState{}}
-	for {
-		page, err := s.store.Persons(ctx, f)
-		if err != nil {
-			return nil, at(err, where{"": "query"})
-		}
-		for i := range page.Persons {
-			p := &page.Persons[i]
-			c, err := v.personConcerns(ctx, p, true)
-			if err != nil {
-				return nil, err
-			}
-			ok, err := v.sees(ctx, c)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
-			}
-			if len(out.Persons) == want {
-				out.Next = out.Persons[want-1].Record.RegNo
-				return out, nil
-			}
-			out.Persons = append(out.Persons, *p)
-		}
-		if page.Next == "" {
-			return out, nil
-		}
-		f.After = page.Next
+	vis, err := s.personVisibility(ctx, authzOf(ctx))
+	if err != nil {
+		return nil, err
 	}
+	f.Visible = vis
+	page, err := s.store.Persons(ctx, f)
+	if err != nil {
+		return nil, at(err, where{"": "query"})
+	}
+	return page, nil
 }
 
 // flagsNow shows a person's flags as they stand now, with notification_overdue

@@ -17,7 +17,27 @@ type PersonFilter struct {
 	Now         time.Time // the time NotificationOverdue is judged at; default time.Now()
 	After       string    // registration number after which the page starts
 	Limit       int       // at most MaxPageSize; 0 means DefaultPageSize
+	// Visible, when not nil, keeps only the persons it admits: the listing of what
+	// one reader may see, filtered by the store in the same query as the rest, so
+	// that every page but the last is full. Nil keeps everyone.
+	Visible *Visibility
 }
+
+// Visibility admits the persons who match any one of its clauses; one with no
+// clause admits nobody. Each clause is read from the person's custody as it stands
+// now; nil ids match nothing. The API builds it from a
+// reader's grant: the clauses that make a person concern the reader's party, or
+// fall within their monitor's mandate (api/authz.go, personConcerns).
+type Visibility struct {
+	Custodians []uuid.UUID // held by one of these parties: Custody.Custodian
+	Facilities []uuid.UUID // at one of these facilities, or to return to one from hospital: Custody.Facility, Custody.Return
+	Transfers  []uuid.UUID // on one of these open transfers: Custody.Transfer
+	Movements  []uuid.UUID // carried by one of these movements: Custody.Movement
+}
+
+// MaxVisibilityIDs bounds the ids of a Visibility, all clauses together (each is a
+// query parameter).
+const MaxVisibilityIDs = 10000
 
 // Page sizes of person listings.
 const (
@@ -50,6 +70,11 @@ func (f *PersonFilter) Validate() error {
 	}
 	if err := optionalText("name", f.Name, 200); err != nil {
 		return err
+	}
+	if v := f.Visible; v != nil {
+		if n := len(v.Custodians) + len(v.Facilities) + len(v.Transfers) + len(v.Movements); n > MaxVisibilityIDs {
+			return Errorf(Invalid, "visible", "names %d ids; at most %d", n, MaxVisibilityIDs)
+		}
 	}
 	switch {
 	case f.Limit == 0:

@@ -21,6 +21,8 @@ var dialect = sqlstore.Dialect{
 	Name:         "postgres",
 	Instr:        "strpos",
 	Greatest:     "GREATEST",
+	JSONText:     func(col, key string) string { return "(convert_from(" + col + ", 'UTF8')::jsonb ->> '" + key + "')" },
+	Contains:     func(col, s string) string { return "position('" + s + "'::bytea in " + col + ") > 0" },
 	UserColumn:   "user_id",
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,

@@ -22,6 +22,8 @@ var dialect = sqlstore.Dialect{
 	Name:         "sqlite",
 	Instr:        "instr",
 	Greatest:     "max",
+	JSONText:     func(col, key string) string { return "json_extract(CAST(" + col + " AS TEXT), '$." + key + "')" },
+	Contains:     func(col, s string) string { return "instr(" + col + ", '" + s + "') > 0" },
 	UserColumn:   "user",
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,

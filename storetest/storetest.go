@@ -43,4 +43,5 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Rebuild", func(t *testing.T) { testRebuild(t, open) })
 	t.Run("Filters", func(t *testing.T) { testFilters(t, open) })
 	t.Run("Transfers", func(t *testing.T) { testTransfers(t, open) })
+	t.Run("Visibility", func(t *testing.T) { testVisibility(t, open) })
 }

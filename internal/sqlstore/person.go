@@ -82,6 +82,10 @@ func (db *Store) Persons(ctx context.Context, f custody.PersonFilter) (*custody.
 	if f.After != "" {
 		add("p.reg_no > ?", f.After)
 	}
+	if f.Visible != nil {
+		cond, vargs := db.visibility(f.Visible)
+		where, args = append(where, cond), append(args, vargs...)
+	}
 	q := "SELECT p.record, c.doc FROM persons p JOIN custody c ON c.id = p.id"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
@@ -113,6 +117,45 @@ func (db *Store) Persons(ctx context.Context, f custody.PersonFilter) (*custody.
 		page.Next = page.Persons[f.Limit-1].Record.RegNo
 	}
 	return page, nil
+}
+
+// visibility is the condition that admits the persons v admits, and its arguments.
+// The clauses on the custody row's own columns come first, so that the JSON of the
+// custody document is read only for the persons they do not admit.
+func (db *Store) visibility(v *custody.Visibility) (string, []any) {
+	var ors []string
+	var args []any
+	in := func(expr string, ids []uuid.UUID) {
+		var marks []string
+		for _, id := range ids {
+			if id != uuid.Nil {
+				marks = append(marks, "?")
+				args = append(args, id.String())
+			}
+		}
+		if len(marks) > 0 {
+			ors = append(ors, expr+" IN ("+strings.Join(marks, ", ")+")")
+		}
+	}
+	in("c.custodian", v.Custodians)
+	in("c.facility", v.Facilities)
+	in(db.custodyField("return"), v.Facilities)
+	in(db.custodyField("transfer"), v.Transfers)
+	in(db.custodyField("movement"), v.Movements)
+	if len(ors) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
+}
+
+// custodyField is the SQL of a top-level id field of the custody row's document
+// (custody.Custody as JSON), NULL when it is absent. The document is parsed only
+// when its bytes hold the field's quoted name: encoding/json, which writes it,
+// writes names as they are, and leaves out the fields that are zero (the return
+// facility, the movement, the transfer are, for most persons), so a row without
+// the field costs a byte search rather than a parse.
+func (db *Store) custodyField(key string) string {
+	return "CASE WHEN " + db.d.Contains("c.doc", `"`+key+`"`) + " THEN " + db.d.JSONText("c.doc", key) + " END"
 }
 
 // History returns every event whose subject is the given person, in ledger order.
@@ -167,6 +210,29 @@ func (db *Store) Doc(ctx context.Context, kind custody.DocKind, id uuid.UUID) ([
 		return nil, db.errorf("%s %s: %w", kind, id, err)
 	}
 	return doc, nil
+}
+
+// DocIDs returns the ids of every operational record of a kind, in id order,
+// without reading the records.
+func (db *Store) DocIDs(ctx context.Context, kind custody.DocKind) ([]uuid.UUID, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT id FROM docs WHERE kind = ? ORDER BY id", string(kind))
+	if err != nil {
+		return nil, db.errorf("list %s ids: %w", kind, err)
+	}
+	defer rows.Close()
+	out := []uuid.UUID{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		id, err := uuid.Parse(s)
+		if err != nil {
+			return nil, db.errorf("%s id %q: %w", kind, s, err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // DocList returns the JSON of every operational record of a kind, in id order (for

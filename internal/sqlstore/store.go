@@ -30,6 +30,13 @@ type Dialect struct {
 	// Greatest is the function giving the greatest of its arguments: "max" in
 	// SQLite, "GREATEST" in PostgreSQL.
 	Greatest string
+	// JSONText returns the SQL of the text of a top-level field (key) of the JSON
+	// document in a column (col, a blob or bytea), NULL when it is absent:
+	// json_extract in SQLite, ->> over jsonb in PostgreSQL. Contains returns the
+	// SQL of whether the document's bytes hold a string (without quotes or
+	// backslashes): instr in SQLite, position in PostgreSQL.
+	JSONText func(col, key string) string
+	Contains func(col, s string) string
 	// UserColumn names the column holding a user's id in the sessions, tokens and
 	// audit tables ("user" is reserved in PostgreSQL).
 	UserColumn string
