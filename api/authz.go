@@ -380,12 +380,19 @@ func (l *lookup) personConcerns(ctx context.Context, p *custody.PersonState, rea
 		}
 	}
 	if p.Custody.Transfer != uuid.Nil && read {
+		// A person on an open transfer concerns who sends and receives it, and
+		// the escorts of its movements: an escort reads the persons it is to
+		// carry before they depart.
 		t, err := l.transfer(ctx, p.Custody.Transfer)
 		if err != nil {
 			return c.Concerns, err
 		}
-		c.party(t.Sending, t.Receiving)
-		c.facility(t.From, t.To)
+		tc, err := l.transferConcerns(ctx, t, true)
+		if err != nil {
+			return c.Concerns, err
+		}
+		c.party(tc.Parties...)
+		c.facility(tc.Facilities...)
 	}
 	return c.Concerns, nil
 }
@@ -437,6 +444,9 @@ func (s *server) personVisibility(ctx context.Context, az *authz) (*custody.Visi
 			for id, m := range ends.movements {
 				if m.Escort == p {
 					vis.Movements = append(vis.Movements, id)
+					if !slices.Contains(vis.Transfers, m.Transfer) {
+						vis.Transfers = append(vis.Transfers, m.Transfer) // as personConcerns: escorts see the transfer's persons
+					}
 				}
 			}
 		case access.Mandate:

@@ -22,9 +22,10 @@ type transferEnds struct {
 
 // movementEnds are who escorts a movement, and from where to where.
 type movementEnds struct {
-	Escort uuid.UUID `json:"escort"`
-	From   uuid.UUID `json:"from"`
-	To     uuid.UUID `json:"to"`
+	Transfer uuid.UUID `json:"transfer"`
+	Escort   uuid.UUID `json:"escort"`
+	From     uuid.UUID `json:"from"`
+	To       uuid.UUID `json:"to"`
 }
 
 // recordEnds are the ends of every transfer and movement, by id.

@@ -21,6 +21,9 @@ type PersonFilter struct {
 	// one reader may see, filtered by the store in the same query as the rest, so
 	// that every page but the last is full. Nil keeps everyone.
 	Visible *Visibility
+	// IDs, when not empty, keeps only these persons (at most MaxPageSize): one
+	// read of the records a page names, such as a movement's manifest.
+	IDs []uuid.UUID
 }
 
 // Visibility admits the persons who match any one of its clauses; one with no
@@ -75,6 +78,9 @@ func (f *PersonFilter) Validate() error {
 		if n := len(v.Custodians) + len(v.Facilities) + len(v.Transfers) + len(v.Movements); n > MaxVisibilityIDs {
 			return Errorf(Invalid, "visible", "names %d ids; at most %d", n, MaxVisibilityIDs)
 		}
+	}
+	if len(f.IDs) > MaxPageSize {
+		return Errorf(Invalid, "id", "names %d persons; at most %d", len(f.IDs), MaxPageSize)
 	}
 	switch {
 	case f.Limit == 0:

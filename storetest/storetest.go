@@ -44,4 +44,5 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Filters", func(t *testing.T) { testFilters(t, open) })
 	t.Run("Transfers", func(t *testing.T) { testTransfers(t, open) })
 	t.Run("Visibility", func(t *testing.T) { testVisibility(t, open) })
+	t.Run("ByIDs", func(t *testing.T) { testByIDs(t, open) })
 }

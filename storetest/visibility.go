@@ -188,3 +188,50 @@ func testVisibility(t *testing.T, open Opener) {
 		t.Errorf("a visibility of %d ids: %v", len(many), err)
 	}
 }
+
+// testByIDs: a listing by ids returns exactly those persons, in registration
+// order, and combines with the other filters and with visibility.
+func testByIDs(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := started(t, open, false)
+	defer s.Close()
+	World(t, s)
+	for n := range 6 {
+		MustSubmit(t, s, custody.RegisterPerson{Meta: Meta(10), Person: Person(n), Facility: ID("HSK")})
+	}
+	ids := []uuid.UUID{Person(4).ID, Person(1).ID, Person(3).ID, ID("nobody")}
+	regs := func(f custody.PersonFilter) []string {
+		t.Helper()
+		p, err := s.Persons(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, q := range p.Persons {
+			out = append(out, q.Record.RegNo)
+		}
+		return out
+	}
+	var want []string
+	for _, n := range []int{1, 3, 4} {
+		p, err := s.Person(ctx, Person(n).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, p.Record.RegNo)
+	}
+	slices.Sort(want)
+	if got := regs(custody.PersonFilter{IDs: ids}); !slices.Equal(got, want) {
+		t.Errorf("by ids: %v, want %v", got, want)
+	}
+	if got := regs(custody.PersonFilter{IDs: ids, Visible: &custody.Visibility{Custodians: []uuid.UUID{ID("IRQ")}}}); len(got) != 0 {
+		t.Errorf("by ids, visible to a party holding none of them: %v", got)
+	}
+	if got := regs(custody.PersonFilter{IDs: ids, Limit: 2}); !slices.Equal(got, want[:2]) {
+		t.Errorf("by ids, limit 2: %v, want %v", got, want[:2])
+	}
+	many := make([]uuid.UUID, custody.MaxPageSize+1)
+	if _, err := s.Persons(ctx, custody.PersonFilter{IDs: many}); custody.ErrorCode(err) != custody.Invalid {
+		t.Errorf("%d ids: %v, want invalid", len(many), err)
+	}
+}

@@ -72,12 +72,12 @@ func (s *site) planHandover(rq *req, n *names, id string) (*handoverPlan, error)
 		h.taker = n.facilities[m.To].Controller
 		h.place = rq.loc.T("handover.place_arrival", n.Facility(m.To))
 		// Those who left transit on the road are accounted for by their own events.
+		ps, err := rq.persons(m.Departure.Present)
+		if err != nil {
+			return nil, err
+		}
 		for _, pid := range m.Departure.Present {
-			var p custody.PersonState
-			if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+pid.String(), nil, nil, &p, ""); err != nil {
-				return nil, err
-			}
-			if p.Custody.Status == custody.InTransit && p.Custody.Movement == m.ID {
+			if p := person(ps, pid); p.Custody.Status == custody.InTransit && p.Custody.Movement == m.ID {
 				h.persons = append(h.persons, pid)
 			}
 		}
@@ -108,11 +108,12 @@ func (s *site) handoverPage(rq *req) error {
 	for _, st := range h.m.Manifest {
 		vehicle[st.Person] = st.Vehicle
 	}
+	ps, err := rq.persons(h.persons)
+	if err != nil {
+		return err
+	}
 	for _, pid := range h.persons {
-		var p custody.PersonState
-		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+pid.String(), nil, nil, &p, ""); err != nil {
-			return err
-		}
+		p := person(ps, pid)
 		d.Rows = append(d.Rows, handoverRow{Person: pid, RegNo: p.Record.RegNo, Name: nameOf(&p.Record), Vehicle: vehicle[pid]})
 	}
 	s.render(rq, http.StatusOK, "handover", rq.loc.T("handover.title."+string(h.stage)), d)
@@ -173,6 +174,10 @@ func (s *site) draftHandover(rq *req) error {
 		From: sides[0], To: sides[1], At: s.cfg.Now().UTC().Truncate(time.Second), Place: place}
 	reply := draftReply{Total: len(h.persons), From: sides[0].Name + " (" + n.Party(sides[0].Party) + ")", To: sides[1].Name + " (" + n.Party(sides[1].Party) + ")"}
 	var unmarked int
+	ps, err := rq.persons(h.persons)
+	if err != nil {
+		return jsonProblem(rq, err)
+	}
 	for _, pid := range h.persons {
 		o := custody.Outcome(f.Get("outcome-" + pid.String()))
 		if o == "" {
@@ -182,11 +187,11 @@ func (s *site) draftHandover(rq *req) error {
 		if !slices.Contains([]custody.Outcome{custody.OutcomePresent, custody.OutcomeAbsent, custody.OutcomeDisputed, custody.OutcomeMedical}, o) {
 			return jsonProblem(rq, badForm(rq, "outcome-"+pid.String(), rq.loc.T("handover.bad_outcome", string(o))))
 		}
-		var p custody.PersonState
-		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+pid.String(), nil, nil, &p, ""); err != nil {
-			return jsonProblem(rq, err)
+		p, seen := ps[pid]
+		row := custody.HandoverPerson{Person: pid, RegNo: p.Record.RegNo, Outcome: o} // no reg. no. for a record one may not see
+		if !seen {
+			p = person(ps, pid)
 		}
-		row := custody.HandoverPerson{Person: pid, RegNo: p.Record.RegNo, Outcome: o}
 		if note := strings.TrimSpace(f.Get("note-" + pid.String())); note != "" {
 			row.Note = note
 		}

@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -103,4 +106,37 @@ type personName struct {
 
 func nameOf(p *custody.Person) personName {
 	return personName{Arabic: p.PrimaryName(custody.Arabic), Latin: p.PrimaryName(custody.Latin)}
+}
+
+// persons reads the records of ids the user may see, in one API call per 500:
+// the pages that list a transfer's or a movement's persons read them so. A
+// person the user may not see is absent from the map.
+func (rq *req) persons(ids []uuid.UUID) (map[uuid.UUID]custody.PersonState, error) {
+	out := make(map[uuid.UUID]custody.PersonState, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), custody.MaxPageSize)]
+		ids = ids[len(chunk):]
+		list := make([]string, len(chunk))
+		for i, id := range chunk {
+			list[i] = id.String()
+		}
+		q := url.Values{"limit": {strconv.Itoa(len(chunk))}, "id": {strings.Join(list, ",")}}
+		var page custody.PersonPage
+		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons", q, nil, &page, ""); err != nil {
+			return nil, err
+		}
+		for _, p := range page.Persons {
+			out[p.Record.ID] = p
+		}
+	}
+	return out, nil
+}
+
+// person is one of the records persons read, or a record holding only the id
+// when the user may not see it.
+func person(ps map[uuid.UUID]custody.PersonState, id uuid.UUID) custody.PersonState {
+	if p, ok := ps[id]; ok {
+		return p
+	}
+	return custody.PersonState{Record: custody.Person{ID: id, RegNo: "—"}}
 }

@@ -45,11 +45,12 @@ func (s *site) manifestPDF(rq *req) error {
 		base = scheme + "://" + rq.r.Host
 	}
 	seatNo := map[string]int{}
+	ps, err := rq.persons(manifestIDs(m.Manifest))
+	if err != nil {
+		return err
+	}
 	for _, st := range m.Manifest {
-		var p custody.PersonState
-		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+st.Person.String(), nil, nil, &p, ""); err != nil {
-			return err
-		}
+		p := person(ps, st.Person)
 		seatNo[st.Vehicle]++
 		doc.Rows = append(doc.Rows, report.ManifestRow{RegNo: p.Record.RegNo, NameArabic: p.Record.PrimaryName(custody.Arabic),
 			NameLatin: p.Record.PrimaryName(custody.Latin), Nationality: joinComma(p.Record.Nationalities),

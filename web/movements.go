@@ -98,12 +98,13 @@ func (s *site) movement(rq *req) error {
 	}
 	d := movementData{N: n, M: m, T: t}
 	load := map[string]int{}
+	ps, err := rq.persons(manifestIDs(m.Manifest))
+	if err != nil {
+		return err
+	}
 	for _, st := range m.Manifest {
 		load[st.Vehicle]++
-		var p custody.PersonState
-		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+st.Person.String(), nil, nil, &p, ""); err != nil {
-			return err
-		}
+		p := person(ps, st.Person)
 		row := reconRow{Person: st.Person, RegNo: p.Record.RegNo, Name: nameOf(&p.Record), Vehicle: st.Vehicle, Status: p.Custody.Status}
 		row.Departure = outcomeAt(m.Departure, st.Person)
 		row.Arrival = outcomeAt(m.Arrival, st.Person)
@@ -146,6 +147,14 @@ func outcomeAt(h *custody.HandoverRecord, id uuid.UUID) string {
 		return string(o)
 	}
 	return ""
+}
+
+func manifestIDs(seats []custody.Seat) []uuid.UUID {
+	ids := make([]uuid.UUID, len(seats))
+	for i, st := range seats {
+		ids[i] = st.Person
+	}
+	return ids
 }
 
 func readMovement(rq *req, id string) (custody.MovementState, custody.TransferState, error) {
@@ -234,14 +243,21 @@ func (s *site) builder(rq *req, transfer string, form builderForm, problem *Prob
 	}
 	slices.SortFunc(d.Escorts, func(a, b custody.Party) int { return strings.Compare(a.Code, b.Code) })
 	chosen := rq.r.PostForm
+	var waiting []uuid.UUID
+	for _, tp := range t.People {
+		if tp.Stage == custody.StageWaiting && tp.Movement == uuid.Nil {
+			waiting = append(waiting, tp.Person)
+		}
+	}
+	ps, err := rq.persons(waiting)
+	if err != nil {
+		return err
+	}
 	for _, tp := range t.People {
 		if tp.Stage != custody.StageWaiting || tp.Movement != uuid.Nil {
 			continue
 		}
-		var p custody.PersonState
-		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+tp.Person.String(), nil, nil, &p, ""); err != nil {
-			return err
-		}
+		p := person(ps, tp.Person)
 		row := builderRow{TP: tp, P: p, Name: nameOf(&p.Record), Blocked: len(tp.Missing) > 0}
 		if chosen != nil {
 			row.Vehicle = chosen.Get("seat-" + tp.Person.String())

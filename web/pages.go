@@ -50,6 +50,10 @@ type blockedBy struct {
 }
 
 func (s *site) dashboard(rq *req) error {
+	if !rq.can("list-alerts") && rq.can("audit-log") { // an auditor's work is the audit log
+		http.Redirect(rq.w, rq.r, "/audit", http.StatusSeeOther)
+		return nil
+	}
 	n, err := rq.names()
 	if err != nil {
 		return err

@@ -202,11 +202,12 @@ func (s *site) incident(rq *req) error {
 		return err
 	}
 	d := incidentData{N: n, I: &in, Idem: uuid.NewString()}
+	ps, err := rq.persons(in.Persons)
+	if err != nil {
+		return err
+	}
 	for _, id := range in.Persons {
-		var p custody.PersonState
-		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+id.String(), nil, nil, &p, ""); err != nil {
-			return err
-		}
+		p := person(ps, id)
 		ip := incidentPerson{P: p, Name: nameOf(&p.Record)}
 		if r, ok := in.Resolved[id.String()]; ok {
 			ip.Resolved = &r

@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/handover-project/handover/api"
 )
 
@@ -71,6 +73,8 @@ var funcs = template.FuncMap{
 	},
 	"str": func(v any) string { return fmt.Sprint(v) },
 	"int": func(v uint64) int { return int(v) },
+	// set reports whether an id is given (not the nil UUID).
+	"set": func(id uuid.UUID) bool { return id != uuid.Nil },
 }
 
 func parsePages() (*pages, error) {

@@ -108,16 +108,20 @@ func (s *site) transfer(rq *req) error {
 	return nil
 }
 
-// personNames reads the names of a transfer's persons. A transfer has at most a
-// few hundred persons; each read is the API's, audited as a read of the record.
+// personNames reads the names of a transfer's persons, in one listing.
 func personNames(rq *req, people []*custody.TransferPerson) (map[uuid.UUID]personName, error) {
+	ids := make([]uuid.UUID, len(people))
+	for i, tp := range people {
+		ids[i] = tp.Person
+	}
+	ps, err := rq.persons(ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[uuid.UUID]personName, len(people))
-	for _, tp := range people {
-		var p custody.PersonState
-		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+tp.Person.String(), nil, nil, &p, ""); err != nil {
-			return nil, err
-		}
-		out[tp.Person] = nameOf(&p.Record)
+	for _, id := range ids {
+		p := person(ps, id)
+		out[id] = nameOf(&p.Record)
 	}
 	return out, nil
 }

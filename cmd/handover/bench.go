@@ -22,7 +22,7 @@ func newBench() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure handover on this machine",
 	}
-	cmd.AddCommand(newBenchAppend(), newBenchHandover(), newBenchCampaign())
+	cmd.AddCommand(newBenchAppend(), newBenchHandover(), newBenchCampaign(), newBenchPages())
 	return cmd
 }
 

@@ -82,6 +82,14 @@ func (db *Store) Persons(ctx context.Context, f custody.PersonFilter) (*custody.
 	if f.After != "" {
 		add("p.reg_no > ?", f.After)
 	}
+	if len(f.IDs) > 0 {
+		marks := make([]string, len(f.IDs))
+		for i, id := range f.IDs {
+			marks[i] = "?"
+			args = append(args, id.String())
+		}
+		where = append(where, "p.id IN ("+strings.Join(marks, ", ")+")")
+	}
 	if f.Visible != nil {
 		cond, vargs := db.visibility(f.Visible)
 		where, args = append(where, cond), append(args, vargs...)
