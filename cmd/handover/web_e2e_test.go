@@ -346,6 +346,9 @@ func TestWebMovementHandover(t *testing.T) {
 	}
 	movement := ""
 	planner.run("read the movement's address", chromedp.Location(&movement))
+	if got := planner.fetchStatus("GET", strings.TrimPrefix(movement, w.base)+"/manifest.pdf", ""); got != http.StatusOK {
+		t.Errorf("the manifest PDF: %d", got)
+	}
 
 	escort := w.browser(t)
 	escort.login("usf-escort-commander")
