@@ -35,6 +35,7 @@ type DB struct {
 	w   conn // ledger and account writes
 	r   conn // reads (the same pool: PostgreSQL gives every reader a snapshot)
 	seq *sequencer.Sequencer
+	lc  ledgerConn // the sequencer's turns (see Lock)
 }
 
 // conn is a pool whose queries are written with ? placeholders, as the sqlite
@@ -161,5 +162,8 @@ func (db *DB) Close() error {
 	if db.seq != nil {
 		db.seq.Close()
 	}
+	db.lc.mu.Lock()
+	db.lc.drop()
+	db.lc.mu.Unlock()
 	return db.w.Close()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/handover-project/handover/access"
 	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/postgres"
+	"github.com/handover-project/handover/sequencer"
 	"github.com/handover-project/handover/storetest"
 )
 
@@ -55,10 +56,12 @@ func TestAppendOnly(t *testing.T) {
 	storetest.MustVerify(t, db)
 }
 
-// A second store on the same database cannot write a batch on top of a ledger it
-// has not loaded: the advisory lock and the index check refuse it, and the ledger
-// still verifies.
-func TestSecondWriterRefused(t *testing.T) {
+// A second store on the same database (a replica) catches up with what the first
+// appended before it writes: its command is decided against the whole ledger, and
+// lands after the first store's events. A batch written outside a turn of the lock
+// on top of a ledger its writer has not read is still refused, and the ledger
+// verifies.
+func TestSecondWriterCatchesUp(t *testing.T) {
 	ctx := context.Background()
 	dbURL := freshDatabase(t)
 	a, b := openStore(t, dbURL), openStore(t, dbURL)
@@ -69,18 +72,26 @@ func TestSecondWriterRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.World(t, a)
-	// Valid in b's (empty, stale) state: only the write can refuse it.
-	party := custody.Party{ID: storetest.ID("USF"), Code: "USF", Name: "United States forces", Kind: custody.DetainingAuthority}
-	_, err := b.Submit(ctx, custody.RegisterParty{Meta: storetest.Meta(0), Party: party})
-	if err == nil || custody.ErrorCode(err) != custody.Internal {
-		t.Fatalf("a stale writer's batch: %v, want a refused write", err)
+	// The party SDF exists only in a's writes: b must have caught up to refuse it.
+	dup := custody.Party{ID: storetest.ID("SDF2"), Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority}
+	if _, err := b.Submit(ctx, custody.RegisterParty{Meta: storetest.Meta(0), Party: dup}); custody.ErrorCode(err) != custody.Refused && custody.ErrorCode(err) != custody.Conflict {
+		t.Fatalf("a party code registered through the other replica: %v, want a refusal", err)
 	}
-	if n, err := a.EventCount(ctx); err != nil || n != 5 {
-		t.Fatalf("%d events (%v), want the 5 of the first writer", n, err)
+	party := custody.Party{ID: storetest.ID("USF"), Code: "USF", Name: "United States forces", Kind: custody.DetainingAuthority}
+	r := storetest.MustSubmit(t, b, custody.RegisterParty{Meta: storetest.Meta(0), Party: party})
+	if r.Events[0].Index != 5 || r.Checkpoint.Size != 6 {
+		t.Fatalf("b's event at %d, checkpoint size %d; want 5 and 6", r.Events[0].Index, r.Checkpoint.Size)
 	}
 	storetest.MustVerify(t, a)
-	// b reloaded the stored ledger after the failure: it now writes on top of it.
-	storetest.MustSubmit(t, b, custody.RegisterParty{Meta: storetest.Meta(0), Party: party})
+
+	// Outside a turn, a stale batch is refused and writes nothing.
+	stale := &sequencer.Batch{Events: []sequencer.Sealed{{Index: 3}}}
+	if err := b.WriteBatch(ctx, stale); err == nil || !strings.Contains(err.Error(), "must start at index 6") {
+		t.Fatalf("a stale batch: %v, want a refusal", err)
+	}
+	if n, err := a.EventCount(ctx); err != nil || n != 6 {
+		t.Fatalf("%d events (%v), want 6", n, err)
+	}
 	storetest.MustVerify(t, b)
 }
 

@@ -82,8 +82,10 @@ func (db *DB) EncodeBatch(b *sequencer.Batch) error {
 const writerLock = 0x68616e646f766572
 
 // WriteBatch writes a batch in one transaction, holding the writer's advisory lock.
-// It refuses a batch that does not start where the stored ledger ends (another
-// process wrote meanwhile).
+// In a sequencer's turn (after Lock) it writes in the turn's transaction and
+// commits it, releasing the lock. Otherwise it takes the lock in a transaction of
+// its own. It refuses a batch that does not start where the stored ledger ends
+// (another process wrote meanwhile).
 func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 	enc, ok := b.Encoded.(*encoded)
 	if !ok {
@@ -92,6 +94,12 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 		}
 		enc = b.Encoded.(*encoded)
 	}
+	db.lc.mu.Lock()
+	if db.lc.locked {
+		defer db.lc.mu.Unlock()
+		return db.writeLocked(ctx, b, enc)
+	}
+	db.lc.mu.Unlock()
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
@@ -134,12 +142,19 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 	return nil
 }
 
+type tableRows struct {
+	table string
+	rows  [][]any
+}
+
+// projectionRows are the encoded projection rows by table, in the order they are written.
+func projectionRows(enc *encoded) []tableRows {
+	return []tableRows{{"parties", enc.parties}, {"facilities", enc.facilities}, {"persons", enc.persons}, {"custody", enc.custodies}, {"docs", enc.docs}}
+}
+
 // writeProjections upserts encoded projection rows.
 func writeProjections(ctx context.Context, tx txn, enc *encoded) error {
-	for _, t := range []struct {
-		table string
-		rows  [][]any
-	}{{"parties", enc.parties}, {"facilities", enc.facilities}, {"persons", enc.persons}, {"custody", enc.custodies}, {"docs", enc.docs}} {
+	for _, t := range projectionRows(enc) {
 		if err := insertRows(ctx, tx, t.table, lastOfEach(t.table, t.rows)); err != nil {
 			return fmt.Errorf("postgres: project %s: %w", t.table, err)
 		}
@@ -256,9 +271,12 @@ func (db *DB) Load(ctx context.Context) (*custody.State, *ledger.Tree, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("postgres: load ledger: %w (run `handover verify`)", err)
 	}
+	// The checkpoint of the tree as read, not the latest: other replicas may have
+	// appended since the read (every committed batch ends with a checkpoint of its
+	// size, and a read ends at a commit).
 	var size uint64
 	var root []byte
-	switch err := db.r.QueryRowContext(ctx, "SELECT size, root FROM checkpoints ORDER BY size DESC LIMIT 1").Scan(&size, &root); {
+	switch err := db.r.QueryRowContext(ctx, "SELECT size, root FROM checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1", int64(tree.Size())).Scan(&size, &root); {
 	case errors.Is(err, sql.ErrNoRows):
 		if tree.Size() != 0 {
 			return nil, nil, fmt.Errorf("postgres: load ledger: %d events but no checkpoint (run `handover verify`)", tree.Size())

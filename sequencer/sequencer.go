@@ -260,6 +260,10 @@ func (s *Sequencer) run() {
 				break fill
 			}
 		}
+		if l, ok := s.w.(Locker); ok {
+			s.turn(l, batch) // replicas share the store: append in turns of its lock
+			continue
+		}
 		s.commit(batch)
 	}
 }
