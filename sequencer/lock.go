@@ -49,15 +49,7 @@ func (s *Sequencer) turn(l Locker, batch []request) {
 	<-s.ready
 	s.ready <- struct{}{}
 	// Requests that came while the previous turn was written join this one.
-	for len(batch) < s.cfg.MaxBatch {
-		select {
-		case r := <-s.reqs:
-			batch = append(batch, r)
-			continue
-		default:
-		}
-		break
-	}
+	batch = s.fillTurn(batch)
 	select {
 	case err := <-s.failures:
 		s.reload(err)
@@ -81,6 +73,9 @@ func (s *Sequencer) turn(l Locker, batch []request) {
 		s.reload(err) // the state may hold half of what was read
 		return
 	}
+	// Requests that came while the lock was held elsewhere join too: a turn takes
+	// everything queued.
+	batch = s.fillTurn(batch)
 	gen := s.gen
 	s.commit(batch)
 	if s.pending == nil { // every command refused (or a reload): nothing to write
@@ -123,4 +118,17 @@ func (s *Sequencer) catchUp(stored []Stored) error {
 	}
 	s.state.Drain(func(uuid.UUID) {}, func(custody.DocRef) {})
 	return nil
+}
+
+// fillTurn adds the requests queued, up to MaxBatch.
+func (s *Sequencer) fillTurn(batch []request) []request {
+	for len(batch) < s.cfg.MaxBatch {
+		select {
+		case r := <-s.reqs:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }

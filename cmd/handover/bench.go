@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/postgres"
 )
 
 func newBench() *cobra.Command {
@@ -68,14 +69,18 @@ type appendResult struct {
 	Checkpoints   int     `json:"checkpoints"`
 	AllCovered    bool    `json:"all_acks_covered_by_checkpoint"`
 	Durable       string  `json:"durability"`
+	Store         string  `json:"store"`
+	Replicas      int     `json:"replicas"`
 	DataDirectory string  `json:"data_directory,omitempty"`
 }
 
 func newBenchAppend() *cobra.Command {
 	var (
 		n, writers int
+		replicas   int
 		asJSON     bool
 		keep       bool
+		sqliteToo  bool
 		workload   string
 	)
 	cmd := &cobra.Command{
@@ -85,37 +90,72 @@ func newBenchAppend() *cobra.Command {
 writers into a fresh data directory (a temporary one unless --data is given), and
 prints the throughput and the acknowledgement latency (p50, p99, max). Every
 acknowledgement is checked to be covered by the signed checkpoint it carries.
-Appends are durable: SQLite in WAL mode with synchronous=FULL.`,
+Appends are durable: SQLite in WAL mode with synchronous=FULL; PostgreSQL with
+synchronous_commit on.
+
+With --db (or HANDOVER_DB) the ledger is in that PostgreSQL database, which must be
+empty. --replicas R opens R stores on it, each with its own sequencer and
+connections, as R servers would (they share nothing but the database), and gives
+each C/R of the writers. --sqlite-too then runs the same benchmark on a fresh SQLite
+data directory (one sequencer, C writers) and prints both, so that the two engines
+are measured under the same conditions.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if n < 1 || writers < 1 {
-				return fmt.Errorf("-n and -c must be at least 1")
+			if n < 1 || writers < 1 || replicas < 1 || replicas > writers {
+				return fmt.Errorf("-n, -c and --replicas must be at least 1, and --replicas at most -c")
 			}
 			ctx := cmd.Context()
+			if replicas > 1 && dbURLFrom(ctx) == "" {
+				return fmt.Errorf("--replicas: several sequencers share a PostgreSQL database (--db postgres://…); SQLite has one writer")
+			}
+			if sqliteToo && dbURLFrom(ctx) == "" {
+				return fmt.Errorf("--sqlite-too: give --db postgres://… (the benchmark then runs on both)")
+			}
 			dir, cleanup, err := benchDataDir(cmd, keep)
 			if err != nil {
 				return err
 			}
 			defer cleanup()
-			d, err := openWriter(ctx, dir)
-			if err != nil {
-				return err
+			var subs []submitter
+			var first *dataDirectory
+			for range replicas {
+				d, err := openWriter(ctx, dir)
+				if err != nil {
+					return err
+				}
+				defer d.Close()
+				if first == nil {
+					first = d
+				}
+				subs = append(subs, d.db)
 			}
-			defer d.Close()
-			res, err := benchAppend(ctx, d, workload, n, writers)
+			res, err := benchAppend(ctx, first, subs, workload, n, writers)
 			if err != nil {
 				return err
 			}
 			if keep || cmd.Flags().Changed("data") {
 				res.DataDirectory = dir
 			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+			results := []*appendResult{res}
+			if sqliteToo {
+				res, err := benchAppendSQLite(withDB(ctx, ""), workload, n, writers)
+				if err != nil {
+					return fmt.Errorf("on SQLite: %w", err)
+				}
+				results = append(results, res)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s workload: %d events from %d writers in %.2fs: %.0f events/s; ack p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d checkpoints; every ack covered: %v\n",
-				res.Workload, res.Events, res.Writers, res.Seconds, res.EventsPerSec, res.P50Millis, res.P99Millis, res.MaxMillis, res.Checkpoints, res.AllCovered)
+			for _, res := range results {
+				if asJSON {
+					enc := json.NewEncoder(cmd.OutOrStdout())
+					enc.SetIndent("", "  ")
+					if err := enc.Encode(res); err != nil {
+						return err
+					}
+					continue
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s, %d replica(s), %s workload: %d events from %d writers in %.2fs: %.0f events/s; ack p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d checkpoints; every ack covered: %v\n",
+					res.Store, res.Replicas, res.Workload, res.Events, res.Writers, res.Seconds, res.EventsPerSec, res.P50Millis, res.P99Millis, res.MaxMillis, res.Checkpoints, res.AllCovered)
+			}
 			return nil
 		},
 	}
@@ -124,7 +164,28 @@ Appends are durable: SQLite in WAL mode with synchronous=FULL.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	cmd.Flags().StringVar(&workload, "workload", "custody", "register (every event registers a person) or custody (a registration, then four moves per person)")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary data directory (its path is printed)")
+	cmd.Flags().IntVar(&replicas, "replicas", 1, "sequencers sharing the PostgreSQL database (--db), as that many servers; the writers are split between them")
+	cmd.Flags().BoolVar(&sqliteToo, "sqlite-too", false, "with --db: run the same benchmark on a fresh SQLite data directory too, and print both")
 	return cmd
+}
+
+// benchAppendSQLite runs the append benchmark on a temporary SQLite data directory.
+func benchAppendSQLite(ctx context.Context, workload string, n, writers int) (*appendResult, error) {
+	tmp, err := os.MkdirTemp("", "handover-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	dir := tmp + "/data"
+	if err := initDataDir(ctx, dir, "handover.example/bench"); err != nil {
+		return nil, err
+	}
+	d, err := openWriter(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return benchAppend(ctx, d, []submitter{d.db}, workload, n, writers)
 }
 
 // benchWorld registers the parties and facilities the benchmark writes into.
@@ -181,7 +242,9 @@ func benchCommands(workload string, n int, prisons [2]uuid.UUID, hospital uuid.U
 	return groups, nil
 }
 
-func benchAppend(ctx context.Context, d *dataDirectory, workload string, n, writers int) (*appendResult, error) {
+// benchAppend runs the append benchmark: writer i submits to subs[i % len(subs)];
+// d is the data directory (its first store sets up the world and counts checkpoints).
+func benchAppend(ctx context.Context, d *dataDirectory, subs []submitter, workload string, n, writers int) (*appendResult, error) {
 	prisons, hospital, err := benchWorld(ctx, d, n)
 	if err != nil {
 		return nil, err
@@ -198,7 +261,8 @@ func benchAppend(ctx context.Context, d *dataDirectory, workload string, n, writ
 	var once sync.Once
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range writers {
+	for w := range writers {
+		sub := subs[w%len(subs)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -211,7 +275,7 @@ func benchAppend(ctx context.Context, d *dataDirectory, workload string, n, writ
 				}
 				for _, c := range groups[i] {
 					t := time.Now()
-					r, err := d.db.Submit(ctx, c)
+					r, err := sub.Submit(ctx, c)
 					mine = append(mine, time.Since(t))
 					if err != nil {
 						once.Do(func() { firstErr = err })
@@ -231,6 +295,10 @@ func benchAppend(ctx context.Context, d *dataDirectory, workload string, n, writ
 	}
 	slices.Sort(lat)
 	ms := func(q float64) float64 { return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))]) / 1e6 }
+	store, durable := "sqlite", "sqlite WAL, synchronous=FULL"
+	if _, ok := d.db.(*postgres.DB); ok {
+		store, durable = "postgres", "postgres, synchronous_commit=on"
+	}
 	cps := 0
 	if err := d.db.Checkpoints(ctx, func(uint64, []byte, []byte) error { cps++; return nil }); err != nil {
 		return nil, err
@@ -238,7 +306,7 @@ func benchAppend(ctx context.Context, d *dataDirectory, workload string, n, writ
 	return &appendResult{
 		Workload: workload, Events: len(lat), Writers: writers, Seconds: elapsed.Seconds(), EventsPerSec: float64(len(lat)) / elapsed.Seconds(),
 		P50Millis: ms(0.50), P99Millis: ms(0.99), MaxMillis: float64(lat[len(lat)-1]) / 1e6,
-		Checkpoints: cps, AllCovered: uncovered.Load() == 0, Durable: "sqlite WAL, synchronous=FULL",
+		Checkpoints: cps, AllCovered: uncovered.Load() == 0, Durable: durable, Store: store, Replicas: len(subs),
 	}, nil
 }
 

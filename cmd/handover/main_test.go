@@ -15,6 +15,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		crashChild(dir) // never returns
 	}
+	if args := os.Getenv(runChildEnv); args != "" {
+		os.Exit(runChild(args))
+	}
 	testscript.Main(m, map[string]func(){
 		"handover": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
 	})

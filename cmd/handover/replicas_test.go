@@ -1,0 +1,498 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/custody"
+)
+
+// runChildEnv makes the test binary run the command line with the arguments it
+// holds (separated by US, 0x1f) and exit: the replica tests' `handover serve` processes.
+const runChildEnv = "HANDOVER_TEST_RUN"
+
+// runChild runs the command line as `handover` would, stopping on SIGTERM.
+func runChild(args string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, strings.Split(args, "\x1f"), os.Stdout, os.Stderr)
+}
+
+// replica is a `handover serve` child process on a shared PostgreSQL database.
+type replica struct {
+	name   string
+	url    string
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+}
+
+// replicaDeployment is a data directory on a fresh PostgreSQL database, with the
+// parties SDF and IRQ, SDF's prison RIV, and the prison CC holding ccPersons
+// persons, whose control the tests pass back and forth; and API tokens.
+type replicaDeployment struct {
+	dir, db string
+	tokens  map[string]string // user → API token
+}
+
+const ccPersons = 20
+
+func newReplicaDeployment(t *testing.T) *replicaDeployment {
+	t.Helper()
+	db := freshPostgres(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	ctx := withDB(context.Background(), db)
+	if err := initDataDir(ctx, dir, DefaultOrigin); err != nil {
+		t.Fatal(err)
+	}
+	d, err := openWriter(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := custody.Meta{Actor: "test", OccurredAt: time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)}
+	sdf, irq, cc := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
+	cmds := []custody.Command{
+		custody.RegisterParty{Meta: m, Party: custody.Party{ID: sdf, Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority}},
+		custody.RegisterParty{Meta: m, Party: custody.Party{ID: irq, Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState}},
+		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "RIV", Name: "Riverside detention facility",
+			Kind: custody.Prison, Country: "SYR", Series: "RIV", Capacities: map[custody.Category]int{custody.Detainee: 100000}, ControllingParty: sdf}},
+		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: cc, Code: "CC", Name: "Contested prison",
+			Kind: custody.Prison, Country: "SYR", Series: "CCP", Capacities: map[custody.Category]int{custody.Detainee: 1000}, ControllingParty: sdf}},
+	}
+	for i := range ccPersons {
+		cmds = append(cmds, custody.RegisterPerson{Meta: m, Person: benchPerson(i), Facility: cc})
+	}
+	for _, c := range cmds {
+		if _, err := d.db.Submit(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dep := &replicaDeployment{dir: dir, db: db, tokens: map[string]string{}}
+	for _, u := range [][3]string{{"sdfregistrar", "SDF", "registrar"}, {"sdfadmin", "SDF", "administrator"}, {"irqadmin", "IRQ", "administrator"}} {
+		mustHandover(t, "user", "add", u[0], "--party", u[1], "--role", u[2], "--full-name", "Test "+u[0], "--data", dir, "--db", db)
+		out := mustHandover(t, "token", "create", "--user", u[0], "--name", "replica tests", "--data", dir, "--db", db)
+		m := regexp.MustCompile(`token \(shown once; keep it secret\): (\S+)`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("token create printed no token:\n%s", out)
+		}
+		dep.tokens[u[0]] = m[1]
+	}
+	return dep
+}
+
+// start runs `handover serve` on the deployment in a child process on a free
+// port; its PostgreSQL sessions carry application_name=name. It is killed when
+// the test ends, if it still runs.
+func (dep *replicaDeployment) start(t *testing.T, name string) *replica {
+	t.Helper()
+	u, err := url.Parse(dep.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	args := []string{"serve", "--data", dep.dir, "--db", u.String(), "--listen", "127.0.0.1:0"}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), runChildEnv+"="+strings.Join(args, "\x1f"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &replica{name: name, cmd: cmd, stderr: &bytes.Buffer{}}
+	cmd.Stderr = r.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := regexp.MustCompile(` on (http://\S+) `).FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		close(addr)
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatalf("replica %s exited before serving: %s", name, r.stderr)
+		}
+		r.url = a
+	case <-time.After(60 * time.Second):
+		t.Fatalf("replica %s did not start: %s", name, r.stderr)
+	}
+	return r
+}
+
+// stop ends a replica with SIGTERM and waits for it.
+func (r *replica) stop(t *testing.T) {
+	t.Helper()
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	if err := r.cmd.Wait(); err != nil {
+		t.Errorf("replica %s: %v\n%s", r.name, err, r.stderr)
+	}
+}
+
+// ack is an acknowledged event: its index and id, from a receipt.
+type ack struct {
+	replica string
+	index   uint64
+	id      uuid.UUID
+}
+
+// post sends a write to a replica as user and returns the receipt's events. err
+// is set when no answer came (a killed replica); a refusal fails the test.
+func (dep *replicaDeployment) post(t *testing.T, r *replica, user, path string, body any) ([]ack, int, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Error(err)
+		return nil, 0, err
+	}
+	req, err := http.NewRequest(http.MethodPost, r.url+"/api/v1"+path, bytes.NewReader(b))
+	if err != nil {
+		t.Error(err)
+		return nil, 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+dep.tokens[user])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, 0, err
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, resp.StatusCode, fmt.Errorf("POST %s on %s: %s: %s", path, r.name, resp.Status, raw)
+	}
+	var out struct {
+		Events  []ackEvent `json:"events"` // control changes: a receipt
+		Receipt struct {
+			Events []ackEvent `json:"events"`
+		} `json:"receipt"` // registrations: the person and a receipt
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Errorf("POST %s: %v: %s", path, err, raw)
+		return nil, resp.StatusCode, err
+	}
+	var acks []ack
+	for _, e := range append(out.Events, out.Receipt.Events...) {
+		acks = append(acks, ack{replica: r.name, index: e.Index, id: e.ID})
+	}
+	if len(acks) == 0 {
+		t.Errorf("POST %s: a receipt without events: %s", path, raw)
+	}
+	return acks, resp.StatusCode, nil
+}
+
+type ackEvent struct {
+	Index uint64    `json:"index"`
+	ID    uuid.UUID `json:"id"`
+}
+
+// registerer registers persons into RIV through r until stop is closed or n are
+// registered, and returns the acknowledged events. With mayDie, a failed request
+// ends it quietly (the replica was killed).
+func (dep *replicaDeployment) registerer(t *testing.T, r *replica, first, n int, stop <-chan struct{}, mayDie bool) []ack {
+	var acks []ack
+	for i := first; i < first+n; i++ {
+		select {
+		case <-stop:
+			return acks
+		default:
+		}
+		p := benchPerson(ccPersons + i)
+		p.RegNo = "" // the series' next: decided against the whole ledger
+		a, status, err := dep.post(t, r, "sdfregistrar", "/persons", map[string]any{
+			"occurred_at": time.Now().UTC().Format(time.RFC3339), "person": p, "facility": "RIV"})
+		if err != nil {
+			if !mayDie || status != 0 {
+				t.Errorf("replica %s: %v", r.name, err)
+			}
+			return acks
+		}
+		acks = append(acks, a...)
+	}
+	return acks
+}
+
+// controlChanges passes CC between SDF and IRQ n times, alternating the replicas:
+// each change (one event for the facility and one for each person held there) is
+// decided by a replica against the change the other one just recorded.
+func (dep *replicaDeployment) controlChanges(t *testing.T, rs []*replica, n int) []ack {
+	var acks []ack
+	for i := range n {
+		user, to := "sdfadmin", "IRQ"
+		if i%2 == 1 {
+			user, to = "irqadmin", "SDF"
+		}
+		a, _, err := dep.post(t, rs[i%len(rs)], user, "/facilities/CC/control-changes", map[string]any{
+			"occurred_at": time.Now().UTC().Format(time.RFC3339), "to": to, "unilateral": true, "reason": fmt.Sprintf("change %d", i)})
+		if err != nil {
+			t.Errorf("control change %d on %s: %v", i, rs[i%len(rs)].name, err)
+			return acks
+		}
+		if len(a) != ccPersons+1 {
+			t.Errorf("control change %d: %d events, want %d (the facility and each person)", i, len(a), ccPersons+1)
+		}
+		acks = append(acks, a...)
+	}
+	return acks
+}
+
+// checkLedger checks the stored ledger after the replicas stopped: verify passes,
+// the indexes run from 0 without a gap, and every acknowledged event is stored at
+// its index with its id.
+func (dep *replicaDeployment) checkLedger(t *testing.T, acks []ack) {
+	t.Helper()
+	if out := mustHandover(t, "verify", "--data", dep.dir, "--db", dep.db); !strings.HasPrefix(out, "ok: ") {
+		t.Errorf("verify: %s", out)
+	}
+	db, err := sql.Open("pgx", dep.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	var count, lo, hi int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*), min(idx), max(idx) FROM events").Scan(&count, &lo, &hi); err != nil {
+		t.Fatal(err)
+	}
+	if lo != 0 || hi != count-1 {
+		t.Errorf("%d events with indexes %d…%d: an index is skipped", count, lo, hi)
+	}
+	var dupIDs int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) - count(DISTINCT id) FROM events").Scan(&dupIDs); err != nil || dupIDs != 0 {
+		t.Errorf("%d events share an id (%v)", dupIDs, err)
+	}
+	var size int64
+	if err := db.QueryRowContext(ctx, "SELECT max(size) FROM checkpoints").Scan(&size); err != nil || size != count {
+		t.Errorf("latest checkpoint size %d, want the %d events (%v)", size, count, err)
+	}
+	seen := map[uint64]string{}
+	for _, a := range acks {
+		if other, dup := seen[a.index]; dup {
+			t.Errorf("index %d acknowledged twice (by %s and %s)", a.index, other, a.replica)
+		}
+		seen[a.index] = a.replica
+		var id []byte
+		if err := db.QueryRowContext(ctx, "SELECT id FROM events WHERE idx = $1", int64(a.index)).Scan(&id); err != nil {
+			t.Errorf("acknowledged event %d (by %s) is not stored: %v", a.index, a.replica, err)
+			continue
+		}
+		if !bytes.Equal(id, a.id[:]) {
+			t.Errorf("event %d is %x, acknowledged by %s as %s", a.index, id, a.replica, a.id)
+		}
+	}
+}
+
+// interleaved reports whether the acknowledgements of the replicas alternate in
+// the ledger (rather than one replica writing everything before the other).
+func interleaved(acks []ack) int {
+	byIndex := map[uint64]string{}
+	for _, a := range acks {
+		byIndex[a.index] = a.replica
+	}
+	switches, last := 0, ""
+	for i := uint64(0); i < uint64(len(byIndex))*4; i++ {
+		if r, ok := byIndex[i]; ok {
+			if last != "" && r != last {
+				switches++
+			}
+			last = r
+		}
+	}
+	return switches
+}
+
+// TestReplicas: two `handover serve` processes on one PostgreSQL database, each
+// taking concurrent registrations through the API while control changes of a
+// prison (multi-event commands) alternate between them. Afterwards verify passes
+// (one tree, every checkpoint signed with the log key and consistent with the
+// others), no index is duplicated or skipped, every acknowledged event is stored,
+// and the registration numbers the replicas assigned are all different.
+func TestReplicas(t *testing.T) {
+	dep := newReplicaDeployment(t)
+	rs := []*replica{dep.start(t, "replica-a"), dep.start(t, "replica-b")}
+	const writers, each = 6, 40
+	var mu sync.Mutex
+	var acks []ack
+	var wg sync.WaitGroup
+	for w := range 2 * writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := dep.registerer(t, rs[w%2], w*each, each, nil, false)
+			mu.Lock()
+			acks = append(acks, a...)
+			mu.Unlock()
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a := dep.controlChanges(t, rs, 10)
+		mu.Lock()
+		acks = append(acks, a...)
+		mu.Unlock()
+	}()
+	wg.Wait()
+	for _, r := range rs {
+		r.stop(t)
+	}
+	if want := 2*writers*each + 10*(ccPersons+1); len(acks) != want {
+		t.Errorf("%d acknowledged events, want %d", len(acks), want)
+	}
+	if n := interleaved(acks); n < 10 {
+		t.Errorf("the replicas' events alternate %d times in the ledger; want them to take turns", n)
+	}
+	dep.checkLedger(t, acks)
+
+	db, err := sql.Open("pgx", dep.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var persons, regNos int
+	if err := db.QueryRow("SELECT count(*), count(DISTINCT reg_no) FROM persons").Scan(&persons, &regNos); err != nil || persons != ccPersons+2*writers*each || regNos != persons {
+		t.Errorf("%d persons, %d registration numbers (%v); want %d of each", persons, regNos, err, ccPersons+2*writers*each)
+	}
+}
+
+// TestReplicaKilled: of two replicas taking writes, one is killed (SIGKILL) in the
+// middle of its writes. PostgreSQL ends its sessions, so its turn of the ledger
+// lock is released; the other replica goes on accepting writes; and no event
+// either of them acknowledged is lost.
+func TestReplicaKilled(t *testing.T) {
+	dep := newReplicaDeployment(t)
+	a, b := dep.start(t, "replica-a"), dep.start(t, "replica-b")
+	const writers = 6
+	var mu sync.Mutex
+	var acks []ack
+	stopA, stopB := make(chan struct{}), make(chan struct{})
+	var wgA, wgB sync.WaitGroup
+	for w := range writers {
+		wgA.Add(1)
+		go func() {
+			defer wgA.Done()
+			got := dep.registerer(t, a, w*1000, 1000, stopA, true)
+			mu.Lock()
+			acks = append(acks, got...)
+			mu.Unlock()
+		}()
+		wgB.Add(1)
+		go func() {
+			defer wgB.Done()
+			got := dep.registerer(t, b, (writers+w)*1000, 1000, stopB, false)
+			mu.Lock()
+			acks = append(acks, got...)
+			mu.Unlock()
+		}()
+	}
+	countFrom := func(name string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, x := range acks {
+			if x.replica == name {
+				n++
+			}
+		}
+		return n
+	}
+	// acks only lands when a writer returns: count through the ledger instead.
+	pg, err := sql.Open("pgx", dep.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	waitEvents := func(n int64) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var got int64
+			if err := pg.QueryRow("SELECT count(*) FROM events").Scan(&got); err == nil && got >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("fewer than %d events after a minute", n)
+			}
+		}
+	}
+	waitEvents(400)
+	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	a.cmd.Wait()
+	close(stopA)
+	wgA.Wait()
+	killedAt := countFrom("replica-a")
+	if killedAt == 0 {
+		t.Fatalf("replica-a acknowledged nothing before it was killed")
+	}
+
+	// PostgreSQL ends the killed replica's sessions, and with them its lock.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var sessions, locks int
+		if err := pg.QueryRow(`SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory'))
+			FROM pg_stat_activity a WHERE a.application_name = 'replica-a'`).Scan(&sessions, &locks); err != nil {
+			t.Fatal(err)
+		}
+		if sessions == 0 && locks == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("30 s after the kill, replica-a still has %d sessions, %d holding the ledger lock", sessions, locks)
+		}
+	}
+
+	// The other replica goes on writing.
+	var before int64
+	if err := pg.QueryRow("SELECT count(*) FROM events").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	waitEvents(before + 200)
+	var lockHolders int
+	if err := pg.QueryRow(`SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+		WHERE l.locktype = 'advisory' AND l.granted AND a.application_name <> 'replica-b'`).Scan(&lockHolders); err != nil || lockHolders != 0 {
+		t.Errorf("%d sessions but replica-b's hold an advisory lock (%v)", lockHolders, err)
+	}
+	close(stopB)
+	wgB.Wait()
+	b.stop(t)
+	if n := countFrom("replica-b"); n < 200 {
+		t.Errorf("replica-b acknowledged %d events in all, want it to keep writing after the kill", n)
+	}
+	t.Logf("replica-a acknowledged %d events before the kill, replica-b %d in all", killedAt, countFrom("replica-b"))
+	dep.checkLedger(t, acks)
+}
