@@ -38,6 +38,10 @@ func (db *DB) Rebuild(ctx context.Context) (*custody.State, error) {
 	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(writerLock)); err != nil {
 		return nil, fmt.Errorf("postgres: writer lock: %w", err)
 	}
+	// Other servers (replicas) may have appended since the replay: apply those too.
+	if err := catchUpTx(ctx, tx, st); err != nil {
+		return nil, err
+	}
 	st.RefreshFlags()
 	for _, t := range []string{"custody", "persons", "facilities", "parties", "docs"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
@@ -79,4 +83,31 @@ func (db *DB) Rebuild(ctx context.Context) (*custody.State, error) {
 		return nil, fmt.Errorf("postgres: commit rebuild: %w", err)
 	}
 	return st, nil
+}
+
+// catchUpTx applies to st the events stored after it, as read in tx.
+func catchUpTx(ctx context.Context, tx txn, st *custody.State) error {
+	rows, err := tx.QueryContext(ctx, "SELECT idx, bytes FROM events WHERE idx >= ? ORDER BY idx", int64(st.Size()))
+	if err != nil {
+		return fmt.Errorf("postgres: read the events appended since %d: %w", st.Size(), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var idx int64
+		var b []byte
+		if err := rows.Scan(&idx, &b); err != nil {
+			return err
+		}
+		e, err := custody.DecodeEvent(b)
+		if err != nil {
+			return fmt.Errorf("postgres: event %d: %w (run `handover verify`)", idx, err)
+		}
+		if uint64(idx) != st.Size() {
+			return fmt.Errorf("postgres: read event %d, want %d (run `handover verify`)", idx, st.Size())
+		}
+		if err := st.Apply(&e); err != nil {
+			return fmt.Errorf("postgres: %w (run `handover verify`)", err)
+		}
+	}
+	return rows.Err()
 }
