@@ -1,7 +1,8 @@
 // Package postgres is handover's PostgreSQL store: the ledger and its projections in
 // one database, the twin of the sqlite package (same tables, same rows, same
 // semantics). The sequencer's writes are serialised by a transaction-scoped advisory
-// lock, so that a second writer on the same database cannot interleave a batch.
+// lock: several sequencers (server replicas) on one database append in turns of it,
+// each turn catching up with what the others appended (see DB.Lock).
 package postgres
 
 import (
