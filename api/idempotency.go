@@ -31,6 +31,14 @@ type Idempotency interface {
 	StoreResponse(ctx context.Context, key string, fingerprint []byte, status int, body []byte, created time.Time) error
 }
 
+// KeyLocker is an optional interface of an Idempotency store that several servers
+// share (replicas on one database): LockKey waits until no request carrying key
+// runs on any of them, and returns the function that lets the next one run.
+// Within a server, requests with one key are serialised before LockKey is called.
+type KeyLocker interface {
+	LockKey(ctx context.Context, key string) (unlock func(), err error)
+}
+
 // IdempotencyKeyHeader is the request header that makes a write idempotent;
 // ReplayedHeader marks a response that is the stored answer to an earlier request.
 const (
@@ -94,8 +102,9 @@ func fingerprint(method, uri string, body []byte) []byte {
 
 // idempotency is the state of the idempotency middleware.
 type idempotency struct {
-	store Idempotency
-	locks keyLocks
+	store  Idempotency
+	locks  keyLocks
+	shared KeyLocker // nil unless the store is shared with other servers
 }
 
 func newIdempotency(store Store, cfg Config) *idempotency {
@@ -108,7 +117,9 @@ func newIdempotency(store Store, cfg Config) *idempotency {
 			st = newMemResponses(memResponsesMax)
 		}
 	}
-	return &idempotency{store: st}
+	idem := &idempotency{store: st}
+	idem.shared, _ = st.(KeyLocker)
+	return idem
 }
 
 // idempotent makes the writes under /api/v1/ that carry an Idempotency-Key
@@ -156,6 +167,18 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			return // the client went away while an earlier request with its key ran
 		}
 		defer unlock()
+		if s.idem.shared != nil { // and across the servers sharing the store
+			unlockShared, err := s.idem.shared.LockKey(ctx, key)
+			if err != nil {
+				if ctx.Err() != nil {
+					return // the client went away while another server ran its key
+				}
+				s.log.ErrorContext(ctx, "api: idempotency key lock", "err", err)
+				writeProblem(w, http.StatusInternalServerError, "internal error; it has been logged")
+				return
+			}
+			defer unlockShared()
+		}
 		storedFP, status, stored, found, err := s.idem.store.StoredResponse(ctx, key)
 		if err != nil {
 			s.log.ErrorContext(ctx, "api: idempotency key lookup", "err", err)

@@ -32,11 +32,12 @@ var migrations embed.FS
 type DB struct {
 	sqlstore.Store // reads through r; idempotency keys and accounts through w
 
-	URL string
-	w   conn // ledger and account writes
-	r   conn // reads (the same pool: PostgreSQL gives every reader a snapshot)
-	seq *sequencer.Sequencer
-	lc  ledgerConn // the sequencer's turns (see Lock)
+	URL  string
+	w    conn // ledger and account writes
+	r    conn // reads (the same pool: PostgreSQL gives every reader a snapshot)
+	seq  *sequencer.Sequencer
+	lc   ledgerConn // the sequencer's turns (see Lock)
+	keys *sql.DB    // connections holding idempotency-key locks (see LockKey)
 }
 
 // conn is a pool whose queries are written with ? placeholders, as the sqlite
@@ -113,10 +114,18 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	db := &DB{URL: url, w: conn{p}, r: conn{p}}
+	keys, err := sql.Open("pgx", url)
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	keys.SetMaxOpenConns(maxKeyLocks)
+	keys.SetMaxIdleConns(4)
+	db := &DB{URL: url, w: conn{p}, r: conn{p}, keys: keys}
 	db.Store = sqlstore.New(dialect, db.r, db.w, db.begin)
 	if err := db.migrate(ctx); err != nil {
 		p.Close()
+		keys.Close()
 		return nil, err
 	}
 	return db, nil
@@ -166,5 +175,6 @@ func (db *DB) Close() error {
 	db.lc.mu.Lock()
 	db.lc.drop()
 	db.lc.mu.Unlock()
+	db.keys.Close()
 	return db.w.Close()
 }

@@ -119,3 +119,56 @@ func TestTwoSequencers(t *testing.T) {
 		t.Errorf("%d persons with %d registration numbers (%v), want 160 of each", persons, regNos, err)
 	}
 }
+
+// An idempotency key's lock is held across stores (servers) on one database: a
+// second request with the key waits until the first is answered; other keys do not.
+func TestLockKey(t *testing.T) {
+	ctx := context.Background()
+	dbURL := freshDatabase(t)
+	a, b := openStore(t, dbURL), openStore(t, dbURL)
+	unlock, err := a.LockKey(ctx, "user/k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := b.LockKey(ctx, "user/k2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other()
+	got := make(chan func(), 1)
+	go func() {
+		u, err := b.LockKey(ctx, "user/k1")
+		if err != nil {
+			t.Error(err)
+		}
+		got <- u
+	}()
+	select {
+	case <-got:
+		t.Fatal("a second server took a key's lock while the first held it")
+	case <-time.After(300 * time.Millisecond):
+	}
+	unlock()
+	select {
+	case u := <-got:
+		u()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the key's lock was not passed on")
+	}
+	// A request that gives up waiting takes nothing.
+	unlock, err = a.LockKey(ctx, "user/k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if _, err := b.LockKey(short, "user/k1"); err == nil {
+		t.Fatal("LockKey returned after its context ended, with the lock held elsewhere")
+	}
+	unlock()
+	u, err := b.LockKey(ctx, "user/k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u()
+}

@@ -122,6 +122,9 @@ type store interface {
 var (
 	_ store = (*sqlite.DB)(nil)
 	_ store = (*postgres.DB)(nil)
+	// Servers sharing a PostgreSQL database serialise requests with one
+	// Idempotency-Key among them.
+	_ api.KeyLocker = (*postgres.DB)(nil)
 )
 
 // dbKey is the context key of the database URL chosen by --db or HANDOVER_DB.

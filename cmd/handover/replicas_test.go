@@ -172,29 +172,39 @@ type ack struct {
 // post sends a write to a replica as user and returns the receipt's events. err
 // is set when no answer came (a killed replica); a refusal fails the test.
 func (dep *replicaDeployment) post(t *testing.T, r *replica, user, path string, body any) ([]ack, int, error) {
+	a, status, _, err := dep.postKey(t, r, user, path, "", body)
+	return a, status, err
+}
+
+// postKey is post with an Idempotency-Key (if key is not empty); it also returns
+// whether the answer was a replay.
+func (dep *replicaDeployment) postKey(t *testing.T, r *replica, user, path, key string, body any) ([]ack, int, bool, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		t.Error(err)
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	req, err := http.NewRequest(http.MethodPost, r.url+"/api/v1"+path, bytes.NewReader(b))
 	if err != nil {
 		t.Error(err)
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	req.Header.Set("Authorization", "Bearer "+dep.tokens[user])
 	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, resp.StatusCode, fmt.Errorf("POST %s on %s: %s: %s", path, r.name, resp.Status, raw)
+		return nil, resp.StatusCode, false, fmt.Errorf("POST %s on %s: %s: %s", path, r.name, resp.Status, raw)
 	}
 	var out struct {
 		Events  []ackEvent `json:"events"` // control changes: a receipt
@@ -204,7 +214,7 @@ func (dep *replicaDeployment) post(t *testing.T, r *replica, user, path string, 
 	}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Errorf("POST %s: %v: %s", path, err, raw)
-		return nil, resp.StatusCode, err
+		return nil, resp.StatusCode, false, err
 	}
 	var acks []ack
 	for _, e := range append(out.Events, out.Receipt.Events...) {
@@ -213,7 +223,7 @@ func (dep *replicaDeployment) post(t *testing.T, r *replica, user, path string, 
 	if len(acks) == 0 {
 		t.Errorf("POST %s: a receipt without events: %s", path, raw)
 	}
-	return acks, resp.StatusCode, nil
+	return acks, resp.StatusCode, resp.Header.Get("Idempotent-Replayed") == "true", nil
 }
 
 type ackEvent struct {
@@ -495,4 +505,51 @@ func TestReplicaKilled(t *testing.T) {
 	}
 	t.Logf("replica-a acknowledged %d events before the kill, replica-b %d in all", killedAt, countFrom("replica-b"))
 	dep.checkLedger(t, acks)
+}
+
+// TestReplicaIdempotency: the same request with one Idempotency-Key, sent at once to
+// two replicas, is recorded once; the other replica answers with the stored
+// response.
+func TestReplicaIdempotency(t *testing.T) {
+	dep := newReplicaDeployment(t)
+	rs := []*replica{dep.start(t, "replica-a"), dep.start(t, "replica-b")}
+	for i := range 20 {
+		key := uuid.Must(uuid.NewV7()).String()
+		p := benchPerson(5000 + i)
+		body := map[string]any{"occurred_at": "2026-01-10T09:00:00Z", "person": p, "facility": "RIV"}
+		type answer struct {
+			acks     []ack
+			replayed bool
+			err      error
+		}
+		answers := make(chan answer, 2)
+		for _, r := range rs {
+			go func() {
+				a, _, replayed, err := dep.postKey(t, r, "sdfregistrar", "/persons", key, body)
+				answers <- answer{a, replayed, err}
+			}()
+		}
+		x, y := <-answers, <-answers
+		if x.err != nil || y.err != nil {
+			t.Fatalf("key %d: %v; %v", i, x.err, y.err)
+		}
+		if x.replayed == y.replayed {
+			t.Errorf("key %d: replayed %v and %v, want one answer recorded and the other replayed", i, x.replayed, y.replayed)
+		}
+		if len(x.acks) != 1 || len(y.acks) != 1 || x.acks[0].index != y.acks[0].index || x.acks[0].id != y.acks[0].id {
+			t.Errorf("key %d: receipts %+v and %+v, want the same one", i, x.acks, y.acks)
+		}
+	}
+	for _, r := range rs {
+		r.stop(t)
+	}
+	db, err := sql.Open("pgx", dep.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var persons int
+	if err := db.QueryRow("SELECT count(*) FROM persons").Scan(&persons); err != nil || persons != ccPersons+20 {
+		t.Errorf("%d persons (%v), want %d: each key recorded once", persons, err, ccPersons+20)
+	}
 }
