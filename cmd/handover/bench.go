@@ -23,7 +23,7 @@ func newBench() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure handover on this machine",
 	}
-	cmd.AddCommand(newBenchAppend(), newBenchHandover(), newBenchCampaign(), newBenchPages())
+	cmd.AddCommand(newBenchAppend(), newBenchAppendReplica(), newBenchHandover(), newBenchCampaign(), newBenchPages())
 	return cmd
 }
 
@@ -81,6 +81,7 @@ func newBenchAppend() *cobra.Command {
 		asJSON     bool
 		keep       bool
 		sqliteToo  bool
+		processes  bool
 		workload   string
 	)
 	cmd := &cobra.Command{
@@ -96,7 +97,7 @@ synchronous_commit on.
 With --db (or HANDOVER_DB) the ledger is in that PostgreSQL database, which must be
 empty. --replicas R opens R stores on it, each with its own sequencer and
 connections, as R servers would (they share nothing but the database), and gives
-each C/R of the writers. --sqlite-too then runs the same benchmark on a fresh SQLite
+each C/R of the writers; with --processes each runs in a process of its own. --sqlite-too then runs the same benchmark on a fresh SQLite
 data directory (one sequencer, C writers) and prints both, so that the two engines
 are measured under the same conditions.`,
 		Args: cobra.NoArgs,
@@ -118,7 +119,21 @@ are measured under the same conditions.`,
 			defer cleanup()
 			var subs []submitter
 			var first *dataDirectory
+			if processes {
+				if replicas < 2 {
+					return fmt.Errorf("--processes: give --replicas 2 or more")
+				}
+				d, err := openWriter(ctx, dir)
+				if err != nil {
+					return err
+				}
+				defer d.Close()
+				first = d
+			}
 			for range replicas {
+				if processes {
+					break // the replicas are child processes
+				}
 				d, err := openWriter(ctx, dir)
 				if err != nil {
 					return err
@@ -129,7 +144,12 @@ are measured under the same conditions.`,
 				}
 				subs = append(subs, d.db)
 			}
-			res, err := benchAppend(ctx, first, subs, workload, n, writers)
+			var res *appendResult
+			if processes {
+				res, err = benchAppendProcesses(cmd, first, workload, n, writers, replicas)
+			} else {
+				res, err = benchAppend(ctx, first, subs, workload, n, writers)
+			}
 			if err != nil {
 				return err
 			}
@@ -165,6 +185,7 @@ are measured under the same conditions.`,
 	cmd.Flags().StringVar(&workload, "workload", "custody", "register (every event registers a person) or custody (a registration, then four moves per person)")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary data directory (its path is printed)")
 	cmd.Flags().IntVar(&replicas, "replicas", 1, "sequencers sharing the PostgreSQL database (--db), as that many servers; the writers are split between them")
+	cmd.Flags().BoolVar(&processes, "processes", false, "with --replicas: run each replica in a process of its own (this binary), as separate servers would")
 	cmd.Flags().BoolVar(&sqliteToo, "sqlite-too", false, "with --db: run the same benchmark on a fresh SQLite data directory too, and print both")
 	return cmd
 }
@@ -253,10 +274,21 @@ func benchAppend(ctx context.Context, d *dataDirectory, subs []submitter, worklo
 	if err != nil {
 		return nil, err
 	}
-	lat := make([]time.Duration, 0, n)
+	lat, uncovered, elapsed, err := runWriters(ctx, subs, groups, n, writers)
+	if err != nil {
+		return nil, err
+	}
+	return appendSummary(ctx, d, lat, uncovered, elapsed, workload, writers, len(subs))
+}
+
+// runWriters submits the groups of commands from concurrent writers (writer i to
+// subs[i % len(subs)]) and returns every acknowledgement's latency, how many were not
+// covered by the checkpoint they carried, and the time it all took.
+func runWriters(ctx context.Context, subs []submitter, groups [][]custody.Command, n, writers int) (lat []time.Duration, uncovered int64, elapsed time.Duration, err error) {
+	lat = make([]time.Duration, 0, n)
 	var latMu sync.Mutex
 	var next atomic.Int64
-	var uncovered atomic.Int64
+	var uncov atomic.Int64
 	var firstErr error
 	var once sync.Once
 	var wg sync.WaitGroup
@@ -282,17 +314,18 @@ func benchAppend(ctx context.Context, d *dataDirectory, subs []submitter, worklo
 						return
 					}
 					if r.Checkpoint.Size <= r.Events[len(r.Events)-1].Index || len(r.Checkpoint.Note) == 0 {
-						uncovered.Add(1)
+						uncov.Add(1)
 					}
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	if firstErr != nil {
-		return nil, firstErr
-	}
+	return lat, uncov.Load(), time.Since(start), firstErr
+}
+
+// appendSummary is the result of an append benchmark from its latencies.
+func appendSummary(ctx context.Context, d *dataDirectory, lat []time.Duration, uncovered int64, elapsed time.Duration, workload string, writers, replicas int) (*appendResult, error) {
 	slices.Sort(lat)
 	ms := func(q float64) float64 { return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))]) / 1e6 }
 	store, durable := "sqlite", "sqlite WAL, synchronous=FULL"
@@ -306,7 +339,7 @@ func benchAppend(ctx context.Context, d *dataDirectory, subs []submitter, worklo
 	return &appendResult{
 		Workload: workload, Events: len(lat), Writers: writers, Seconds: elapsed.Seconds(), EventsPerSec: float64(len(lat)) / elapsed.Seconds(),
 		P50Millis: ms(0.50), P99Millis: ms(0.99), MaxMillis: float64(lat[len(lat)-1]) / 1e6,
-		Checkpoints: cps, AllCovered: uncovered.Load() == 0, Durable: durable, Store: store, Replicas: len(subs),
+		Checkpoints: cps, AllCovered: uncovered == 0, Durable: durable, Store: store, Replicas: replicas,
 	}, nil
 }
 
