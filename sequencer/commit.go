@@ -16,8 +16,18 @@ import (
 )
 
 // Encoder is an optional interface of a Writer: EncodeBatch prepares a batch for
-// writing (for example, encodes its rows) on the sequencing goroutine, just before
-// it is handed to the write goroutine. It may set b.Encoded.
+// writing (for example, encodes its rows) on the sequencing goroutine, while the
+// write goroutine is busy with the previous flight, so that the writer never waits
+// for it.
+//
+// EncodeBatch is called once for every group of commands the sequencing goroutine
+// seals into a flight, so several times per flight under load: each time, b holds
+// only the events sealed and the projections changed since the previous call, and
+// b.Encoded is what the previous call of the same flight left (nil at the first).
+// EncodeBatch must add to it, a projection encoded later replacing the same one
+// encoded earlier, and set b.Encoded. The Batch that WriteBatch then receives holds
+// every event, node and the checkpoint of the flight, and b.Encoded as the last
+// call left it; its projection fields are empty.
 type Encoder interface {
 	EncodeBatch(b *Batch) error
 }
@@ -27,6 +37,7 @@ type flight struct {
 	gen      uint64
 	batch    Batch
 	dirty    dirty
+	encoded  int // events of batch already passed to the Encoder
 	accepted []pending
 	synced   chan struct{} // if set, the flight only marks a point in the pipeline
 }
@@ -103,7 +114,41 @@ func (s *Sequencer) commit(batch []request) {
 	}
 	if len((*f).batch.Events) == 0 {
 		s.pending = nil
+		return
 	}
+	if err := s.encode(*f); err != nil {
+		s.failPending(err)
+	}
+}
+
+// encode passes what was sealed into f since the last call to the Writer's
+// Encoder, if it has one: the rows are built here, while the write goroutine is
+// busy, rather than when the flight is handed over. Without an Encoder, the
+// projections are collected once, when the flight is sent.
+func (s *Sequencer) encode(f *flight) error {
+	enc, ok := s.w.(Encoder)
+	if !ok || (f.encoded == len(f.batch.Events) && f.dirty.empty()) {
+		return nil
+	}
+	part := Batch{Events: f.batch.Events[f.encoded:], Encoded: f.batch.Encoded}
+	if err := f.dirty.collect(s.state, &part); err != nil {
+		return err
+	}
+	if err := enc.EncodeBatch(&part); err != nil {
+		return err
+	}
+	f.dirty.clear()
+	f.encoded = len(f.batch.Events)
+	f.batch.Encoded = part.Encoded
+	return nil
+}
+
+// failPending fails the pending flight, which could not be prepared, and reloads.
+func (s *Sequencer) failPending(err error) {
+	err = fmt.Errorf("sequencer: prepare batch: %w", err)
+	s.failAll(s.pending.requests(), err)
+	s.pending = nil
+	s.reload(err)
 }
 
 // send finishes the pending flight — projections, checkpoint, encoding — and hands
@@ -117,9 +162,10 @@ func (s *Sequencer) send() {
 		text, err := ledger.SignCheckpoint(s.cfg.Signer, s.cfg.Origin, s.tree.Size(), root)
 		if err == nil {
 			b.Checkpoint = Checkpoint{Size: s.tree.Size(), Root: root, Note: text}
-			err = f.dirty.collect(s.state, b)
-			if enc, ok := s.w.(Encoder); ok && err == nil {
-				err = enc.EncodeBatch(b)
+			if _, ok := s.w.(Encoder); ok {
+				err = s.encode(f) // normally done already, at the end of commit
+			} else {
+				err = f.dirty.collect(s.state, b)
 			}
 		}
 		if err != nil {
@@ -236,6 +282,17 @@ type dirty struct {
 func newDirty() dirty {
 	return dirty{persons: map[uuid.UUID]bool{}, facilities: map[uuid.UUID]bool{}, parties: map[uuid.UUID]bool{},
 		docs: map[custody.DocRef]bool{}}
+}
+
+func (d *dirty) empty() bool {
+	return len(d.persons) == 0 && len(d.facilities) == 0 && len(d.parties) == 0 && len(d.docs) == 0
+}
+
+func (d *dirty) clear() {
+	clear(d.persons)
+	clear(d.facilities)
+	clear(d.parties)
+	clear(d.docs)
 }
 
 func (d *dirty) before(st *custody.State, e *custody.Event) {
