@@ -65,6 +65,7 @@ func dsn(path string, r role) string {
 	}
 	switch r {
 	case writer:
+		q.Set("vfs", walVFSName) // one write per commit to the WAL (walvfs.go)
 		q.Set("_txlock", "immediate")
 		q.Add("_pragma", "wal_autocheckpoint(0)")
 	case reader:
