@@ -127,7 +127,7 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 		}
 	}()
 	var next uint64
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM events").Scan(&next); err != nil {
+	if err := tx.StmtContext(ctx, db.size).QueryRowContext(ctx).Scan(&next); err != nil {
 		return fmt.Errorf("sqlite: ledger size: %w", err)
 	}
 	if len(b.Events) == 0 || b.Events[0].Index != next {
@@ -145,7 +145,7 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 		return err
 	}
 	c := b.Checkpoint
-	if _, err := tx.ExecContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)", int64(c.Size), c.Root[:], c.Note); err != nil {
+	if _, err := tx.StmtContext(ctx, db.checkpoint).ExecContext(ctx, int64(c.Size), c.Root[:], c.Note); err != nil {
 		return fmt.Errorf("sqlite: insert checkpoint: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -195,8 +195,14 @@ func insertRows(ctx context.Context, tx *sql.Tx, shape map[int]*sql.Stmt, rows [
 	return nil
 }
 
-// prepare prepares the writer's multi-row statements; it runs once, at Open.
-func (db *DB) prepare(ctx context.Context) error {
+// prepare prepares the writer's statements; it runs once, at Open.
+func (db *DB) prepare(ctx context.Context) (err error) {
+	if db.size, err = db.w.PrepareContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM events"); err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
+	if db.checkpoint, err = db.w.PrepareContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)"); err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
 	db.stmts = map[string]map[int]*sql.Stmt{}
 	for table, cols := range map[string]string{
 		"events": strings.Join(eventColumns, ", "), "parties": sqlstore.PartyCols, "facilities": sqlstore.FacilityCols,
