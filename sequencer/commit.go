@@ -68,13 +68,13 @@ func (s *Sequencer) commit(batch []request) {
 		}
 		return
 	}
-	if s.pending == nil {
-		s.pending = &flight{gen: s.gen, dirty: newDirty()}
-	}
-	f := &s.pending
 	now := s.cfg.Now()
 	var entry []byte
 	for bi, r := range batch {
+		if s.broken != nil { // a flight sent from this loop failed to prepare, and the reload too
+			r.reply <- result{err: s.broken}
+			continue
+		}
 		if err := r.ctx.Err(); err != nil {
 			r.reply <- result{err: err} // the caller has gone: append nothing for it
 			continue
@@ -89,34 +89,50 @@ func (s *Sequencer) commit(batch []request) {
 			r.reply <- result{err: err}
 			continue
 		}
+		if s.pending == nil {
+			s.pending = &flight{gen: s.gen, dirty: newDirty()}
+		}
+		f := s.pending
 		var rec Receipt
 		for i := range sealed {
 			e := &sealed[i]
 			e.Index = s.state.Size()
-			(*f).dirty.before(s.state, &e.Event)
+			f.dirty.before(s.state, &e.Event)
 			if err := s.state.Apply(&e.Event); err != nil {
 				// Decide accepted what Apply cannot take: a bug. The pending
 				// flight is dropped and the state reloaded from the store.
 				err = fmt.Errorf("sequencer: %w", err)
-				s.failAll(append(batch[bi:], (*f).requests()...), err)
+				s.failAll(append(batch[bi:], f.requests()...), err)
 				s.pending = nil
 				s.reload(err)
 				return
 			}
-			(*f).dirty.after(s.state, &e.Event)
+			f.dirty.after(s.state, &e.Event)
 			entry = ledger.AppendEntry(entry[:0], e.Event.ID, e.Bytes)
 			e.LeafHash = ledger.LeafHash(entry)
-			(*f).batch.Nodes = append((*f).batch.Nodes, s.tree.Append(e.LeafHash)...)
+			f.batch.Nodes = append(f.batch.Nodes, s.tree.Append(e.LeafHash)...)
 			rec.Events = append(rec.Events, Recorded{Index: e.Index, ID: e.Event.ID, Type: e.Event.Type, Subject: e.Event.Subject})
 		}
-		(*f).batch.Events = append((*f).batch.Events, sealed...)
-		(*f).accepted = append((*f).accepted, pending{r: r, receipt: rec})
+		f.batch.Events = append(f.batch.Events, sealed...)
+		f.accepted = append(f.accepted, pending{r: r, receipt: rec})
+		if len(f.batch.Events) > 0 {
+			// A writer that has become free takes what is sealed so far rather
+			// than wait for the rest of the batch (send encodes what is left).
+			select {
+			case <-s.ready:
+				s.send()
+			default:
+			}
+		}
 	}
-	if len((*f).batch.Events) == 0 {
+	if s.pending == nil {
+		return
+	}
+	if len(s.pending.batch.Events) == 0 {
 		s.pending = nil
 		return
 	}
-	if err := s.encode(*f); err != nil {
+	if err := s.encode(s.pending); err != nil {
 		s.failPending(err)
 	}
 }
@@ -179,12 +195,22 @@ func (s *Sequencer) send() {
 	s.flights <- f
 }
 
-// write is the write goroutine: it commits flights in order and answers their requests.
+// write is the write goroutine: it commits flights in order and answers their
+// requests. It says it is free before it answers the requests of the flight it has
+// just committed, so that the next flight is made ready meanwhile.
 func (s *Sequencer) write() {
 	defer close(s.written)
 	failedGen := ^uint64(0)
+	var done *flight // committed, its requests not yet answered
 	for {
 		s.ready <- struct{}{}
+		if done != nil {
+			for _, p := range done.accepted {
+				p.receipt.Checkpoint = done.batch.Checkpoint
+				p.r.reply <- result{receipt: p.receipt}
+			}
+			done = nil
+		}
 		f, ok := <-s.flights
 		if !ok {
 			return
@@ -211,10 +237,7 @@ func (s *Sequencer) write() {
 			s.failAll(f.requests(), err)
 			continue
 		}
-		for _, p := range f.accepted {
-			p.receipt.Checkpoint = f.batch.Checkpoint
-			p.r.reply <- result{receipt: p.receipt}
-		}
+		done = f
 	}
 }
 
