@@ -60,9 +60,14 @@ func encodeProjections(enc *encoded, parties []custody.Party, facilities []custo
 }
 
 // EncodeBatch implements sequencer.Encoder: it builds the rows of a batch on the
-// sequencing goroutine, while the previous batch is being written.
+// sequencing goroutine, while the previous batch is being written. Called again
+// for the same flight, it appends to the rows the previous call left in b.Encoded
+// (writeProjections keeps the last row of each key).
 func (db *DB) EncodeBatch(b *sequencer.Batch) error {
-	enc := &encoded{}
+	enc, _ := b.Encoded.(*encoded)
+	if enc == nil {
+		enc = &encoded{}
+	}
 	for i := range b.Events {
 		e := &b.Events[i]
 		enc.events = append(enc.events, []any{int64(e.Index), e.Event.ID[:], e.Event.Subject[:], e.Bytes, e.LeafHash[:]})

@@ -16,8 +16,18 @@ import (
 )
 
 // Encoder is an optional interface of a Writer: EncodeBatch prepares a batch for
-// writing (for example, encodes its rows) on the sequencing goroutine, just before
-// it is handed to the write goroutine. It may set b.Encoded.
+// writing (for example, encodes its rows) on the sequencing goroutine, while the
+// write goroutine is busy with the previous flight, so that the writer never waits
+// for it.
+//
+// EncodeBatch is called once for every group of commands the sequencing goroutine
+// seals into a flight, so several times per flight under load: each time, b holds
+// only the events sealed and the projections changed since the previous call, and
+// b.Encoded is what the previous call of the same flight left (nil at the first).
+// EncodeBatch must add to it, a projection encoded later replacing the same one
+// encoded earlier, and set b.Encoded. The Batch that WriteBatch then receives holds
+// every event, node and the checkpoint of the flight, and b.Encoded as the last
+// call left it; its projection fields are empty.
 type Encoder interface {
 	EncodeBatch(b *Batch) error
 }
@@ -27,6 +37,7 @@ type flight struct {
 	gen      uint64
 	batch    Batch
 	dirty    dirty
+	encoded  int // events of batch already passed to the Encoder
 	accepted []pending
 	synced   chan struct{} // if set, the flight only marks a point in the pipeline
 }
@@ -57,13 +68,13 @@ func (s *Sequencer) commit(batch []request) {
 		}
 		return
 	}
-	if s.pending == nil {
-		s.pending = &flight{gen: s.gen, dirty: newDirty()}
-	}
-	f := &s.pending
 	now := s.cfg.Now()
 	var entry []byte
 	for bi, r := range batch {
+		if s.broken != nil { // a flight sent from this loop failed to prepare, and the reload too
+			r.reply <- result{err: s.broken}
+			continue
+		}
 		if err := r.ctx.Err(); err != nil {
 			r.reply <- result{err: err} // the caller has gone: append nothing for it
 			continue
@@ -78,32 +89,82 @@ func (s *Sequencer) commit(batch []request) {
 			r.reply <- result{err: err}
 			continue
 		}
+		if s.pending == nil {
+			s.pending = &flight{gen: s.gen, dirty: newDirty()}
+		}
+		f := s.pending
 		var rec Receipt
 		for i := range sealed {
 			e := &sealed[i]
 			e.Index = s.state.Size()
-			(*f).dirty.before(s.state, &e.Event)
+			f.dirty.before(s.state, &e.Event)
 			if err := s.state.Apply(&e.Event); err != nil {
 				// Decide accepted what Apply cannot take: a bug. The pending
 				// flight is dropped and the state reloaded from the store.
 				err = fmt.Errorf("sequencer: %w", err)
-				s.failAll(append(batch[bi:], (*f).requests()...), err)
+				s.failAll(append(batch[bi:], f.requests()...), err)
 				s.pending = nil
 				s.reload(err)
 				return
 			}
-			(*f).dirty.after(s.state, &e.Event)
+			f.dirty.after(s.state, &e.Event)
 			entry = ledger.AppendEntry(entry[:0], e.Event.ID, e.Bytes)
 			e.LeafHash = ledger.LeafHash(entry)
-			(*f).batch.Nodes = append((*f).batch.Nodes, s.tree.Append(e.LeafHash)...)
+			f.batch.Nodes = append(f.batch.Nodes, s.tree.Append(e.LeafHash)...)
 			rec.Events = append(rec.Events, Recorded{Index: e.Index, ID: e.Event.ID, Type: e.Event.Type, Subject: e.Event.Subject})
 		}
-		(*f).batch.Events = append((*f).batch.Events, sealed...)
-		(*f).accepted = append((*f).accepted, pending{r: r, receipt: rec})
+		f.batch.Events = append(f.batch.Events, sealed...)
+		f.accepted = append(f.accepted, pending{r: r, receipt: rec})
+		if len(f.batch.Events) > 0 {
+			// A writer that has become free takes what is sealed so far rather
+			// than wait for the rest of the batch (send encodes what is left).
+			select {
+			case <-s.ready:
+				s.send()
+			default:
+			}
+		}
 	}
-	if len((*f).batch.Events) == 0 {
+	if s.pending == nil {
+		return
+	}
+	if len(s.pending.batch.Events) == 0 {
 		s.pending = nil
+		return
 	}
+	if err := s.encode(s.pending); err != nil {
+		s.failPending(err)
+	}
+}
+
+// encode passes what was sealed into f since the last call to the Writer's
+// Encoder, if it has one: the rows are built here, while the write goroutine is
+// busy, rather than when the flight is handed over. Without an Encoder, the
+// projections are collected once, when the flight is sent.
+func (s *Sequencer) encode(f *flight) error {
+	enc, ok := s.w.(Encoder)
+	if !ok || (f.encoded == len(f.batch.Events) && f.dirty.empty()) {
+		return nil
+	}
+	part := Batch{Events: f.batch.Events[f.encoded:], Encoded: f.batch.Encoded}
+	if err := f.dirty.collect(s.state, &part); err != nil {
+		return err
+	}
+	if err := enc.EncodeBatch(&part); err != nil {
+		return err
+	}
+	f.dirty.clear()
+	f.encoded = len(f.batch.Events)
+	f.batch.Encoded = part.Encoded
+	return nil
+}
+
+// failPending fails the pending flight, which could not be prepared, and reloads.
+func (s *Sequencer) failPending(err error) {
+	err = fmt.Errorf("sequencer: prepare batch: %w", err)
+	s.failAll(s.pending.requests(), err)
+	s.pending = nil
+	s.reload(err)
 }
 
 // send finishes the pending flight — projections, checkpoint, encoding — and hands
@@ -117,9 +178,10 @@ func (s *Sequencer) send() {
 		text, err := ledger.SignCheckpoint(s.cfg.Signer, s.cfg.Origin, s.tree.Size(), root)
 		if err == nil {
 			b.Checkpoint = Checkpoint{Size: s.tree.Size(), Root: root, Note: text}
-			err = f.dirty.collect(s.state, b)
-			if enc, ok := s.w.(Encoder); ok && err == nil {
-				err = enc.EncodeBatch(b)
+			if _, ok := s.w.(Encoder); ok {
+				err = s.encode(f) // normally done already, at the end of commit
+			} else {
+				err = f.dirty.collect(s.state, b)
 			}
 		}
 		if err != nil {
@@ -133,12 +195,22 @@ func (s *Sequencer) send() {
 	s.flights <- f
 }
 
-// write is the write goroutine: it commits flights in order and answers their requests.
+// write is the write goroutine: it commits flights in order and answers their
+// requests. It says it is free before it answers the requests of the flight it has
+// just committed, so that the next flight is made ready meanwhile.
 func (s *Sequencer) write() {
 	defer close(s.written)
 	failedGen := ^uint64(0)
+	var done *flight // committed, its requests not yet answered
 	for {
 		s.ready <- struct{}{}
+		if done != nil {
+			for _, p := range done.accepted {
+				p.receipt.Checkpoint = done.batch.Checkpoint
+				p.r.reply <- result{receipt: p.receipt}
+			}
+			done = nil
+		}
 		f, ok := <-s.flights
 		if !ok {
 			return
@@ -165,10 +237,7 @@ func (s *Sequencer) write() {
 			s.failAll(f.requests(), err)
 			continue
 		}
-		for _, p := range f.accepted {
-			p.receipt.Checkpoint = f.batch.Checkpoint
-			p.r.reply <- result{receipt: p.receipt}
-		}
+		done = f
 	}
 }
 
@@ -236,6 +305,17 @@ type dirty struct {
 func newDirty() dirty {
 	return dirty{persons: map[uuid.UUID]bool{}, facilities: map[uuid.UUID]bool{}, parties: map[uuid.UUID]bool{},
 		docs: map[custody.DocRef]bool{}}
+}
+
+func (d *dirty) empty() bool {
+	return len(d.persons) == 0 && len(d.facilities) == 0 && len(d.parties) == 0 && len(d.docs) == 0
+}
+
+func (d *dirty) clear() {
+	clear(d.persons)
+	clear(d.facilities)
+	clear(d.parties)
+	clear(d.docs)
 }
 
 func (d *dirty) before(st *custody.State, e *custody.Event) {

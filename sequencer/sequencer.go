@@ -241,6 +241,14 @@ func (s *Sequencer) run() {
 			ready = s.ready // only wait for the writer when there is something to write
 		}
 		batch = batch[:0]
+		if ready != nil { // a writer waiting comes first: it has nothing else to do
+			select {
+			case <-ready:
+				s.send()
+				continue
+			default:
+			}
+		}
 		select {
 		case r := <-s.reqs:
 			batch = append(batch, r)

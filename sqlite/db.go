@@ -42,7 +42,8 @@ type DB struct {
 	r    *sql.DB // read-only pool
 	seq  *sequencer.Sequencer
 
-	stmts map[string]map[int]*sql.Stmt // multi-row inserts by table and row count, prepared on w
+	stmts            map[string]map[int]*sql.Stmt // multi-row inserts by table and row count, prepared on w
+	size, checkpoint *sql.Stmt                    // the ledger's size; a checkpoint's insert (on w)
 
 	c                  *sql.DB // the checkpointer's connection
 	stopCkpt, ckptDone chan struct{}
@@ -65,6 +66,7 @@ func dsn(path string, r role) string {
 	}
 	switch r {
 	case writer:
+		q.Set("vfs", walVFSName) // one write per commit to the WAL (walvfs.go)
 		q.Set("_txlock", "immediate")
 		q.Add("_pragma", "wal_autocheckpoint(0)")
 	case reader:
@@ -192,6 +194,11 @@ func (db *DB) Close() error {
 	}
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
+	}
+	for _, s := range []*sql.Stmt{db.size, db.checkpoint} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
 	}
 	for _, m := range db.stmts {
 		for _, s := range m {

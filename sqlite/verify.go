@@ -40,7 +40,7 @@ func (db *DB) Rebuild(ctx context.Context) (*custody.State, error) {
 			return nil, fmt.Errorf("sqlite: clear %s: %w", t, err)
 		}
 	}
-	enc := &encoded{}
+	enc := newEncoded()
 	var parties []custody.Party
 	for _, p := range st.Parties() {
 		parties = append(parties, *p)
@@ -62,7 +62,7 @@ func (db *DB) Rebuild(ctx context.Context) (*custody.State, error) {
 		if err != nil {
 			return fmt.Errorf("sqlite: encode %s %s: %w", ref.Kind, ref.ID, err)
 		}
-		enc.docs = append(enc.docs, sqlstore.DocRow(&sequencer.Doc{Kind: ref.Kind, ID: ref.ID, JSON: j}))
+		enc.docs.put(sqlstore.DocRow(&sequencer.Doc{Kind: ref.Kind, ID: ref.ID, JSON: j}))
 		return nil
 	})
 	if err != nil {

@@ -20,7 +20,34 @@ var (
 
 // encoded is a batch's rows, ready to bind.
 type encoded struct {
-	events, persons, custodies, facilities, parties, docs [][]any
+	events                                        [][]any
+	persons, custodies, facilities, parties, docs rows
+}
+
+func newEncoded() *encoded { return &encoded{docs: rows{key: 2}} }
+
+// rows are a table's rows keyed by their key columns: a row put again replaces the
+// earlier one in place, so that a flight writes each projection once.
+type rows struct {
+	list [][]any
+	at   map[string]int
+	key  int // the number of leading columns that make the key
+}
+
+func (r *rows) put(row []any) {
+	k := row[0].(string)
+	if r.key == 2 {
+		k += " " + row[1].(string)
+	}
+	if i, ok := r.at[k]; ok {
+		r.list[i] = row
+		return
+	}
+	if r.at == nil {
+		r.at = map[string]int{}
+	}
+	r.at[k] = len(r.list)
+	r.list = append(r.list, row)
 }
 
 // encodeProjections builds the projection rows of the given entities.
@@ -30,14 +57,14 @@ func encodeProjections(enc *encoded, parties []custody.Party, facilities []custo
 		if err != nil {
 			return fmt.Errorf("sqlite: project party %s: %w", parties[i].Code, err)
 		}
-		enc.parties = append(enc.parties, row)
+		enc.parties.put(row)
 	}
 	for i := range facilities {
 		row, err := sqlstore.FacilityRow(&facilities[i])
 		if err != nil {
 			return fmt.Errorf("sqlite: project facility %s: %w", facilities[i].Code, err)
 		}
-		enc.facilities = append(enc.facilities, row)
+		enc.facilities.put(row)
 	}
 	for i := range persons {
 		p := &persons[i]
@@ -45,7 +72,7 @@ func encodeProjections(enc *encoded, parties []custody.Party, facilities []custo
 		if err != nil {
 			return fmt.Errorf("sqlite: project person %s: %w", p.Record.RegNo, err)
 		}
-		enc.persons = append(enc.persons, row)
+		enc.persons.put(row)
 		custodies = append(custodies, sequencer.PersonCustody{Person: p.Record.ID, Custody: p.Custody})
 	}
 	for i := range custodies {
@@ -53,15 +80,19 @@ func encodeProjections(enc *encoded, parties []custody.Party, facilities []custo
 		if err != nil {
 			return fmt.Errorf("sqlite: project custody of %s: %w", custodies[i].Person, err)
 		}
-		enc.custodies = append(enc.custodies, row)
+		enc.custodies.put(row)
 	}
 	return nil
 }
 
 // EncodeBatch implements sequencer.Encoder: it builds the rows of a batch on the
-// sequencing goroutine, while the previous batch is being written.
+// sequencing goroutine, while the previous batch is being written. Called again
+// for the same flight, it adds to the rows the previous call left in b.Encoded.
 func (db *DB) EncodeBatch(b *sequencer.Batch) error {
-	enc := &encoded{}
+	enc, _ := b.Encoded.(*encoded)
+	if enc == nil {
+		enc = newEncoded()
+	}
 	for i := range b.Events {
 		e := &b.Events[i]
 		enc.events = append(enc.events, []any{int64(e.Index), e.Event.ID[:], e.Event.Subject[:], e.Bytes, e.LeafHash[:]})
@@ -70,7 +101,7 @@ func (db *DB) EncodeBatch(b *sequencer.Batch) error {
 		return err
 	}
 	for i := range b.Docs {
-		enc.docs = append(enc.docs, sqlstore.DocRow(&b.Docs[i]))
+		enc.docs.put(sqlstore.DocRow(&b.Docs[i]))
 	}
 	b.Encoded = enc
 	return nil
@@ -96,7 +127,7 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 		}
 	}()
 	var next uint64
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM events").Scan(&next); err != nil {
+	if err := tx.StmtContext(ctx, db.size).QueryRowContext(ctx).Scan(&next); err != nil {
 		return fmt.Errorf("sqlite: ledger size: %w", err)
 	}
 	if len(b.Events) == 0 || b.Events[0].Index != next {
@@ -114,7 +145,7 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 		return err
 	}
 	c := b.Checkpoint
-	if _, err := tx.ExecContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)", int64(c.Size), c.Root[:], c.Note); err != nil {
+	if _, err := tx.StmtContext(ctx, db.checkpoint).ExecContext(ctx, int64(c.Size), c.Root[:], c.Note); err != nil {
 		return fmt.Errorf("sqlite: insert checkpoint: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -128,7 +159,7 @@ func (db *DB) writeProjections(ctx context.Context, tx *sql.Tx, enc *encoded) er
 	for _, t := range []struct {
 		table string
 		rows  [][]any
-	}{{"parties", enc.parties}, {"facilities", enc.facilities}, {"persons", enc.persons}, {"custody", enc.custodies}, {"docs", enc.docs}} {
+	}{{"parties", enc.parties.list}, {"facilities", enc.facilities.list}, {"persons", enc.persons.list}, {"custody", enc.custodies.list}, {"docs", enc.docs.list}} {
 		if err := insertRows(ctx, tx, db.stmts[t.table], t.rows); err != nil {
 			return fmt.Errorf("sqlite: project %s: %w", t.table, err)
 		}
@@ -164,8 +195,14 @@ func insertRows(ctx context.Context, tx *sql.Tx, shape map[int]*sql.Stmt, rows [
 	return nil
 }
 
-// prepare prepares the writer's multi-row statements; it runs once, at Open.
-func (db *DB) prepare(ctx context.Context) error {
+// prepare prepares the writer's statements; it runs once, at Open.
+func (db *DB) prepare(ctx context.Context) (err error) {
+	if db.size, err = db.w.PrepareContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM events"); err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
+	if db.checkpoint, err = db.w.PrepareContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)"); err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
 	db.stmts = map[string]map[int]*sql.Stmt{}
 	for table, cols := range map[string]string{
 		"events": strings.Join(eventColumns, ", "), "parties": sqlstore.PartyCols, "facilities": sqlstore.FacilityCols,

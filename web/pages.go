@@ -239,6 +239,7 @@ type personData struct {
 	OnTransfer *custody.TransferPerson
 	Events     []timelineEntry
 	Checkpoint api.Checkpoint
+	VKey       string // the log's public key, for checking in the browser
 }
 
 // timelineEntry is one event of a person's custody timeline.
@@ -262,7 +263,7 @@ func (s *site) person(rq *req) error {
 	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+url.PathEscape(id), nil, nil, &p, ""); err != nil {
 		return err
 	}
-	d := personData{N: n, P: p, Name: nameOf(&p.Record), Flags: p.Custody.Flags}
+	d := personData{N: n, P: p, Name: nameOf(&p.Record), Flags: p.Custody.Flags, VKey: s.cfg.VerifierKey}
 	for _, nm := range p.Record.Names {
 		if nm.Text != d.Name.Arabic && nm.Text != d.Name.Latin {
 			d.Others = append(d.Others, nm)

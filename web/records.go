@@ -309,6 +309,7 @@ type ledgerData struct {
 	Root       string
 	Origin     string
 	Signatures []string // the lines of the note's signatures: the log's, then any witness's
+	VKey       string   // the log's public key
 }
 
 func (s *site) ledger(rq *req) error {
@@ -316,7 +317,7 @@ func (s *site) ledger(rq *req) error {
 	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/checkpoint", nil, nil, &cp, ""); err != nil {
 		return err
 	}
-	d := ledgerData{Checkpoint: cp, Root: base64.StdEncoding.EncodeToString(cp.Root), Origin: s.cfg.Origin}
+	d := ledgerData{Checkpoint: cp, Root: base64.StdEncoding.EncodeToString(cp.Root), Origin: s.cfg.Origin, VKey: s.cfg.VerifierKey}
 	if _, sigs, ok := strings.Cut(cp.Note, "\n\n"); ok {
 		for _, line := range strings.Split(strings.TrimSpace(sigs), "\n") {
 			if name, _, ok := strings.Cut(strings.TrimPrefix(line, "— "), " "); ok {

@@ -44,6 +44,9 @@ type Config struct {
 	// proofs against checkpoints opened with them.
 	Origin   string
 	Verifier note.Verifier
+	// VerifierKey is the log's public key as text (C2SP vkey): the person page
+	// gives it to the browser, which checks checkpoints and proofs itself.
+	VerifierKey string
 	// Secure marks the language cookie Secure (the server is reached over HTTPS).
 	Secure bool
 	// OnMissingMessage is called with a message id no catalogue holds; tests fail

@@ -106,7 +106,7 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 	if err != nil {
 		return nil, err
 	}
-	site, err := web.New(web.Config{API: h, Logger: logger, Origin: d.origin, Verifier: v, Secure: f.tls() || f.secureCookies})
+	site, err := web.New(web.Config{API: h, Logger: logger, Origin: d.origin, Verifier: v, VerifierKey: d.vkey, Secure: f.tls() || f.secureCookies})
 	if err != nil {
 		h.Close()
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/ledger"
 )
 
 // End-to-end tests of the web interface: a real server on port 0 with the demo
@@ -271,6 +272,23 @@ func TestWebRegistrarFindsAndVerifies(t *testing.T) {
 	if v := b.text(`[data-testid=verified]`); !strings.Contains(v, "Verified") {
 		t.Errorf("verification says %q", v)
 	}
+	b.run("verify the first event in the browser",
+		chromedp.Click(`[data-testid=timeline] li button.verify-here`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=verified-here], [data-testid=not-verified-here]`, chromedp.ByQuery),
+	)
+	if v := b.text(`[data-testid=timeline] li .verdict`); !strings.Contains(v, "Verified in this browser") {
+		t.Errorf("verification in the browser says %q", v)
+	}
+	// Under another log's key the same checkpoint does not verify.
+	_, other, err := ledger.GenerateKey(DefaultOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.run("verify under a key that is not the log's",
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelector("[data-vkey]").dataset.vkey = %q`, other), nil),
+		chromedp.Click(`[data-testid=timeline] li button.verify-here`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=not-verified-here]`, chromedp.ByQuery),
+	)
 }
 
 // TestWebMovementHandover: an escort officer builds a manifest and sees the

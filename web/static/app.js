@@ -172,3 +172,105 @@ function handoverScreen(form) {
     }
   });
 }
+
+// Checking an event's inclusion in this browser, trusting nothing the server says
+// but the log's public key printed on the page (compare it with the one the
+// deployment publishes): the event's exact bytes give its leaf (SHA-256 commitment,
+// RFC 6962 leaf hash); the inclusion proof must lead from it to the root of the
+// latest checkpoint; the checkpoint's signature (C2SP signed note, Ed25519) must
+// verify under the key.
+document.addEventListener("click", async (ev) => {
+  const b = ev.target.closest("button.verify-here");
+  if (!b) return;
+  const list = b.closest("[data-vkey]");
+  const out = document.getElementById("verify-" + b.dataset.index);
+  out.textContent = "…";
+  try {
+    const r = await verifyInBrowser(Number(b.dataset.index), list.dataset.vkey);
+    out.innerHTML = "";
+    const span = document.createElement("span");
+    span.className = "ok";
+    span.dataset.testid = "verified-here";
+    span.textContent = list.dataset.msgOk.replace("{index}", r.index).replace("{size}", r.size).replace("{key}", r.key);
+    out.appendChild(span);
+  } catch (e) {
+    out.innerHTML = "";
+    const span = document.createElement("span");
+    span.className = "bad";
+    span.dataset.testid = "not-verified-here";
+    span.textContent = (window.crypto && crypto.subtle ? list.dataset.msgBad : list.dataset.msgUnsupported) + " " + e.message;
+    out.appendChild(span);
+  }
+});
+
+async function sha256(...parts) {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const buf = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) { buf.set(p, o); o += p.length; }
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", buf));
+}
+
+const utf8 = (s) => new TextEncoder().encode(s);
+const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+async function getJSON(url) {
+  const r = await fetch(url, { credentials: "same-origin" });
+  if (!r.ok) throw new Error(url + ": " + r.status);
+  return r.json();
+}
+
+async function verifyInBrowser(index, vkey) {
+  // The log's key: "name+hash+base64(0x01 ‖ Ed25519 public key)".
+  // The name holds no "+", the key's base64 may.
+  const i = vkey.indexOf("+"), j = vkey.indexOf("+", i + 1);
+  const name = vkey.slice(0, i), hash = vkey.slice(i + 1, j), k = vkey.slice(j + 1);
+  const kb = unb64(k);
+  if (kb.length !== 33 || kb[0] !== 1) throw new Error("the page's log key is not an Ed25519 note key");
+  const pub = await crypto.subtle.importKey("raw", kb.slice(1), { name: "Ed25519" }, false, ["verify"]);
+
+  const res = await fetch("/api/v1/events/" + index, { credentials: "same-origin" });
+  if (!res.ok) throw new Error("event " + index + ": " + res.status);
+  const event = new Uint8Array(await res.arrayBuffer());
+  const id = JSON.parse(new TextDecoder().decode(event)).id.replace(/-/g, "");
+  const idBytes = Uint8Array.from(id.match(/../g), (h) => parseInt(h, 16));
+  const commitment = await sha256(utf8("handover/event/v1\n"), event);
+  let r = await sha256(Uint8Array.of(0), idBytes, commitment);
+
+  // The checkpoint: its text, signed by the log's key.
+  const cp = await getJSON("/api/v1/checkpoint");
+  const cut = cp.note.indexOf("\n\n");
+  const text = cp.note.slice(0, cut + 1);
+  const lines = text.split("\n");
+  const size = Number(lines[1]);
+  const root = unb64(lines[2]);
+  let signed = false;
+  for (const line of cp.note.slice(cut + 2).split("\n")) {
+    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const sig = unb64(m[2]);
+    const keyHash = [...sig.slice(0, 4)].map((x) => x.toString(16).padStart(2, "0")).join("");
+    if (keyHash !== hash) continue;
+    signed = await crypto.subtle.verify({ name: "Ed25519" }, pub, sig.slice(4), utf8(text));
+  }
+  if (!signed) throw new Error("the checkpoint is not signed by the log's key");
+
+  // The inclusion proof, folded as RFC 9162 §2.1.3.2 says.
+  const proof = (await getJSON("/api/v1/proofs/inclusion?index=" + index + "&size=" + size)).proof.map(unb64);
+  let fn = index, sn = size - 1;
+  for (const p of proof) {
+    if (sn === 0) throw new Error("the proof is too long");
+    if (fn % 2 === 1 || fn === sn) {
+      r = await sha256(Uint8Array.of(1), p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+      }
+    } else {
+      r = await sha256(Uint8Array.of(1), r, p);
+    }
+    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0 || !equal(r, root)) throw new Error("the proof does not lead to the checkpoint's root");
+  return { index, size, key: name };
+}
