@@ -115,7 +115,7 @@ func (s *Sequencer) commit(batch []request) {
 		}
 		f.batch.Events = append(f.batch.Events, sealed...)
 		f.accepted = append(f.accepted, pending{r: r, receipt: rec})
-		if len(f.batch.Events) > 0 {
+		if len(f.batch.Events) > 0 && !s.takesTurns() {
 			// A writer that has become free takes what is sealed so far rather
 			// than wait for the rest of the batch (send encodes what is left).
 			select {

@@ -40,6 +40,13 @@ type Stored struct {
 	LeafHash [ledger.HashSize]byte
 }
 
+// takesTurns reports whether the sequencer appends in turns of a Locker's lock. A
+// turn's flight is then sent to the writer whole, once: its commit ends the turn.
+func (s *Sequencer) takesTurns() bool {
+	_, ok := s.w.(Locker)
+	return ok
+}
+
 // turn decides and writes a batch of requests in one turn of the ledger's lock.
 // It waits first for the previous turn's flight to be committed (its lock is then
 // released), so that another sequencer may take a turn in between.
