@@ -23,6 +23,9 @@ var _ sequencer.Locker = (*DB)(nil)
 // the transaction idle for well under a second (deciding and sealing).
 const IdleLockTimeout = 10 * time.Second
 
+// idleLockTimeout is IdleLockTimeout, but for tests.
+var idleLockTimeout = IdleLockTimeout
+
 // ledgerConn is the connection the sequencer's turns use. A turn is one
 // transaction on it: BEGIN, pg_advisory_xact_lock(writerLock), reading the events
 // appended since, then (after deciding) the batch's rows, the checkpoint and
@@ -56,7 +59,7 @@ func (db *DB) connect(ctx context.Context) (*pgx.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.FormatInt(IdleLockTimeout.Milliseconds(), 10)
+	cfg.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.FormatInt(idleLockTimeout.Milliseconds(), 10)
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

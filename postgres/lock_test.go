@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/postgres"
+	"github.com/handover-project/handover/sequencer"
 	"github.com/handover-project/handover/storetest"
 )
 
@@ -171,4 +173,44 @@ func TestLockKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	u()
+}
+
+// A replica that freezes in its turn (holding the lock, doing nothing) is
+// disconnected by PostgreSQL after IdleLockTimeout; the others go on, and the frozen
+// one's write of that turn fails (it will reload) while its next turn reconnects.
+func TestFrozenHolderLosesTheLock(t *testing.T) {
+	defer postgres.SetIdleLockTimeout(500 * time.Millisecond)()
+	ctx := context.Background()
+	dbURL := freshDatabase(t)
+	a, b := openStore(t, dbURL), openStore(t, dbURL)
+	if _, err := a.Lock(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	got := make(chan error, 1)
+	go func() {
+		_, err := b.Lock(ctx, 0)
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited < 400*time.Millisecond {
+			t.Errorf("b took the lock after %v, before a's idle timeout", waited)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a frozen holder kept the lock")
+	}
+	if err := b.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.WriteBatch(ctx, &sequencer.Batch{Events: []sequencer.Sealed{{Index: 0}}}); err == nil {
+		t.Fatal("the frozen holder's write of its lost turn succeeded")
+	}
+	if _, err := a.Lock(ctx, 0); err != nil {
+		t.Fatalf("the frozen holder's next turn: %v", err)
+	}
+	a.Unlock(ctx)
 }
