@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -24,6 +26,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/scenario"
 )
 
 // runChildEnv makes the test binary run the command line with the arguments it
@@ -49,8 +52,9 @@ type replica struct {
 // parties SDF and IRQ, SDF's prison RIV, and the prison CC holding ccPersons
 // persons, whose control the tests pass back and forth; and API tokens.
 type replicaDeployment struct {
-	dir, db string
-	tokens  map[string]string // user → API token
+	dir, db  string
+	tokens   map[string]string // user → API token
+	sdf, irq custody.Party
 }
 
 const ccPersons = 20
@@ -68,10 +72,12 @@ func newReplicaDeployment(t *testing.T) *replicaDeployment {
 		t.Fatal(err)
 	}
 	m := custody.Meta{Actor: "test", OccurredAt: time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)}
-	sdf, irq, cc := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
+	sdfParty := custody.Party{ID: uuid.Must(uuid.NewV7()), Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority}
+	irqParty := custody.Party{ID: uuid.Must(uuid.NewV7()), Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState}
+	sdf, cc := sdfParty.ID, uuid.Must(uuid.NewV7())
 	cmds := []custody.Command{
-		custody.RegisterParty{Meta: m, Party: custody.Party{ID: sdf, Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority}},
-		custody.RegisterParty{Meta: m, Party: custody.Party{ID: irq, Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState}},
+		custody.RegisterParty{Meta: m, Party: sdfParty},
+		custody.RegisterParty{Meta: m, Party: irqParty},
 		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "RIV", Name: "Riverside detention facility",
 			Kind: custody.Prison, Country: "SYR", Series: "RIV", Capacities: map[custody.Category]int{custody.Detainee: 100000}, ControllingParty: sdf}},
 		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: cc, Code: "CC", Name: "Contested prison",
@@ -88,17 +94,23 @@ func newReplicaDeployment(t *testing.T) *replicaDeployment {
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	dep := &replicaDeployment{dir: dir, db: db, tokens: map[string]string{}}
+	dep := &replicaDeployment{dir: dir, db: db, tokens: map[string]string{}, sdf: sdfParty, irq: irqParty}
 	for _, u := range [][3]string{{"sdfregistrar", "SDF", "registrar"}, {"sdfadmin", "SDF", "administrator"}, {"irqadmin", "IRQ", "administrator"}} {
-		mustHandover(t, "user", "add", u[0], "--party", u[1], "--role", u[2], "--full-name", "Test "+u[0], "--data", dir, "--db", db)
-		out := mustHandover(t, "token", "create", "--user", u[0], "--name", "replica tests", "--data", dir, "--db", db)
-		m := regexp.MustCompile(`token \(shown once; keep it secret\): (\S+)`).FindStringSubmatch(out)
-		if m == nil {
-			t.Fatalf("token create printed no token:\n%s", out)
-		}
-		dep.tokens[u[0]] = m[1]
+		dep.addUser(t, u[0], u[1], u[2])
 	}
 	return dep
+}
+
+// addUser adds a user of a party with a role, and an API token for them.
+func (dep *replicaDeployment) addUser(t *testing.T, name, party, role string) {
+	t.Helper()
+	mustHandover(t, "user", "add", name, "--party", party, "--role", role, "--full-name", "Test "+name, "--data", dep.dir, "--db", dep.db)
+	out := mustHandover(t, "token", "create", "--user", name, "--name", "replica tests", "--data", dep.dir, "--db", dep.db)
+	m := regexp.MustCompile(`token \(shown once; keep it secret\): (\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("token create printed no token:\n%s", out)
+	}
+	dep.tokens[name] = m[1]
 }
 
 // start runs `handover serve` on the deployment in a child process on a free
@@ -281,6 +293,178 @@ func (dep *replicaDeployment) controlChanges(t *testing.T, rs []*replica, n int)
 	return acks
 }
 
+// replicaMove is a movement the handover world planned, ready to depart: its
+// persons, and those who are absent at its arrival.
+type replicaMove struct {
+	movement uuid.UUID
+	persons  []uuid.UUID
+	absent   []uuid.UUID
+}
+
+// handoverWorld is what movement handovers need: the escort force's, SDF's and
+// IRQ's officers with their keys, and the movements.
+type handoverWorld struct {
+	sdf, usf, irq *scenario.Officer
+	at            time.Time // the departures; the arrivals an hour later
+	moves         []replicaMove
+}
+
+// movePersons is how many persons each of the handover world's movements carries.
+const movePersons = 12
+
+// addHandoverWorld adds to the deployment, before its replicas start, moves
+// movements ready to depart: the escort force USF, the prison DEP of SDF holding
+// their persons, IRQ's institution IQ1, a campaign, one officer's key for each of
+// SDF, USF and IRQ, and for each movement a transfer of movePersons persons with
+// every safeguard and both approvals, and the movement planned; and the user
+// usfescort (escort_commander of USF), who submits both handovers of each. The
+// last movement's arrival lists one person absent (a discrepancy incident).
+func (dep *replicaDeployment) addHandoverWorld(t *testing.T, moves int) *handoverWorld {
+	t.Helper()
+	ctx := withDB(context.Background(), dep.db)
+	d, err := openWriter(ctx, dep.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if d != nil {
+			d.Close()
+		}
+	}()
+	base := time.Now().UTC().Add(-6 * time.Hour).Truncate(time.Second)
+	meta := func(party uuid.UUID, after time.Duration) custody.Meta {
+		return custody.Meta{Actor: "test", Party: party, OccurredAt: base.Add(after)}
+	}
+	var cmds []custody.Command
+	party := func(code, name string, kind custody.PartyKind) custody.Party {
+		p := custody.Party{ID: uuid.Must(uuid.NewV7()), Code: code, Name: name, Kind: kind}
+		cmds = append(cmds, custody.RegisterParty{Meta: meta(uuid.Nil, 0), Party: p})
+		return p
+	}
+	sdf, irq := dep.sdf, dep.irq
+	usf := party("USF", "Escort force", custody.EscortForce)
+	from := custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "DEP", Name: "Departure prison", Kind: custody.Prison, Country: "SYR",
+		Series: "DEP", Capacities: map[custody.Category]int{custody.Detainee: 1000}, ControllingParty: sdf.ID}
+	to := custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "IQ1", Name: "Correctional institution one", Kind: custody.CorrectionalInstitution,
+		Country: "IRQ", Series: "IQA", Capacities: map[custody.Category]int{custody.Detainee: 1000}, ControllingParty: irq.ID}
+	cmds = append(cmds, custody.RegisterFacility{Meta: meta(uuid.Nil, 0), Facility: from}, custody.RegisterFacility{Meta: meta(uuid.Nil, 0), Facility: to})
+	w := &handoverWorld{at: base.Add(4 * time.Hour)}
+	for _, o := range []struct {
+		p    custody.Party
+		name string
+		to   **scenario.Officer
+	}{{sdf, "Officer Rojhat", &w.sdf}, {usf, "Officer Dale", &w.usf}, {irq, "Officer Karim", &w.irq}} {
+		_, k, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*o.to = &scenario.Officer{Party: o.p, Name: o.name, Key: k}
+		cmds = append(cmds, custody.RegisterKey{Meta: meta(o.p.ID, time.Minute), Party: o.p.ID, Officer: o.name, PublicKey: (*o.to).Public()})
+	}
+	campaign := custody.Campaign{ID: uuid.Must(uuid.NewV7()), Name: "replica handovers", Target: 1000, Receiving: irq.ID}
+	cmds = append(cmds, custody.CreateCampaign{Meta: meta(uuid.Nil, time.Minute), Campaign: campaign})
+	dest := &custody.FacilityState{Facility: to}
+	for i := range moves {
+		var persons []uuid.UUID
+		need := map[custody.SafeguardKind][]uuid.UUID{}
+		for j := range movePersons {
+			p := benchPerson(100000 + i*movePersons + j)
+			cmds = append(cmds, custody.RegisterPerson{Meta: meta(uuid.Nil, 2*time.Minute), Person: p, Facility: from.ID})
+			persons = append(persons, p.ID)
+			for _, k := range custody.RequiredSafeguards(&p, dest) {
+				need[k] = append(need[k], p.ID)
+			}
+		}
+		tr := custody.Transfer{ID: uuid.Must(uuid.NewV7()), Campaign: campaign.ID, From: from.ID, To: to.ID,
+			LegalBasis: "bilateral agreement", OrderedBy: "joint committee", Persons: persons}
+		cmds = append(cmds, custody.ProposeTransfer{Meta: meta(uuid.Nil, time.Hour), Transfer: tr})
+		for _, k := range custody.SafeguardKinds {
+			if len(need[k]) == 0 {
+				continue
+			}
+			g := custody.Safeguard{Kind: k, Met: true, Finding: "recorded by the replica test", Evidence: "file " + string(k), Assessor: "legal officer"}
+			switch k {
+			case custody.RiskAssessment:
+				g.Risk = &custody.Risk{Torture: custody.NoRealRisk, Persecution: custody.NoRealRisk, DeathPenalty: custody.NoRealRisk, Monitoring: "monthly visits"}
+			case custody.ICRCNotified:
+				g.Interview = custody.InterviewHeld
+			}
+			cmds = append(cmds, custody.RecordSafeguard{Meta: meta(uuid.Nil, 2*time.Hour), Transfer: tr.ID, Persons: need[k], Safeguard: g})
+		}
+		cmds = append(cmds, custody.ApproveTransfer{Meta: meta(sdf.ID, 3*time.Hour), Transfer: tr.ID},
+			custody.ApproveTransfer{Meta: meta(irq.ID, 3*time.Hour), Transfer: tr.ID})
+		vs, seats := scenario.Convoy(persons)
+		m := replicaMove{movement: uuid.Must(uuid.NewV7()), persons: persons}
+		if i == moves-1 {
+			m.absent = persons[:1]
+		}
+		cmds = append(cmds, custody.PlanMovement{Meta: meta(uuid.Nil, 3*time.Hour+time.Minute), Movement: custody.Movement{ID: m.movement, Transfer: tr.ID,
+			Escort: usf.ID, Mode: custody.Convoy, Vehicles: vs, PlannedDeparture: w.at, Manifest: seats}})
+		w.moves = append(w.moves, m)
+	}
+	for _, c := range cmds {
+		if _, err := d.db.Submit(ctx, c); err != nil {
+			t.Fatalf("%T: %v", c, err)
+		}
+	}
+	err = d.Close()
+	d = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep.addUser(t, "usfescort", "USF", "escort_commander")
+	return w
+}
+
+// handover drafts a movement's departure (SDF's officer to the escort's) or
+// arrival (the escort's officer to IRQ's) and signs its exact bytes with both
+// officers' keys: the body of POST /api/v1/handovers.
+func (w *handoverWorld) handover(t *testing.T, m replicaMove, stage custody.Stage) map[string]any {
+	from, to, at, absent := w.sdf, w.usf, w.at, []uuid.UUID(nil)
+	if stage == custody.Arrival {
+		from, to, at, absent = w.usf, w.irq, w.at.Add(time.Hour), m.absent
+	}
+	doc := scenario.HandoverDocument(uuid.Must(uuid.NewV7()), m.movement, stage, from.Side(), to.Side(), at, "replica test gate", m.persons, nil, absent)
+	b, err := scenario.EncodeHandover(doc)
+	if err != nil {
+		t.Error(err)
+	}
+	return map[string]any{"document": b, "signatures": []custody.Signature{from.Sign(b), to.Sign(b)}}
+}
+
+// handovers hands every movement over twice, the movements concurrently: its
+// departure through one replica and, once that is acknowledged, its arrival through
+// the other, which decides it against the departure the first one recorded. It
+// returns the acknowledged events.
+func (dep *replicaDeployment) handovers(t *testing.T, rs []*replica, w *handoverWorld) []ack {
+	var mu sync.Mutex
+	var acks []ack
+	var wg sync.WaitGroup
+	for i, m := range w.moves {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for leg, stage := range []custody.Stage{custody.Departure, custody.Arrival} {
+				r := rs[(i+leg)%len(rs)]
+				a, _, err := dep.post(t, r, "usfescort", "/handovers", w.handover(t, m, stage))
+				if err != nil {
+					t.Errorf("movement %d: %s handover on %s: %v", i, stage, r.name, err)
+					return
+				}
+				// Each person's departure or arrival, and the movement's.
+				if len(a) < movePersons+1 {
+					t.Errorf("movement %d: %s handover: %d events, want at least %d", i, stage, len(a), movePersons+1)
+				}
+				mu.Lock()
+				acks = append(acks, a...)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return acks
+}
+
 // checkLedger checks the stored ledger after the replicas stopped: verify passes,
 // the indexes run from 0 without a gap, and every acknowledged event is stored at
 // its index with its id.
@@ -327,6 +511,21 @@ func (dep *replicaDeployment) checkLedger(t *testing.T, acks []ack) {
 	}
 }
 
+// eventCount is the number of events stored.
+func (dep *replicaDeployment) eventCount(t *testing.T) int {
+	t.Helper()
+	db, err := sql.Open("pgx", dep.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM events").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // interleaved reports whether the acknowledgements of the replicas alternate in
 // the ledger (rather than one replica writing everything before the other).
 func interleaved(acks []ack) int {
@@ -348,16 +547,22 @@ func interleaved(acks []ack) int {
 
 // TestReplicas: two `handover serve` processes on one PostgreSQL database, each
 // taking concurrent registrations through the API while control changes of a
-// prison (multi-event commands) alternate between them. Afterwards verify passes
-// (one tree, every checkpoint signed with the log key and consistent with the
-// others), no index is duplicated or skipped, every acknowledged event is stored,
-// and the registration numbers the replicas assigned are all different.
+// prison (multi-event commands) alternate between them, and signed movement
+// handovers go through both: each movement's departure through one replica, its
+// arrival through the other; one arrival finds a person absent and opens an
+// incident. Afterwards verify passes (one tree, every checkpoint signed with the
+// log key and consistent with the others), no index is duplicated or skipped,
+// every acknowledged event is stored, the registration numbers the replicas
+// assigned are all different, and every movement is reconciled.
 func TestReplicas(t *testing.T) {
 	dep := newReplicaDeployment(t)
+	const moves = 6
+	hw := dep.addHandoverWorld(t, moves)
+	setup := dep.eventCount(t)
 	rs := []*replica{dep.start(t, "replica-a"), dep.start(t, "replica-b")}
 	const writers, each = 6, 40
 	var mu sync.Mutex
-	var acks []ack
+	var acks, regAcks, handoverAcks []ack
 	var wg sync.WaitGroup
 	for w := range 2 * writers {
 		wg.Add(1)
@@ -366,10 +571,11 @@ func TestReplicas(t *testing.T) {
 			a := dep.registerer(t, rs[w%2], w*each, each, nil, false)
 			mu.Lock()
 			acks = append(acks, a...)
+			regAcks = append(regAcks, a...)
 			mu.Unlock()
 		}()
 	}
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		a := dep.controlChanges(t, rs, 10)
@@ -377,13 +583,39 @@ func TestReplicas(t *testing.T) {
 		acks = append(acks, a...)
 		mu.Unlock()
 	}()
+	go func() {
+		defer wg.Done()
+		a := dep.handovers(t, rs, hw)
+		mu.Lock()
+		acks = append(acks, a...)
+		handoverAcks = append(handoverAcks, a...)
+		mu.Unlock()
+	}()
 	wg.Wait()
 	for _, r := range rs {
 		r.stop(t)
 	}
-	if want := 2*writers*each + 10*(ccPersons+1); len(acks) != want {
-		t.Errorf("%d acknowledged events, want %d", len(acks), want)
+	if want := 2*writers*each + 10*(ccPersons+1) + len(handoverAcks); len(acks) != want || len(handoverAcks) < 2*moves*(movePersons+1) {
+		t.Errorf("%d acknowledged events, %d of them of handovers; want %d, at least %d of handovers", len(acks), len(handoverAcks), want, 2*moves*(movePersons+1))
 	}
+	// The handovers were recorded amid the registrations, not before or after them.
+	lo, hi, amid := ^uint64(0), uint64(0), 0
+	for _, a := range regAcks {
+		lo, hi = min(lo, a.index), max(hi, a.index)
+	}
+	for _, a := range handoverAcks {
+		if lo < a.index && a.index < hi {
+			amid++
+		}
+	}
+	if amid == 0 {
+		t.Errorf("no handover event lies among the registrations (%d…%d); want them concurrent", lo, hi)
+	}
+	// Every event the replicas stored was acknowledged to a client.
+	if n := dep.eventCount(t); n != setup+len(acks) {
+		t.Errorf("%d events stored after the %d of the set-up; %d acknowledged", n-setup, setup, len(acks))
+	}
+	t.Logf("%d events acknowledged, %d of them from the %d handovers (%d amid the registrations)", len(acks), len(handoverAcks), 2*moves, amid)
 	if n := interleaved(acks); n < 10 {
 		t.Errorf("the replicas' events alternate %d times in the ledger; want them to take turns", n)
 	}
@@ -395,8 +627,13 @@ func TestReplicas(t *testing.T) {
 	}
 	defer db.Close()
 	var persons, regNos int
-	if err := db.QueryRow("SELECT count(*), count(DISTINCT reg_no) FROM persons").Scan(&persons, &regNos); err != nil || persons != ccPersons+2*writers*each || regNos != persons {
-		t.Errorf("%d persons, %d registration numbers (%v); want %d of each", persons, regNos, err, ccPersons+2*writers*each)
+	if err := db.QueryRow("SELECT count(*), count(DISTINCT reg_no) FROM persons").Scan(&persons, &regNos); err != nil || persons != ccPersons+2*writers*each+moves*movePersons || regNos != persons {
+		t.Errorf("%d persons, %d registration numbers (%v); want %d of each", persons, regNos, err, ccPersons+2*writers*each+moves*movePersons)
+	}
+	var reconciled, incidents int
+	if err := db.QueryRow(`SELECT count(*) FILTER (WHERE kind = 'movement' AND convert_from(doc, 'UTF8')::jsonb->>'status' = $1),
+		count(*) FILTER (WHERE kind = 'incident') FROM docs`, string(custody.ReconciledMovement)).Scan(&reconciled, &incidents); err != nil || reconciled != moves || incidents != 1 {
+		t.Errorf("%d movements reconciled, %d incidents (%v); want %d and 1 (the person absent at arrival)", reconciled, incidents, err, moves)
 	}
 }
 
