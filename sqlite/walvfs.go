@@ -14,6 +14,9 @@ import (
 // is visible or acknowledged, and the gathered writes are written out before that
 // sync. Writes not yet synced are, as before, not promised to survive a crash; the
 // log's checksums make recovery ignore a transaction whose frames are incomplete.
+// It relies on synchronous=FULL (db.go sets it on every connection): under NORMAL
+// SQLite would publish a commit in the wal-index without a sync, while its frames
+// could still be in this buffer, and other connections would read stale log bytes.
 // Only the log is wrapped: the database file and its shared memory are the os VFS's.
 type walVFS struct{ vfs.VFSFilename }
 
