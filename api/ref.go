@@ -48,35 +48,6 @@ func (s *server) meta(ctx context.Context, m Meta) (custody.Meta, error) {
 	return cm, nil
 }
 
-// isRegNo reports whether s has the form of a registration number, HSK-000150:
-// 2 to 6 upper-case letters, '-', 6 digits.
-func isRegNo(s string) bool {
-	series, num, ok := cutByte(s, '-')
-	if !ok || len(series) < 2 || len(series) > 6 || len(num) != 6 {
-		return false
-	}
-	for i := range len(series) {
-		if series[i] < 'A' || series[i] > 'Z' {
-			return false
-		}
-	}
-	for i := range len(num) {
-		if num[i] < '0' || num[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func cutByte(s string, sep byte) (string, string, bool) {
-	for i := range len(s) {
-		if s[i] == sep {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
-}
-
 // parsePersonRef reads a person reference from a path: a UUID or a registration
 // number. Exactly one of id and regNo is set when err is nil.
 func parsePersonRef(ref string) (id uuid.UUID, regNo string, err error) {
@@ -85,7 +56,7 @@ func parsePersonRef(ref string) (id uuid.UUID, regNo string, err error) {
 
 // parsePersonRefAt is parsePersonRef for a reference found at loc.
 func parsePersonRefAt(loc, ref string) (id uuid.UUID, regNo string, err error) {
-	if isRegNo(ref) {
+	if custody.IsRegNo(ref) {
 		return uuid.Nil, ref, nil
 	}
 	if len(ref) == 36 {

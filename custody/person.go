@@ -182,6 +182,10 @@ var (
 	datePatterns = map[DatePrecision]string{Day: "2006-01-02", Month: "2006-01", Year: "2006", Estimated: "2006"}
 )
 
+// IsRegNo reports whether s has the form of a registration number: a facility's
+// series of 2 to 6 capital letters, "-", six digits (HSK-000150).
+func IsRegNo(s string) bool { return regNoPattern.MatchString(s) }
+
 // PrimaryName returns the first name of the given script and kind primary, or the
 // first name of that script, or "".
 func (p *Person) PrimaryName(s Script) string {

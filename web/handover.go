@@ -52,6 +52,7 @@ type handoverPlan struct {
 	giver, taker uuid.UUID
 	place        string
 	persons      []uuid.UUID
+	records      map[uuid.UUID]custody.PersonState // of persons, as the user may see them
 }
 
 func (s *site) planHandover(rq *req, n *names, id string) (*handoverPlan, error) {
@@ -64,20 +65,20 @@ func (s *site) planHandover(rq *req, n *names, id string) (*handoverPlan, error)
 	case custody.PlannedMovement:
 		h.stage, h.giver, h.taker = custody.Departure, t.Sending, m.Escort
 		h.place = rq.loc.T("handover.place_departure", n.Facility(m.From))
-		for _, st := range m.Manifest {
-			h.persons = append(h.persons, st.Person)
+		h.persons = manifestIDs(m.Manifest)
+		if h.records, err = rq.persons(h.persons); err != nil {
+			return nil, err
 		}
 	case custody.DepartedMovement:
 		h.stage, h.giver = custody.Arrival, m.Escort
 		h.taker = n.facilities[m.To].Controller
 		h.place = rq.loc.T("handover.place_arrival", n.Facility(m.To))
 		// Those who left transit on the road are accounted for by their own events.
-		ps, err := rq.persons(m.Departure.Present)
-		if err != nil {
+		if h.records, err = rq.persons(m.Departure.Present); err != nil {
 			return nil, err
 		}
 		for _, pid := range m.Departure.Present {
-			if p := person(ps, pid); p.Custody.Status == custody.InTransit && p.Custody.Movement == m.ID {
+			if p := person(h.records, pid); p.Custody.Status == custody.InTransit && p.Custody.Movement == m.ID {
 				h.persons = append(h.persons, pid)
 			}
 		}
@@ -108,12 +109,8 @@ func (s *site) handoverPage(rq *req) error {
 	for _, st := range h.m.Manifest {
 		vehicle[st.Person] = st.Vehicle
 	}
-	ps, err := rq.persons(h.persons)
-	if err != nil {
-		return err
-	}
 	for _, pid := range h.persons {
-		p := person(ps, pid)
+		p := person(h.records, pid)
 		d.Rows = append(d.Rows, handoverRow{Person: pid, RegNo: p.Record.RegNo, Name: nameOf(&p.Record), Vehicle: vehicle[pid]})
 	}
 	s.render(rq, http.StatusOK, "handover", rq.loc.T("handover.title."+string(h.stage)), d)
@@ -174,10 +171,6 @@ func (s *site) draftHandover(rq *req) error {
 		From: sides[0], To: sides[1], At: s.cfg.Now().UTC().Truncate(time.Second), Place: place}
 	reply := draftReply{Total: len(h.persons), From: sides[0].Name + " (" + n.Party(sides[0].Party) + ")", To: sides[1].Name + " (" + n.Party(sides[1].Party) + ")"}
 	var unmarked int
-	ps, err := rq.persons(h.persons)
-	if err != nil {
-		return jsonProblem(rq, err)
-	}
 	for _, pid := range h.persons {
 		o := custody.Outcome(f.Get("outcome-" + pid.String()))
 		if o == "" {
@@ -187,10 +180,10 @@ func (s *site) draftHandover(rq *req) error {
 		if !slices.Contains([]custody.Outcome{custody.OutcomePresent, custody.OutcomeAbsent, custody.OutcomeDisputed, custody.OutcomeMedical}, o) {
 			return jsonProblem(rq, badForm(rq, "outcome-"+pid.String(), rq.loc.T("handover.bad_outcome", string(o))))
 		}
-		p, seen := ps[pid]
+		p, seen := h.records[pid]
 		row := custody.HandoverPerson{Person: pid, RegNo: p.Record.RegNo, Outcome: o} // no reg. no. for a record one may not see
 		if !seen {
-			p = person(ps, pid)
+			p = person(h.records, pid)
 		}
 		if note := strings.TrimSpace(f.Get("note-" + pid.String())); note != "" {
 			row.Note = note

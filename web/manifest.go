@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -53,7 +54,7 @@ func (s *site) manifestPDF(rq *req) error {
 		p := person(ps, st.Person)
 		seatNo[st.Vehicle]++
 		doc.Rows = append(doc.Rows, report.ManifestRow{RegNo: p.Record.RegNo, NameArabic: p.Record.PrimaryName(custody.Arabic),
-			NameLatin: p.Record.PrimaryName(custody.Latin), Nationality: joinComma(p.Record.Nationalities),
+			NameLatin: p.Record.PrimaryName(custody.Latin), Nationality: strings.Join(p.Record.Nationalities, ", "),
 			Category: l.T("category." + string(p.Record.Category)), Vehicle: st.Vehicle, Seat: strconv.Itoa(seatNo[st.Vehicle]),
 			RecordURL: base + "/persons/" + p.Record.ID.String()})
 	}
@@ -68,17 +69,6 @@ func (s *site) manifestPDF(rq *req) error {
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	_, err = rq.w.Write(buf.Bytes())
 	return err
-}
-
-func joinComma(xs []string) string {
-	var b bytes.Buffer
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(x)
-	}
-	return b.String()
 }
 
 // pdfLabels are the manifest's fixed strings in the page's language.

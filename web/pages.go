@@ -152,7 +152,7 @@ func (s *site) persons(rq *req) error {
 		Category: qs.Get("category"), Status: qs.Get("status"), Flag: qs.Get("flag")}
 	d := personsData{N: n, Q: q, Flags: custody.ComputedFlags, Cats: custody.Categories(), Stats: custody.Statuses}
 	// A registration number goes straight to the person's page.
-	if regNo := strings.ToUpper(q.Q); regNoLike(regNo) {
+	if regNo := strings.ToUpper(q.Q); custody.IsRegNo(regNo) {
 		var p custody.PersonState
 		err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons/"+url.PathEscape(regNo), nil, nil, &p, "")
 		if err == nil && !rq.htmx {
@@ -209,24 +209,6 @@ func (d personsData) NextQuery() string {
 		}
 	}
 	return v.Encode()
-}
-
-func regNoLike(s string) bool {
-	pre, num, ok := strings.Cut(s, "-")
-	if !ok || len(pre) < 2 || len(pre) > 6 || len(num) != 6 {
-		return false
-	}
-	for _, r := range pre {
-		if r < 'A' || r > 'Z' {
-			return false
-		}
-	}
-	for _, r := range num {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 type personData struct {

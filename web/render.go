@@ -36,17 +36,7 @@ type view struct {
 
 // Can reports whether the user's roles grant action, for showing a form or not
 // (the server refuses it anyway).
-func (v view) Can(action string) bool {
-	if v.Me == nil {
-		return false
-	}
-	for _, a := range v.Me.Actions {
-		if a == action {
-			return true
-		}
-	}
-	return false
-}
+func (v view) Can(action string) bool { return granted(v.Me, action) }
 
 var funcs = template.FuncMap{
 	"join": strings.Join,

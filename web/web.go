@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,16 +155,11 @@ type req struct {
 
 // can reports whether the user's roles grant action somewhere (the API still
 // checks it against each resource).
-func (rq *req) can(action string) bool {
-	if rq.me == nil {
-		return false
-	}
-	for _, a := range rq.me.Actions {
-		if a == action {
-			return true
-		}
-	}
-	return false
+func (rq *req) can(action string) bool { return granted(rq.me, action) }
+
+// granted reports whether a signed-in user's roles grant action somewhere.
+func granted(me *api.Me, action string) bool {
+	return me != nil && slices.Contains(me.Actions, action)
 }
 
 func (s *site) request(w http.ResponseWriter, r *http.Request) *req {

@@ -3,79 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net"
-	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/handover-project/handover/internal/pgtest"
 )
 
-// The PostgreSQL tests of the command line find their server as postgres/db_test.go
-// does: HANDOVER_TEST_POSTGRES, else the local server if one answers; with neither,
-// they fail when HANDOVER_REQUIRE_POSTGRES=1 (as in CI) and are skipped otherwise.
-const (
-	testPostgresEnv     = "HANDOVER_TEST_POSTGRES"
-	defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-)
-
-func testPostgres(t *testing.T) string {
-	t.Helper()
-	if u := os.Getenv(testPostgresEnv); u != "" {
-		return u
-	}
-	if c, err := net.DialTimeout("tcp", "127.0.0.1:5432", time.Second); err == nil {
-		c.Close()
-		return defaultTestPostgres
-	}
-	msg := testPostgresEnv + " is not set and no PostgreSQL answers on 127.0.0.1:5432: the PostgreSQL tests need a server whose user may create databases, e.g.\n" +
-		"\texport " + testPostgresEnv + "='" + defaultTestPostgres + "'\n(.ci/run starts the local cluster and sets it)"
-	if os.Getenv("HANDOVER_REQUIRE_POSTGRES") == "1" || !testing.Short() && os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// freshPostgres creates an empty database handover_test_<random>, dropped when the
-// test ends, and returns its URL.
-func freshPostgres(t *testing.T) string {
-	t.Helper()
-	base := testPostgres(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	var r [6]byte
-	rand.Read(r[:])
-	name := "handover_test_" + hex.EncodeToString(r[:])
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create test database (%s=%s): %v", testPostgresEnv, base, err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", testPostgresEnv, err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+// freshPostgres is an empty database on the test server (internal/pgtest), dropped
+// when the test ends.
+func freshPostgres(t *testing.T) string { return pgtest.FreshDatabase(t) }
 
 // handover runs the command line and returns its exit code, standard output and error.
 func handover(t *testing.T, args ...string) (int, string, string) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -68,19 +67,11 @@ func startWebDemo(t *testing.T) *webWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	w := &webWorld{base: "http://" + s.Addr(), dir: dir, passwords: map[string]string{}}
-	f, err := os.Open(filepath.Join(dir, demoUsersFile))
+	pw, err := readDemoPasswords(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if len(fs) == 4 && fs[0] != "LOGIN" {
-			w.passwords[fs[0]] = fs[3]
-		}
-	}
+	w := &webWorld{base: "http://" + s.Addr(), dir: dir, passwords: pw}
 	return w
 }
 
