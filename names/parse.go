@@ -20,10 +20,10 @@ func (r Role) String() string { return roleNames[r] }
 type Form int
 
 const (
-	Simple   Form = iota
-	AbdForm       // Abd al-X: compared by X
-	DinForm       // X al-Din: compared by X
-	KunyaForm     // Abu X, Umm X: compared by X
+	Simple    Form = iota
+	AbdForm        // Abd al-X: compared by X
+	DinForm        // X al-Din: compared by X
+	KunyaForm      // Abu X, Umm X: compared by X
 )
 
 // Element is one part of a parsed name.
@@ -43,7 +43,7 @@ func (e Element) Key() string {
 
 // Name is a parsed name.
 type Name struct {
-	Text     string    // the normalised text
+	Text     string // the normalised text
 	Script   Script
 	Elements []Element // given, chain…, family, in written order
 	Kunyas   []Element
