@@ -181,3 +181,19 @@ func Canonical(word string) (string, bool) {
 	c, ok := givenIndex[Normalize(word)]
 	return c, ok
 }
+
+// givenEntries lists each canonical name's normalised spellings, for tests.
+func givenEntries() map[string][]string {
+	m := map[string][]string{}
+	for _, line := range strings.Split(givenTable, "\n") {
+		canon, rest, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		ar, la, _ := strings.Cut(rest, "|")
+		for _, w := range strings.Fields(ar + " " + la) {
+			m[canon] = append(m[canon], Normalize(w))
+		}
+	}
+	return m
+}

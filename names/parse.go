@@ -33,7 +33,8 @@ type Element struct {
 	Form    Form
 	Article bool   // written with the article (al-, el-, ال)
 	Canon   string // the canonical given name when the table knows the word
-	w       word   // the reading compared: the word itself, or X of a compound
+	stem    string // the text compared: without the article, X of a compound
+	w       word   // the reading of stem
 }
 
 // Key is the element's consonant-class key, prefixed by its form (abd:, din:, abu:).
@@ -149,6 +150,7 @@ func Parse(s string) Name {
 func element(text, part string, f Form, r Role, ar bool) Element {
 	e := Element{Text: text, Form: f, Role: r}
 	part = strings.TrimSpace(part)
+	e.stem = part
 	if f == Simple {
 		e.Canon = givenIndex[part]
 	}

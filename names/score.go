@@ -261,7 +261,7 @@ func SearchScore(query, record Name) Explanation {
 	for i, x := range q {
 		for j, y := range r {
 			s, h := elemSim(x, y)
-			if s < 0.85 && x.Form == y.Form && len(x.Text) >= 3 && !x.w.ar && !y.w.ar && strings.HasPrefix(y.Text, x.Text) {
+			if s < 0.85 && x.Form == y.Form && len([]rune(x.stem)) >= 3 && x.w.ar == y.w.ar && strings.HasPrefix(y.stem, x.stem) {
 				s, h = 0.85, Partial
 			}
 			if s >= 0.5 {

@@ -38,13 +38,13 @@ func Romanize(s string) string {
 			case 'ا':
 				b.WriteString("a")
 			case 'و':
-				if first {
+				if first || i > 0 && rs[i-1] == 'ا' {
 					b.WriteString("w")
 				} else {
 					b.WriteString("u")
 				}
 			case 'ي':
-				if first {
+				if first || i > 0 && rs[i-1] == 'ا' {
 					b.WriteString("y")
 				} else {
 					b.WriteString("i")
@@ -99,6 +99,41 @@ func Arabize(s string) string {
 			pre, i = "ال", i+1
 			t = toks[i]
 		}
+		if f := abdGlued(t); f != "" {
+			out = append(out, "عبد "+arabizeArticled(t[len(f):], f))
+			continue
+		}
+		if f := dinGlued(t); f != "" {
+			out = append(out, arabizeWord(t[:len(t)-len(f)])+" الدين")
+			continue
+		}
+		out = append(out, pre+arabizeWord(t))
+	}
+	return strings.Join(out, " ")
+}
+
+// arabizeArticled writes the second part of Abd al-X, with the article.
+func arabizeArticled(rest, prefix string) string {
+	switch strings.TrimLeft(rest, "l") {
+	case "ah", "a", "":
+		return "الله"
+	}
+	if strings.HasSuffix(prefix, "l") || strings.HasSuffix(prefix, "r") || strings.HasSuffix(prefix, "s") {
+		if w, ok := arabicOf[rest]; ok {
+			return "ال" + w
+		}
+		return "ال" + arabizeWord(rest)
+	}
+	return arabizeWord(rest)
+}
+
+// arabizeWord writes one Latin word in Arabic letters by sound.
+func arabizeWord(t string) string {
+	if ar, ok := arabicOf[t]; ok {
+		return ar
+	}
+	t = collapse(t)
+	{
 		var b strings.Builder
 		for j := 0; j < len(t); {
 			if j == 0 && strings.IndexByte("aeiou", t[0]) >= 0 {
@@ -124,9 +159,20 @@ func Arabize(s string) string {
 				j++
 			}
 		}
-		out = append(out, pre+b.String())
+		return b.String()
 	}
-	return strings.Join(out, " ")
+}
+
+// collapse writes a doubled Latin consonant once, as Arabic does without shadda.
+func collapse(s string) string {
+	var out []rune
+	for _, r := range s {
+		if n := len(out); n > 0 && out[n-1] == r && !strings.ContainsRune("aeiou", r) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return string(out)
 }
 
 // arabicOf maps the Latin spellings of known given names to their Arabic spelling.
