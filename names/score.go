@@ -157,14 +157,9 @@ func compareSeq(a, b []Element) (float64, []aligned) {
 }
 
 // rotate moves a name written family-first ("AL-BASHQALI Sami Ahmad") into written
-// order: the first element goes to the end.
+// order: the first element goes to the end. Roles stay as parsed.
 func rotate(es []Element) []Element {
-	r := append(append([]Element{}, es[1:]...), es[0])
-	for i := range r {
-		r[i].Role = Chain
-	}
-	r[0].Role, r[len(r)-1].Role = Given, Family
-	return r
+	return append(append([]Element{}, es[1:]...), es[0])
 }
 
 // CompareNames scores two names as names of one person (0 to 1) and explains the
@@ -186,13 +181,14 @@ func compareNames(a, b Name) Explanation {
 		type try struct {
 			x, y []Element
 			pen  float64
+			rotB bool
 		}
-		tries := []try{{a.Elements, b.Elements, 0}}
+		tries := []try{{a.Elements, b.Elements, 0, false}}
 		if len(a.Elements) > 1 {
-			tries = append(tries, try{rotate(a.Elements), b.Elements, 0.03})
+			tries = append(tries, try{rotate(a.Elements), b.Elements, 0.03, false})
 		}
 		if len(b.Elements) > 1 {
-			tries = append(tries, try{a.Elements, rotate(b.Elements), 0.03})
+			tries = append(tries, try{a.Elements, rotate(b.Elements), 0.03, true})
 		}
 		best, bestAl, bt := -1.0, []aligned(nil), tries[0]
 		for _, t := range tries {
@@ -204,12 +200,14 @@ func compareNames(a, b Name) Explanation {
 		ex.Score = best
 		for _, x := range bestAl {
 			p := Part{How: x.how, Score: round(x.sim)}
+			// a rotated side keeps the roles of its written order; the other
+			// side, written family first, would name them wrongly
 			if x.i >= 0 {
 				p.A, p.Field = bt.x[x.i].Text, bt.x[x.i].Role.String()
 			}
 			if x.j >= 0 {
 				p.B = bt.y[x.j].Text
-				if p.Field == "" {
+				if p.Field == "" || bt.rotB {
 					p.Field = bt.y[x.j].Role.String()
 				}
 			}
