@@ -21,15 +21,22 @@ var subCost = func() map[[2]byte]float64 {
 	return m
 }()
 
-func sub(a, b byte) float64 {
-	if a == b {
-		return 0
+// subTable is subCost as an array, for speed.
+var subTable = func() (t [256][256]float64) {
+	for i := range t {
+		for j := range t[i] {
+			if i != j {
+				t[i][j] = 1
+			}
+		}
 	}
-	if c, ok := subCost[[2]byte{a, b}]; ok {
-		return c
+	for k, c := range subCost {
+		t[k[0]][k[1]] = c
 	}
-	return 1
-}
+	return t
+}()
+
+func sub(a, b byte) float64 { return subTable[a][b] }
 
 // indel is the cost of a consonant one spelling has and the other lacks. An h costs
 // less: Latin digraphs swallow it (Adham read a-dh-am, Ishaq read i-sh-aq).
@@ -62,8 +69,12 @@ func vowelCost(a, b uint8, aAr, bAr bool) float64 {
 // the vowel costs of the consonants it aligns.
 func distance(a, b word) float64 {
 	n, m := len(a.cons), len(b.cons)
-	prev := make([]float64, m+1)
-	cur := make([]float64, m+1)
+	var b1, b2 [33]float64
+	prev, cur := b1[:], b2[:]
+	if m+1 > len(b1) {
+		prev, cur = make([]float64, m+1), make([]float64, m+1)
+	}
+	prev, cur = prev[:m+1], cur[:m+1]
 	for j := 1; j <= m; j++ {
 		prev[j] = prev[j-1] + indel(b.cons[j-1])
 	}

@@ -161,4 +161,3 @@ func (x *Index) Search(query string, limit int, minScore float64) []Hit {
 	}
 	return out
 }
-

@@ -49,17 +49,18 @@ func Prepare(p Person) *Parsed {
 // different; the place of origin nudges. It is symmetric.
 func ComparePersons(a, b *Parsed) Explanation {
 	var ex Explanation
-	best := Explanation{Score: -1}
+	top, bx, by := -1.0, Name{}, Name{}
 	for _, x := range a.names {
 		for _, y := range b.names {
-			if e := CompareNames(x, y); e.Score > best.Score {
-				best = e
+			if s := nameScore(x, y); s > top {
+				top, bx, by = s, x, y
 			}
 		}
 	}
-	if best.Score < 0 {
+	if top < 0 {
 		return ex
 	}
+	best := CompareNames(bx, by)
 	score := best.Score
 	ex.Parts = append(ex.Parts, best.Parts...)
 	add := func(p Part, delta float64) {

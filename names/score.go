@@ -82,57 +82,93 @@ type aligned struct {
 	how  How
 }
 
-// compareSeq aligns two element sequences in order, the first with the first, and
-// scores the alignment: matched weight times similarity over matched weight, plus
-// 0.35 of each element left over, plus 0.35 more for each place where both names
-// hold an element the other lacks (a father's name that differs).
-func compareSeq(a, b []Element) (float64, []aligned) {
-	s0, h0 := elemSim(a[0], b[0])
-	n, m := len(a)-1, len(b)-1
+type simHow struct {
+	s float64
+	h How
+}
+
+// simMatrix holds elemSim of every pair of elements of two names, computed once.
+func simMatrix(a, b []Element) [][]simHow {
+	m := make([][]simHow, len(a))
+	for i := range a {
+		m[i] = make([]simHow, len(b))
+		for j := range b {
+			m[i][j].s, m[i][j].h = elemSim(a[i], b[j])
+		}
+	}
+	return m
+}
+
+func transpose(m [][]simHow) [][]simHow {
+	if len(m) == 0 {
+		return nil
+	}
+	t := make([][]simHow, len(m[0]))
+	for j := range t {
+		t[j] = make([]simHow, len(m))
+		for i := range m {
+			t[j][i] = m[i][j]
+		}
+	}
+	return t
+}
+
+// compareSeq aligns two element sequences in order (a[ia[0]], a[ia[1]]… against
+// b[ib[0]]…), the first with the first, and scores the alignment: matched weight
+// times similarity over matched weight, plus the gap cost of each element left over,
+// plus 0.35 more for each place where both names hold an element the other lacks
+// (a father's name that differs).
+func compareSeq(a, b []Element, ia, ib []int, sm [][]simHow) (float64, []aligned) {
+	n, m := len(ia)-1, len(ib)-1
 	type cell struct {
 		v  float64
 		op byte // 'm' match, 'a' gap in b (a's element alone), 'b'
 	}
-	dp := make([][]cell, n+1)
-	for i := range dp {
-		dp[i] = make([]cell, m+1)
+	var buf [64]cell
+	var dp []cell
+	if (n+1)*(m+1) <= len(buf) {
+		dp = buf[:(n+1)*(m+1)]
+	} else {
+		dp = make([]cell, (n+1)*(m+1))
 	}
+	at := func(i, j int) *cell { return &dp[i*(m+1)+j] }
 	for i := 1; i <= n; i++ {
-		dp[i][0] = cell{dp[i-1][0].v - 0.15*weight(a[i]), 'a'}
+		*at(i, 0) = cell{at(i-1, 0).v - 0.15*weight(a[ia[i]]), 'a'}
 	}
 	for j := 1; j <= m; j++ {
-		dp[0][j] = cell{dp[0][j-1].v - 0.15*weight(b[j]), 'b'}
+		*at(0, j) = cell{at(0, j-1).v - 0.15*weight(b[ib[j]]), 'b'}
 	}
 	for i := 1; i <= n; i++ {
 		for j := 1; j <= m; j++ {
-			s, _ := elemSim(a[i], b[j])
-			w := (weight(a[i]) + weight(b[j])) / 2
-			best := cell{dp[i-1][j-1].v + (s-0.6)*w, 'm'}
-			if v := dp[i-1][j].v - 0.15*weight(a[i]); v > best.v {
+			s := sm[ia[i]][ib[j]].s
+			w := (weight(a[ia[i]]) + weight(b[ib[j]])) / 2
+			best := cell{at(i-1, j-1).v + (s-0.6)*w, 'm'}
+			if v := at(i-1, j).v - 0.15*weight(a[ia[i]]); v > best.v {
 				best = cell{v, 'a'}
 			}
-			if v := dp[i][j-1].v - 0.15*weight(b[j]); v > best.v {
+			if v := at(i, j-1).v - 0.15*weight(b[ib[j]]); v > best.v {
 				best = cell{v, 'b'}
 			}
-			dp[i][j] = best
+			*at(i, j) = best
 		}
 	}
-	var al []aligned
+	al := make([]aligned, 0, n+m+1)
 	for i, j := n, m; i > 0 || j > 0; {
-		switch dp[i][j].op {
+		switch at(i, j).op {
 		case 'm':
-			s, h := elemSim(a[i], b[j])
-			al = append(al, aligned{i, j, s, h})
+			x := sm[ia[i]][ib[j]]
+			al = append(al, aligned{ia[i], ib[j], x.s, x.h})
 			i, j = i-1, j-1
 		case 'a':
-			al = append(al, aligned{i, -1, 0, OneSide})
+			al = append(al, aligned{ia[i], -1, 0, OneSide})
 			i--
 		default:
-			al = append(al, aligned{-1, j, 0, OneSide})
+			al = append(al, aligned{-1, ib[j], 0, OneSide})
 			j--
 		}
 	}
-	al = append(al, aligned{0, 0, s0, h0})
+	x := sm[ia[0]][ib[0]]
+	al = append(al, aligned{ia[0], ib[0], x.s, x.h})
 	for l, r := 0, len(al)-1; l < r; l, r = l+1, r-1 {
 		al[l], al[r] = al[r], al[l]
 	}
@@ -156,16 +192,27 @@ func compareSeq(a, b []Element) (float64, []aligned) {
 	return num / den, al
 }
 
-// rotate moves a name written family-first ("AL-BASHQALI Sami Ahmad") into written
-// order: the first element goes to the end. Roles stay as parsed.
-func rotate(es []Element) []Element {
-	return append(append([]Element{}, es[1:]...), es[0])
+// order is the identity order of n elements; rotated moves the first to the end,
+// reading a name written family first ("AL-BASHQALI Sami Ahmad") in written order.
+func order(n int, rotated bool) []int {
+	o := make([]int, n)
+	for i := range o {
+		o[i] = i
+		if rotated {
+			o[i] = (i + 1) % n
+		}
+	}
+	return o
 }
 
 // CompareNames scores two names as names of one person (0 to 1) and explains the
 // score part by part. It is symmetric: CompareNames(a, b) scores as CompareNames(b, a).
 func CompareNames(a, b Name) Explanation {
-	x, y := compareNames(a, b), compareNames(b, a)
+	var sm [][]simHow
+	if len(a.Elements) > 0 && len(b.Elements) > 0 {
+		sm = simMatrix(a.Elements, b.Elements)
+	}
+	x, y := compareNames(a, b, sm, true), compareNames(b, a, transpose(sm), true)
 	if y.Score > x.Score {
 		for i := range y.Parts {
 			y.Parts[i].A, y.Parts[i].B = y.Parts[i].B, y.Parts[i].A
@@ -175,40 +222,52 @@ func CompareNames(a, b Name) Explanation {
 	return x
 }
 
-func compareNames(a, b Name) Explanation {
-	var ex Explanation
+// nameScore is CompareNames(a, b).Score without the explanation.
+func nameScore(a, b Name) float64 {
+	var sm [][]simHow
 	if len(a.Elements) > 0 && len(b.Elements) > 0 {
+		sm = simMatrix(a.Elements, b.Elements)
+	}
+	return max(compareNames(a, b, sm, false).Score, compareNames(b, a, transpose(sm), false).Score)
+}
+
+func compareNames(a, b Name, sm [][]simHow, explain bool) Explanation {
+	var ex Explanation
+	if na, nb := len(a.Elements), len(b.Elements); na > 0 && nb > 0 {
 		type try struct {
-			x, y []Element
-			pen  float64
-			rotB bool
+			ia, ib []int
+			pen    float64
+			rotB   bool
 		}
-		tries := []try{{a.Elements, b.Elements, 0, false}}
-		if len(a.Elements) > 1 {
-			tries = append(tries, try{rotate(a.Elements), b.Elements, 0.03, false})
+		tries := []try{{order(na, false), order(nb, false), 0, false}}
+		if na > 1 {
+			tries = append(tries, try{order(na, true), order(nb, false), 0.03, false})
 		}
-		if len(b.Elements) > 1 {
-			tries = append(tries, try{a.Elements, rotate(b.Elements), 0.03, true})
+		if nb > 1 {
+			tries = append(tries, try{order(na, false), order(nb, true), 0.03, true})
 		}
 		best, bestAl, bt := -1.0, []aligned(nil), tries[0]
 		for _, t := range tries {
-			s, al := compareSeq(t.x, t.y)
+			s, al := compareSeq(a.Elements, b.Elements, t.ia, t.ib, sm)
 			if s-t.pen > best+1e-9 {
 				best, bestAl, bt = s-t.pen, al, t
 			}
 		}
 		ex.Score = best
+		if !explain {
+			bestAl = nil
+		}
 		for _, x := range bestAl {
 			p := Part{How: x.how, Score: round(x.sim)}
 			// a rotated side keeps the roles of its written order; the other
 			// side, written family first, would name them wrongly
 			if x.i >= 0 {
-				p.A, p.Field = bt.x[x.i].Text, bt.x[x.i].Role.String()
+				p.A, p.Field = a.Elements[x.i].Text, a.Elements[x.i].Role.String()
 			}
 			if x.j >= 0 {
-				p.B = bt.y[x.j].Text
+				p.B = b.Elements[x.j].Text
 				if p.Field == "" || bt.rotB {
-					p.Field = bt.y[x.j].Role.String()
+					p.Field = b.Elements[x.j].Role.String()
 				}
 			}
 			ex.Parts = append(ex.Parts, p)
