@@ -108,6 +108,7 @@ type server struct {
 	addrs  *addrLimiter
 	tokens *touches
 	ends   *endsCache
+	names  *nameIndex
 	// hashing bounds the password checks running at once: each takes 64 MiB.
 	hashing chan struct{}
 	// noIdem matches the routes whose writes are never replayed (their answers
@@ -151,7 +152,7 @@ func New(store Store, cfg Config) (*Handler, error) {
 	cfg.Limits = cfg.Limits.withDefaults()
 	s := &server{store: store, cfg: cfg, log: cfg.Logger, idem: newIdempotency(store, cfg),
 		acc: cfg.Accounts, policy: cfg.Policy, audit: newAuditLog(cfg.Accounts, cfg.Logger),
-		idle: newIdleTracker(cfg.Now()), addrs: newAddrLimiter(), tokens: &touches{}, ends: newEndsCache(),
+		idle: newIdleTracker(cfg.Now()), addrs: newAddrLimiter(), tokens: &touches{}, ends: newEndsCache(), names: &nameIndex{},
 		hashing: make(chan struct{}, max(1, runtime.NumCPU())), noIdem: http.NewServeMux()}
 	mux := http.NewServeMux()
 	hc := huma.DefaultConfig("handover", "1")
