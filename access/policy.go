@@ -76,6 +76,7 @@ var Table = concat(
 	rules("change-facility-control", OwnParty, false, Administrator, FacilityCommander),
 	rules("register-person", OwnParty, false, Registrar, FacilityCommander),
 	reads("list-persons", true),
+	reads("list-duplicates", true),
 	reads("get-person", true),
 	reads("person-history", true),
 	rules("admit-person", OwnParty, false, Registrar, FacilityCommander),

@@ -220,6 +220,7 @@ func (s *server) routes(api huma.API) {
 
 	route(api, s, http.MethodPost, v1+"/persons", "register-person", "Register a person and admit them to a facility", by(s.newPersonConcerns), s.registerPerson)
 	route(api, s, http.MethodGet, v1+"/persons", "list-persons", "List the persons one may see", filtered, s.listPersons)
+	route(api, s, http.MethodGet, v1+"/duplicates", "list-duplicates", "Pairs of registrations likely to be one person, or the persons likely to be one not yet registered", filtered, s.listDuplicates)
 	route(api, s, http.MethodGet, v1+"/persons/{id}", "get-person", "Get a person by id or registration number", personRead, s.getPerson)
 	route(api, s, http.MethodGet, v1+"/persons/{id}/history", "person-history", "A person's events with inclusion proofs", personRead, s.history)
 	route(api, s, http.MethodPost, v1+"/persons/{id}/admissions", "admit-person", "Admit a person to a facility", person, s.admit)

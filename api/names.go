@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -190,20 +192,170 @@ func (s *server) nameSearch(ctx context.Context, f *custody.PersonFilter) ([]Nam
 	return ms, nil
 }
 
-// rank orders a page as its matches, best first, and keeps the first limit.
-func rank(page *custody.PersonPage, ms []NameMatch, limit int) []NameMatch {
-	var out []custody.PersonState
-	var kept []NameMatch
+// rank orders a page as its matches, best first, and keeps limit of them from the
+// rank after names (a "~N" token: the page after the first N; "" the first page).
+func rank(page *custody.PersonPage, ms []NameMatch, after string, limit int) ([]NameMatch, error) {
+	from := 0
+	if after != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(after, "~"))
+		if err != nil || !strings.HasPrefix(after, "~") || n < 0 {
+			return nil, invalid("query.after", fmt.Sprintf("a search by name pages by rank (~50); got %q", after))
+		}
+		from = n
+	}
 	byID := map[uuid.UUID]custody.PersonState{}
 	for _, p := range page.Persons {
 		byID[p.Record.ID] = p
 	}
+	var out []custody.PersonState
+	var kept []NameMatch
 	for _, m := range ms {
-		if p, ok := byID[m.ID]; ok && len(out) < limit {
+		if p, ok := byID[m.ID]; ok {
 			out = append(out, p)
 			kept = append(kept, m)
 		}
 	}
-	page.Persons, page.Next = out, ""
-	return kept
+	from = min(from, len(out))
+	to := min(from+limit, len(out))
+	page.Persons, page.Next = out[from:to], ""
+	if page.Persons == nil {
+		page.Persons = []custody.PersonState{}
+	}
+	if to < len(out) {
+		page.Next = "~" + strconv.Itoa(to)
+	}
+	return kept[from:to], nil
+}
+
+type duplicatesInput struct {
+	Threshold float64  `query:"threshold" doc:"Least score of a pair, 0 to 1; default the names package's threshold (0.80)"`
+	Limit     int      `query:"limit" doc:"At most this many pairs, best first; default 100, at most 1000"`
+	Name      []string `query:"name" doc:"The names of a person not yet registered: list the registered persons likely to be them, instead of all pairs"`
+	Birth     string   `query:"birth" doc:"Their date of birth (YYYY, YYYY-MM or YYYY-MM-DD)"`
+	Precision string   `query:"precision" doc:"Its precision: day, month, year or estimated"`
+	Sex       string   `query:"sex"`
+	Nation    []string `query:"nationality" doc:"ISO 3166-1 alpha-3"`
+	Father    string   `query:"father" doc:"Their father's name"`
+}
+
+// DuplicatePair is two registrations likely to be one person.
+type DuplicatePair struct {
+	A           custody.PersonState `json:"a"`
+	B           custody.PersonState `json:"b"`
+	Score       float64             `json:"score"`
+	Explanation names.Explanation   `json:"explanation"`
+	English     string              `json:"english"`
+	Arabic      string              `json:"arabic"`
+}
+
+type duplicatesOutput struct {
+	Body struct {
+		Threshold float64               `json:"threshold"`
+		Pairs     []DuplicatePair       `json:"pairs,omitempty"`
+		Matches   []NameMatch           `json:"matches,omitempty"`
+		Persons   []custody.PersonState `json:"persons,omitempty"`
+	}
+}
+
+// listDuplicates lists the pairs of persons the caller may see that are likely one
+// person, best first; or, given the fields of a person not yet registered, the
+// registered persons likely to be them (the warning shown before a registration).
+func (s *server) listDuplicates(ctx context.Context, in *duplicatesInput) (*duplicatesOutput, error) {
+	th := in.Threshold
+	if th == 0 {
+		th = names.Threshold
+	}
+	if th < 0 || th > 1 {
+		return nil, invalid("query.threshold", "must be between 0 and 1")
+	}
+	limit := in.Limit
+	if limit == 0 {
+		limit = 100
+	}
+	if limit < 0 || limit > 1000 {
+		return nil, invalid("query.limit", "must be between 1 and 1000")
+	}
+	n, err := s.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &duplicatesOutput{}
+	out.Body.Threshold = th
+	if len(in.Name) > 0 {
+		p := names.Person{Names: in.Name, Birth: in.Birth, BirthPrecision: in.Precision, Sex: in.Sex, Nationalities: in.Nation, Father: in.Father}
+		hits := n.idx.Candidates(p, th, limit)
+		var ids []uuid.UUID
+		var ms []NameMatch
+		for _, h := range hits {
+			id, err := uuid.Parse(h.ID)
+			if err != nil {
+				continue
+			}
+			ids = append(ids, id)
+			ms = append(ms, nameMatch(id, h.Explanation))
+		}
+		seen, err := s.visibleByID(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			if p, ok := seen[m.ID]; ok {
+				out.Body.Matches = append(out.Body.Matches, m)
+				out.Body.Persons = append(out.Body.Persons, p)
+			}
+		}
+		return out, nil
+	}
+	ds := n.idx.Duplicates(th)
+	var ids []uuid.UUID
+	for _, d := range ds {
+		a, errA := uuid.Parse(d.A)
+		b, errB := uuid.Parse(d.B)
+		if errA == nil && errB == nil {
+			ids = append(ids, a, b)
+		}
+	}
+	seen, err := s.visibleByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		a, okA := seen[uuid.MustParse(d.A)]
+		b, okB := seen[uuid.MustParse(d.B)]
+		if !okA || !okB {
+			continue
+		}
+		if len(out.Body.Pairs) == limit {
+			break
+		}
+		out.Body.Pairs = append(out.Body.Pairs, DuplicatePair{A: a, B: b, Score: d.Explanation.Score, Explanation: d.Explanation,
+			English: d.Explanation.Text("en"), Arabic: d.Explanation.Text("ar")})
+	}
+	return out, nil
+}
+
+// visibleByID reads the persons of ids the caller may see, MaxPageSize at a time.
+func (s *server) visibleByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]custody.PersonState, error) {
+	out := map[uuid.UUID]custody.PersonState{}
+	uniq := map[uuid.UUID]bool{}
+	var all []uuid.UUID
+	for _, id := range ids {
+		if !uniq[id] {
+			uniq[id] = true
+			all = append(all, id)
+		}
+	}
+	for len(all) > 0 {
+		chunk := all[:min(len(all), custody.MaxPageSize)]
+		all = all[len(chunk):]
+		page, err := s.visiblePersons(ctx, custody.PersonFilter{IDs: chunk, Limit: custody.MaxPageSize})
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Persons {
+			s.flagsNow(&page.Persons[i])
+			out[page.Persons[i].Record.ID] = page.Persons[i]
+		}
+	}
+	return out, nil
 }

@@ -80,3 +80,57 @@ func TestSearchByName(t *testing.T) {
 		t.Errorf("a person registered after the first search is not found: %+v", page.Matches)
 	}
 }
+
+// TestDuplicates: two registrations of one person under other spellings, by two
+// facilities, are listed as a pair with the explanation; the father with the same
+// family name is not; and the fields of a person not yet registered find the
+// registered one.
+func TestDuplicates(t *testing.T) {
+	c := newServer(t)
+	c.world()
+	reg := func(n int, facility string, nm custody.Name, birth custody.BirthDate, father string) string {
+		p := storetest.Person(n)
+		p.Names, p.Birth, p.FatherName, p.Sex = []custody.Name{nm}, birth, father, custody.Male
+		var r struct{ custody.PersonState }
+		c.as(controller[facility]).json("POST", "/api/v1/persons", map[string]any{"person": personJSON(p), "facility": facility, "occurred_at": at(5 + n)}, 201, &r)
+		return r.Record.ID.String()
+	}
+	ar := func(s string) custody.Name {
+		return custody.Name{Text: s, Script: custody.Arabic, Kind: custody.PrimaryName}
+	}
+	la := func(s string) custody.Name {
+		return custody.Name{Text: s, Script: custody.Latin, Kind: custody.PrimaryName}
+	}
+	a := reg(1, "HSK", ar("عبد الرحمن خالد الحداد"), custody.BirthDate{Date: "1990-04-02", Precision: custody.Day}, "خالد")
+	b := reg(2, "HSK", la("AL-HADDAD Abdurrahman Khaled"), custody.BirthDate{Date: "1990", Precision: custody.Year}, "")
+	reg(3, "HSK", ar("خالد عمر الحداد"), custody.BirthDate{Date: "1962", Precision: custody.Year}, "عمر")
+	var out struct {
+		Pairs []struct {
+			A, B struct {
+				Record custody.Person `json:"person"`
+			}
+			Score   float64 `json:"score"`
+			English string  `json:"english"`
+			Arabic  string  `json:"arabic"`
+		} `json:"pairs"`
+		Matches []struct {
+			ID    string  `json:"id"`
+			Score float64 `json:"score"`
+		} `json:"matches"`
+	}
+	c.json("GET", "/api/v1/duplicates", nil, 200, &out)
+	if len(out.Pairs) != 1 {
+		t.Fatalf("pairs: %+v", out.Pairs)
+	}
+	p := out.Pairs[0]
+	ids := []string{p.A.Record.ID.String(), p.B.Record.ID.String()}
+	if !(ids[0] == a && ids[1] == b || ids[0] == b && ids[1] == a) || p.Score < 0.8 || !strings.Contains(p.English, "date of birth") || p.Arabic == "" {
+		t.Errorf("pair %+v", p)
+	}
+	q := url.Values{"name": {"Abdelrahman el-Haddad"}, "birth": {"1990"}, "precision": {"year"}, "sex": {"male"}}
+	c.json("GET", "/api/v1/duplicates?"+q.Encode(), nil, 200, &out)
+	if len(out.Matches) != 2 || out.Matches[0].ID != a && out.Matches[0].ID != b {
+		t.Errorf("candidates of a new registration: %+v", out.Matches)
+	}
+	c.json("GET", "/api/v1/duplicates?threshold=2", nil, 422, nil)
+}

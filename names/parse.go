@@ -1,6 +1,9 @@
 package names
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // Role is the place of an element in a name.
 type Role int
@@ -49,6 +52,9 @@ type Name struct {
 	Elements []Element // given, chain…, family, in written order
 	Kunyas   []Element
 	Titles   []string // dropped honorifics
+	// FamilyFirst: the name looks written family name first, its first word in
+	// capitals ("AL-BASHQALI Sami") or with the article.
+	FamilyFirst bool
 }
 
 // Parse normalises s and cuts it into elements as the package specification states.
@@ -134,6 +140,7 @@ func Parse(s string) Name {
 		}
 		n.Elements = append(n.Elements, e)
 	}
+	n.FamilyFirst = len(n.Elements) > 1 && (n.Elements[0].Article || capitalsFirst(s))
 	for i := range n.Elements {
 		e := &n.Elements[i]
 		switch {
@@ -212,4 +219,34 @@ func dinGlued(t string) string {
 		}
 	}
 	return ""
+}
+
+// capitalsFirst reports whether the first word of s is in capitals and some later
+// word is not.
+func capitalsFirst(s string) bool {
+	ws := strings.Fields(s)
+	if len(ws) < 2 {
+		return false
+	}
+	upper := func(w string) bool {
+		letters := 0
+		for _, r := range w {
+			if unicode.IsLower(r) {
+				return false
+			}
+			if unicode.IsUpper(r) {
+				letters++
+			}
+		}
+		return letters >= 2
+	}
+	if !upper(ws[0]) {
+		return false
+	}
+	for _, w := range ws[1:] {
+		if !upper(w) {
+			return true
+		}
+	}
+	return false
 }

@@ -237,14 +237,15 @@ func compareNames(a, b Name, sm [][]simHow, explain bool) Explanation {
 		type try struct {
 			ia, ib []int
 			pen    float64
+			rotA   bool
 			rotB   bool
 		}
-		tries := []try{{order(na, false), order(nb, false), 0, false}}
+		tries := []try{{order(na, false), order(nb, false), 0, false, false}}
 		if na > 1 {
-			tries = append(tries, try{order(na, true), order(nb, false), 0.03, false})
+			tries = append(tries, try{order(na, true), order(nb, false), 0.03, true, false})
 		}
 		if nb > 1 {
-			tries = append(tries, try{order(na, false), order(nb, true), 0.03, true})
+			tries = append(tries, try{order(na, false), order(nb, true), 0.03, false, true})
 		}
 		best, bestAl, bt := -1.0, []aligned(nil), tries[0]
 		for _, t := range tries {
@@ -257,18 +258,27 @@ func compareNames(a, b Name, sm [][]simHow, explain bool) Explanation {
 		if !explain {
 			bestAl = nil
 		}
+		// roles are named by the side written in order: the one not written family
+		// first, or else the one not rotated
+		fromB := b.FamilyFirst != a.FamilyFirst && a.FamilyFirst || a.FamilyFirst == b.FamilyFirst && bt.rotA
 		for _, x := range bestAl {
 			p := Part{How: x.how, Score: round(x.sim)}
-			// a rotated side keeps the roles of its written order; the other
-			// side, written family first, would name them wrongly
 			if x.i >= 0 {
 				p.A, p.Field = a.Elements[x.i].Text, a.Elements[x.i].Role.String()
 			}
 			if x.j >= 0 {
 				p.B = b.Elements[x.j].Text
-				if p.Field == "" || bt.rotB {
+				if p.Field == "" || fromB {
 					p.Field = b.Elements[x.j].Role.String()
 				}
+			}
+			// an element of the untrusted side alone: its first is the family name
+			// written first, the others are links of the chain
+			if x.i > 0 && x.j < 0 && fromB || x.j > 0 && x.i < 0 && !fromB {
+				p.Field = "chain"
+			}
+			if x.i == 0 && x.j < 0 && fromB || x.j == 0 && x.i < 0 && !fromB {
+				p.Field = "family"
 			}
 			ex.Parts = append(ex.Parts, p)
 		}
