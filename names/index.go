@@ -1,6 +1,7 @@
 package names
 
 import (
+	"slices"
 	"sort"
 	"sync"
 )
@@ -20,11 +21,12 @@ type Index struct {
 	byID   map[string]int32
 	post   map[string][]int32 // search keys
 	block  map[string][]int32 // pair keys, for duplicates
+	intern map[string]int32   // element form and text → number, from 1
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{byID: map[string]int32{}, post: map[string][]int32{}, block: map[string][]int32{}}
+	return &Index{byID: map[string]int32{}, post: map[string][]int32{}, block: map[string][]int32{}, intern: map[string]int32{}}
 }
 
 // Len is the number of persons in the index.
@@ -41,6 +43,19 @@ func (x *Index) Put(id string, p Person) {
 	defer x.mu.Unlock()
 	if old, ok := x.byID[id]; ok {
 		x.dead[old] = true
+	}
+	for _, nm := range pp.names {
+		for _, es := range [][]Element{nm.Elements, nm.Kunyas} {
+			for i := range es {
+				k := string(rune('0'+es[i].Form)) + es[i].Text
+				id, ok := x.intern[k]
+				if !ok {
+					id = int32(len(x.intern) + 1)
+					x.intern[k] = id
+				}
+				es[i].id = id
+			}
+		}
 	}
 	n := int32(len(x.ids))
 	x.ids, x.people, x.dead = append(x.ids, id), append(x.people, pp), append(x.dead, false)
@@ -74,13 +89,15 @@ func coarse(e Element) string {
 	return [...]string{"", "abd:", "din:", "abu:"}[e.Form] + string(b)
 }
 
-// searchKeys are the keys an element is filed and looked up under.
+// searchKeys are the keys an element is filed and looked up under, the strongest
+// first: its coarse key and canonical name, then its broad key and one-letter-less keys.
 func searchKeys(e Element) []string {
 	k := coarse(e)
-	keys := []string{k, "~" + broad(e)}
+	keys := []string{k}
 	if e.Canon != "" {
 		keys = append(keys, "="+e.Canon)
 	}
+	keys = append(keys, "~"+broad(e))
 	pre := [...]string{"", "abd:", "din:", "abu:"}[e.Form]
 	body := k[len(pre):]
 	if len(body) >= 3 {
@@ -99,7 +116,7 @@ type Hit struct {
 
 // maxScored bounds the persons a search scores in full; the others are ranked by how
 // many of the query's words they share keys with.
-const maxScored = 3000
+const maxScored = 1000
 
 // Search returns at most limit persons whose names the query names, best first, with
 // a score of at least minScore each. The query is a name or part of one, in either
@@ -112,52 +129,67 @@ func (x *Index) Search(query string, limit int, minScore float64) []Hit {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	hits := map[int32]int{}
-	for _, e := range qe {
-		mine := map[int32]int{}
+	// each person's hits: 2 for a query word's own key or canonical name, 1 for a
+	// near key, summed over the query's words
+	hits := make([]uint8, len(x.ids))
+	stamp := make([]uint8, len(x.ids))
+	var touched []int32
+	for qi, e := range qe {
+		mark := uint8(qi + 1)
 		for i, k := range searchKeys(e) {
-			w := 1
+			w := uint8(1)
 			if i == 0 || k[0] == '=' {
 				w = 2
 			}
 			for _, n := range x.post[k] {
-				mine[n] = max(mine[n], w)
+				if stamp[n] != mark { // the first key met is the strongest: searchKeys' order
+					if hits[n] == 0 {
+						touched = append(touched, n)
+					}
+					stamp[n] = mark
+					hits[n] += w
+				}
 			}
 		}
-		for n, w := range mine {
-			hits[n] += w
-		}
 	}
-	cands := make([]int32, 0, len(hits))
-	for n := range hits {
+	// the persons with the most hits first, in filing order; at most maxScored
+	byHits := make([][]int32, 2*len(qe)+1)
+	for _, n := range touched {
 		if !x.dead[n] {
-			cands = append(cands, n)
+			h := min(int(hits[n]), len(byHits)-1)
+			byHits[h] = append(byHits[h], n)
 		}
 	}
-	sort.Slice(cands, func(i, j int) bool {
-		if hits[cands[i]] != hits[cands[j]] {
-			return hits[cands[i]] > hits[cands[j]]
-		}
-		return cands[i] < cands[j]
-	})
-	if len(cands) > maxScored {
-		cands = cands[:maxScored]
+	var cands []int32
+	for h := len(byHits) - 1; h > 0 && len(cands) < maxScored; h-- {
+		slices.Sort(byHits[h])
+		cands = append(cands, byHits[h][:min(len(byHits[h]), maxScored-len(cands))]...)
 	}
-	var out []Hit
+	sr := newSearcher(q)
+	type scored struct {
+		n int32
+		s float64
+		k int // the name that scored best
+	}
+	var top []scored
 	for _, n := range cands {
-		best := Explanation{}
-		for _, nm := range x.people[n].names {
-			if ex := SearchScore(q, nm); ex.Score > best.Score {
-				best = ex
+		best := scored{n, 0, -1}
+		for k, nm := range x.people[n].names {
+			if s := sr.score(nm, false).Score; s > best.s {
+				best.s, best.k = s, k
 			}
 		}
-		if best.Score >= minScore {
-			out = append(out, Hit{ID: x.ids[n], Explanation: best})
+		if best.s >= minScore {
+			top = append(top, best)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Explanation.Score > out[j].Explanation.Score })
-	if len(out) > limit {
-		out = out[:limit]
+	sort.SliceStable(top, func(i, j int) bool { return top[i].s > top[j].s })
+	if len(top) > limit {
+		top = top[:limit]
+	}
+	out := make([]Hit, len(top))
+	for i, t := range top {
+		out[i] = Hit{ID: x.ids[t.n], Explanation: sr.score(x.people[t.n].names[t.k], true)}
 	}
 	return out
 }

@@ -41,6 +41,9 @@ var arabicFold = map[rune]rune{
 	'ک': 'ك', 'ڪ': 'ك',
 }
 
+// cedilla: French ç writes s.
+var cedilla = strings.NewReplacer("ç", "s", "Ç", "s")
+
 // Normalize returns the normal form of a name as the package specification states:
 // one script's letters folded, marks and punctuation removed, single spaces.
 // It is idempotent: Normalize(Normalize(s)) == Normalize(s).
@@ -58,7 +61,7 @@ func Normalize(s string) string {
 		b.WriteRune(r)
 		space = false
 	}
-	s = strings.NewReplacer("ç", "s", "Ç", "s").Replace(s) // French ç writes s
+	s = cedilla.Replace(s)
 	for _, r := range norm.NFKD.String(s) {
 		if f, ok := arabicFold[r]; ok {
 			if f >= 0 {

@@ -38,6 +38,7 @@ type Element struct {
 	Canon   string // the canonical given name when the table knows the word
 	stem    string // the text compared: without the article, X of a compound
 	w       word   // the reading of stem
+	id      int32  // the Index's number for the element's form and text; 0 outside one
 }
 
 // Key is the element's consonant-class key, prefixed by its form (abd:, din:, abu:).

@@ -1,9 +1,6 @@
 package names
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // How says how two parts were found to agree or not.
 type How string
@@ -314,30 +311,76 @@ func bestKunya(a, b []Element) (Part, bool) {
 // the record the query does not name cost a little. It is 1 when every query word
 // and every record word agree.
 func SearchScore(query, record Name) Explanation {
+	return newSearcher(query).score(record, true)
+}
+
+// searcher scores records for one query, remembering how each query element
+// compares with each element text met: names repeat across a register.
+type searcher struct {
+	q    []Element
+	memo []map[int32]simHow
+}
+
+func newSearcher(query Name) *searcher {
 	q := append(append([]Element{}, query.Elements...), query.Kunyas...)
-	r := append(append([]Element{}, record.Elements...), record.Kunyas...)
-	if len(q) == 0 || len(r) == 0 {
+	m := make([]map[int32]simHow, len(q))
+	for i := range m {
+		m[i] = map[int32]simHow{}
+	}
+	return &searcher{q, m}
+}
+
+func (sr *searcher) sim(i int, y Element) simHow {
+	if v, ok := sr.memo[i][y.id]; ok && y.id != 0 {
+		return v
+	}
+	x := sr.q[i]
+	s, h := elemSim(x, y)
+	if s < 0.85 && x.Form == y.Form && len([]rune(x.stem)) >= 3 && x.w.ar == y.w.ar && strings.HasPrefix(y.stem, x.stem) {
+		s, h = 0.85, Partial
+	}
+	if y.id != 0 {
+		sr.memo[i][y.id] = simHow{s, h}
+	}
+	return simHow{s, h}
+}
+
+func (sr *searcher) score(record Name, explain bool) Explanation {
+	q := sr.q
+	nr := len(record.Elements) + len(record.Kunyas)
+	if len(q) == 0 || nr == 0 {
 		return Explanation{}
+	}
+	elem := func(j int) Element {
+		if j < len(record.Elements) {
+			return record.Elements[j]
+		}
+		return record.Kunyas[j-len(record.Elements)]
 	}
 	type cand struct {
 		i, j int
 		s    float64
 		h    How
 	}
-	var cs []cand
-	for i, x := range q {
-		for j, y := range r {
-			s, h := elemSim(x, y)
-			if s < 0.85 && x.Form == y.Form && len([]rune(x.stem)) >= 3 && x.w.ar == y.w.ar && strings.HasPrefix(y.stem, x.stem) {
-				s, h = 0.85, Partial
-			}
-			if s >= 0.5 {
-				cs = append(cs, cand{i, j, s, h})
+	var buf [32]cand
+	cs := buf[:0]
+	for i := range q {
+		for j := 0; j < nr; j++ {
+			if v := sr.sim(i, elem(j)); v.s >= 0.5 {
+				cs = append(cs, cand{i, j, v.s, v.h})
 			}
 		}
 	}
-	sort.SliceStable(cs, func(x, y int) bool { return cs[x].s > cs[y].s })
-	usedQ, usedR := make([]bool, len(q)), make([]bool, len(r))
+	// insertion sort, stable, best first: a handful of candidates
+	for x := 1; x < len(cs); x++ {
+		for y := x; y > 0 && cs[y].s > cs[y-1].s; y-- {
+			cs[y], cs[y-1] = cs[y-1], cs[y]
+		}
+	}
+	var usedQ, usedR [64]bool
+	if len(q) > 64 || nr > 64 {
+		return Explanation{}
+	}
 	var ex Explanation
 	sum, matched := 0.0, 0
 	for _, c := range cs {
@@ -347,14 +390,18 @@ func SearchScore(query, record Name) Explanation {
 		usedQ[c.i], usedR[c.j] = true, true
 		sum += c.s
 		matched++
-		ex.Parts = append(ex.Parts, Part{Field: r[c.j].Role.String(), A: q[c.i].Text, B: r[c.j].Text, How: c.h, Score: round(c.s)})
-	}
-	for i, u := range usedQ {
-		if !u {
-			ex.Parts = append(ex.Parts, Part{Field: "name", A: q[i].Text, How: OneSide})
+		if explain {
+			ex.Parts = append(ex.Parts, Part{Field: elem(c.j).Role.String(), A: q[c.i].Text, B: elem(c.j).Text, How: c.h, Score: round(c.s)})
 		}
 	}
-	ex.Score = round(sum / float64(len(q)) * (0.9 + 0.1*float64(matched)/float64(len(r))))
+	if explain {
+		for i := range q {
+			if !usedQ[i] {
+				ex.Parts = append(ex.Parts, Part{Field: "name", A: q[i].Text, How: OneSide})
+			}
+		}
+	}
+	ex.Score = round(sum / float64(len(q)) * (0.9 + 0.1*float64(matched)/float64(nr)))
 	return ex
 }
 
