@@ -75,6 +75,7 @@ var Table = concat(
 	rules("register-facility", OwnParty, false, Administrator),
 	rules("change-facility-control", OwnParty, false, Administrator, FacilityCommander),
 	rules("register-person", OwnParty, false, Registrar, FacilityCommander),
+	rules("import-persons", OwnParty, false, Registrar, FacilityCommander),
 	reads("list-persons", true),
 	reads("get-person", true),
 	reads("person-history", true),
