@@ -17,6 +17,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/sequencer"
 )
 
 // Idempotency keeps the responses to writes that carried an Idempotency-Key, so
@@ -185,35 +186,84 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			writeProblem(w, http.StatusInternalServerError, "internal error; it has been logged")
 			return
 		}
-		if found {
-			if !bytes.Equal(storedFP, fp) {
-				writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, loc, "idempotency key reused with a different request")
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
+		if found && !bytes.Equal(storedFP, fp) {
+			writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, loc, "idempotency key reused with a different request")
+			return
+		}
+		if found && status != pendingStatus {
+			w.Header().Set("Content-Type", contentType(status))
 			w.Header().Set(ReplayedHeader, "true")
 			w.WriteHeader(status)
 			w.Write(stored)
 			return
 		}
+		// Not answered yet: the first request with the key, or one whose command
+		// was committed (found, pending) but whose answer was lost. The handler
+		// runs with the key, so that the sequencer records its outcome with its
+		// events, or replays the receipt it recorded; it runs to the end even if
+		// the client goes, so that the answer is stored for the retry.
+		mark := &replayMark{replayed: found}
+		hctx := context.WithValue(sequencer.WithKey(context.WithoutCancel(ctx), sequencer.Key{ID: key, Fingerprint: fp}), replayMark{}, mark)
 		rec := &recorder{header: http.Header{}}
-		next.ServeHTTP(rec, r)
+		next.ServeHTTP(rec, r.WithContext(hctx))
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		if rec.status >= 200 && rec.status < 300 {
-			// The write is done even if the client has gone: remember it regardless.
+		if keepsAnswer(rec.status) {
 			err := s.idem.store.StoreResponse(context.WithoutCancel(ctx), key, fp, rec.status, rec.body.Bytes(), s.cfg.Now().UTC())
 			if err != nil {
-				s.log.ErrorContext(ctx, "api: idempotency key not stored; a retry with it would write again", "err", err)
+				// The command's outcome is stored with its events: a retry replays
+				// its receipt, and is answered then.
+				s.log.ErrorContext(ctx, "api: idempotency key answer not stored", "err", err)
 			}
 		}
 		for k, v := range rec.header {
 			w.Header()[k] = v
 		}
+		if mark.replayed {
+			w.Header().Set(ReplayedHeader, "true")
+		}
 		w.WriteHeader(rec.status)
 		w.Write(rec.body.Bytes())
 	})
+}
+
+// pendingStatus is the status stored under a key whose command is committed but
+// whose answer is not stored yet (sqlstore.PendingStatus).
+const pendingStatus = 0
+
+// keepsAnswer reports whether an answer is the outcome of its request, to be
+// stored under its key: every success, and every refusal but those that say
+// "not now" (408, 429) or "not you" (401). Server errors (5xx) are not kept: the
+// sequencer wrote nothing, or stored the command's outcome with its events, and
+// a retry then replays it.
+func keepsAnswer(status int) bool {
+	switch {
+	case status >= 200 && status < 300:
+		return true
+	case status == http.StatusUnauthorized, status == http.StatusRequestTimeout, status == http.StatusTooManyRequests:
+		return false
+	}
+	return status >= 400 && status < 500
+}
+
+// contentType is the media type of a stored answer.
+func contentType(status int) string {
+	if status >= 400 {
+		return "application/problem+json"
+	}
+	return "application/json"
+}
+
+// replayMark is set (in the request's context) when the sequencer answers the
+// request with a receipt recorded earlier under its key.
+type replayMark struct{ replayed bool }
+
+// markReplayed marks the request of ctx, if it carries a key, as replayed.
+func markReplayed(ctx context.Context) {
+	if m, ok := ctx.Value(replayMark{}).(*replayMark); ok {
+		m.replayed = true
+	}
 }
 
 // writeProblemAt writes a problem located at a part of the request.
