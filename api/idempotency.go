@@ -48,21 +48,23 @@ const (
 	maxIdempotencyKey    = 200
 )
 
-const idempotencyDoc = "**Idempotent writes.** Every write (POST, PUT, PATCH or DELETE under `/api/v1/`) " +
+const idempotencyDoc = "**Idempotent writes, exactly once.** Every write (POST, PUT, PATCH or DELETE under `/api/v1/`) " +
 	"but those of accounts (login, logout, password, tokens, users: their answers carry secrets or cookies) " +
 	"accepts an optional `Idempotency-Key` header: 1 to 200 printable ASCII characters, chosen by the " +
 	"client and unique to one intended write. Keys are the signed-in user's own: another user's key is " +
-	"another key. The first successful (2xx) response to a key is kept. A " +
+	"another key. The first answer to a key is kept, a refusal (4xx) included, but for 401, 408 and 429. A " +
 	"retry with the same key and the same request (method, path with query, and body, byte for byte) " +
-	"gets that response again, same status and body, with the header `Idempotent-Replayed: true`, and " +
+	"gets that answer again, same status and body, with the header `Idempotent-Replayed: true`, and " +
 	"records nothing. The same key with a different request is refused with a 422 problem located at " +
-	"`header.Idempotency-Key`. Requests with one key are answered one at a time, so two concurrent " +
-	"requests with one key write at most once. A refused write (4xx, 5xx) is not kept: retrying it " +
-	"tries again."
+	"`header.Idempotency-Key`. An accepted write's receipt is stored under its key in the same database " +
+	"transaction as its events, so a retry after any lost answer (timeout, dropped connection, server " +
+	"killed after the commit) gets the first receipt, never a second write; a 5xx answer is not kept, and " +
+	"a retry then gets the stored outcome or tries again. Requests with one key are answered one at a time, " +
+	"across replicas too. A handover document sent again with the same signatures gets its first receipt."
 
 var idempotencyKeyParam = huma.Param{
 	Name: IdempotencyKeyHeader, In: "header",
-	Description: "Makes the write idempotent: a retry with the same key and request gets the first response and records nothing (see the API description).",
+	Description: "Makes the write exactly-once: a retry with the same key and request gets the first answer (a refusal included) and records nothing (see the API description).",
 	Schema:      &huma.Schema{Type: huma.TypeString, MinLength: ptr(1), MaxLength: ptr(maxIdempotencyKey), Pattern: "^[\\x20-\\x7E]+$"},
 }
 
@@ -203,7 +205,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 		// events, or replays the receipt it recorded; it runs to the end even if
 		// the client goes, so that the answer is stored for the retry.
 		mark := &replayMark{replayed: found}
-		hctx := context.WithValue(sequencer.WithKey(context.WithoutCancel(ctx), sequencer.Key{ID: key, Fingerprint: fp}), replayMark{}, mark)
+		hctx := context.WithValue(sequencer.WithKey(context.WithoutCancel(ctx), sequencer.Key{ID: key, Fingerprint: fp, Checked: !found}), replayMark{}, mark)
 		rec := &recorder{header: http.Header{}}
 		next.ServeHTTP(rec, r.WithContext(hctx))
 		if rec.status == 0 {

@@ -38,7 +38,13 @@ import (
 type Key struct {
 	ID          string
 	Fingerprint []byte
-	derived     bool // from the command itself: another fingerprint is simply decided
+	// Checked says the caller found nothing stored under the key while holding
+	// it exclusively (the API does, with its key locks), so the sequencer need not
+	// look in the store: only in the flights in hand. A sequencer that takes turns
+	// with others looks regardless, after taking the ledger lock: a replica killed
+	// after its commit may have released the key before its commit was seen.
+	Checked bool
+	derived bool // from the command itself: another fingerprint is simply decided
 }
 
 type keyContext struct{}
@@ -159,10 +165,11 @@ func (s *Sequencer) lookupKeys(batch []request) (map[string]Outcome, error) {
 		return nil, nil
 	}
 	var ids []string
+	turns := s.takesTurns()
 	s.keys.mu.Lock()
 	for _, r := range batch {
 		for _, k := range r.keys {
-			if s.keys.m[k.ID] == nil {
+			if s.keys.m[k.ID] == nil && (!k.Checked || turns) {
 				ids = append(ids, k.ID)
 			}
 		}

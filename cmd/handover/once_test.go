@@ -73,27 +73,34 @@ func chaos(t *testing.T, dep *replicaDeployment, servers int) {
 		srv.live = append(srv.live, dep.start(t, fmt.Sprintf("%s-%d", t.Name(), i)))
 	}
 	var tally chaosTally
-	answers := make([]uuid.UUID, chaosClients*chaosKeys) // the person each key's answer names
+	var answersMu sync.Mutex
+	answers := map[int]uuid.UUID{} // the person each key's answer names
 	run := fmt.Sprintf("%x", rand.Uint32())
-	done := make(chan struct{})
+	killer := make(chan struct{})
 	var clients sync.WaitGroup
 	for c := range chaosClients {
 		clients.Go(func() {
-			for k := range chaosKeys {
-				n := c*chaosKeys + k
-				answers[n] = chaosRegister(t, dep, srv, &tally, run, n)
+			// At least chaosKeys keys each, and on until the last kill.
+			for k := 0; ; k++ {
+				if k >= chaosKeys {
+					select {
+					case <-killer:
+						return
+					default:
+					}
+				}
+				n := k*chaosClients + c
+				id := chaosRegister(t, dep, srv, &tally, run, n)
+				answersMu.Lock()
+				answers[n] = id
+				answersMu.Unlock()
 			}
 		})
 	}
-	killer := make(chan struct{})
 	go func() {
 		defer close(killer)
 		for range chaosKills {
-			select {
-			case <-done:
-				return
-			case <-time.After(time.Duration(150+rand.IntN(450)) * time.Millisecond):
-			}
+			time.Sleep(time.Duration(100+rand.IntN(400)) * time.Millisecond)
 			srv.mu.Lock()
 			i := rand.IntN(len(srv.live))
 			r := srv.live[i]
@@ -108,8 +115,6 @@ func chaos(t *testing.T, dep *replicaDeployment, servers int) {
 		}
 	}()
 	clients.Wait()
-	close(done)
-	<-killer
 
 	// Every key's person exactly once, and the one its answer names.
 	names := dep.chaosNames(t, srv.pick(), run)
