@@ -73,6 +73,8 @@ type remote struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	fromFile bool // the body came whole from --file: its locations name no flag
+	// contentType is the body's media type; "" is JSON.
+	contentType string
 
 	parties    map[uuid.UUID]custody.Party
 	facilities map[uuid.UUID]api.FacilityView
@@ -245,7 +247,11 @@ func (r *remote) once(ctx context.Context, method, path string, body []byte, out
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	req.Header.Set("User-Agent", "handover-cli")
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		ct := "application/json"
+		if r.contentType != "" {
+			ct = r.contentType
+		}
+		req.Header.Set("Content-Type", ct)
 	}
 	if r.token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.token)
