@@ -114,6 +114,17 @@ func TestCopyResumes(t *testing.T) {
 	if !strings.Contains(out, "already holds this copy of ") || !strings.Contains(out, "verified the copy: ok: ") {
 		t.Errorf("copy of a finished copy printed:\n%s", out)
 	}
+	// What a copy by an earlier version, killed after its commit, left: the ledger,
+	// no projections, no record (issue 11). The rerun finishes it.
+	execPG(t, url, append([]string{"DELETE FROM copy_source"}, stopped[1:]...)...)
+	out = mustHandover(t, "copy", "--quiet", "--from", dir, "--to", url)
+	if !strings.Contains(out, "but no record of a copy: a copy made before copies were recorded, stopped after its commit; finishing it") ||
+		!strings.Contains(out, "verified the copy: ok: 612 events") {
+		t.Errorf("copy over a stopped copy of an earlier version printed:\n%s", out)
+	}
+	if s := readCopyState(t, url); !s.finished {
+		t.Errorf("after finishing an earlier version's copy: %+v", s)
+	}
 
 	// The source takes an event after the copy began: the unfinished copy is not
 	// finished with stale rows; --restart copies afresh.
