@@ -28,6 +28,9 @@ or broken invariant otherwise (2 if the ledger could not be read at all).`,
 				return err
 			}
 			defer d.Close()
+			if err := checkLogKeyIfPresent(cmd.Context(), d); err != nil {
+				return exitError{code: 1, err: fmt.Errorf("verify failed: %w", err)}
+			}
 			v, err := d.verifier()
 			if err != nil {
 				return err
