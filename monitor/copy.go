@@ -248,3 +248,26 @@ func writeFileSync(path string, b []byte) error {
 // Handler serves the copy read-only as a C2SP tiled log under /log/: its
 // last verified checkpoint, tiles and entry bundles.
 func Handler(c *Copy) http.Handler { return ledger.Handler(c) }
+
+// Reload rereads the copy's checkpoint, which another process (a monitor
+// following the log) may have moved on, so that a server of the copy serves
+// the newest verified state.
+func (c *Copy) Reload() error {
+	text, err := os.ReadFile(filepath.Join(c.dir, checkpointName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("monitor: %w", err)
+	}
+	cp, err := ledger.OpenCheckpoint(text, c.verifier, c.origin)
+	if err != nil {
+		return fmt.Errorf("monitor: the copy's own checkpoint: %w", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cp.Size >= c.check.Size {
+		c.text, c.check = text, cp
+	}
+	return nil
+}
