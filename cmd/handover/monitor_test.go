@@ -281,4 +281,3 @@ func readPub(t *testing.T, dir string) string {
 	}
 	return strings.TrimSpace(string(b))
 }
-
