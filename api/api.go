@@ -83,6 +83,10 @@ type Config struct {
 	TrustForwardedFor bool
 	// Limits of sessions, tokens and logins; zero fields take DefaultLimits'.
 	Limits Limits
+	// ProofCheckpoint returns the signed checkpoint, with its witnesses'
+	// cosignatures, that event proofs are given against (the newest one that
+	// meets the witness policy); nil: the store's latest checkpoint.
+	ProofCheckpoint func(ctx context.Context) ([]byte, error)
 	// PasswordParams are the argon2id costs of passwords set through the API; zero:
 	// access.DefaultParams.
 	PasswordParams access.Params
@@ -271,6 +275,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodGet, v1+"/proofs/inclusion", "inclusion-proof", "Proof that an event is in the ledger", signedIn, s.inclusion)
 	route(api, s, http.MethodGet, v1+"/proofs/consistency", "consistency-proof", "Proof that one tree extends another", signedIn, s.consistency)
 	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", byPath(s.eventOf), s.event)
+	route(api, s, http.MethodGet, v1+"/events/{index}/proof", "event-proof", "One event's proof file (C2SP tlog-proof: cosigned checkpoint, index, inclusion proof, leaf entry), to verify offline", signedIn, s.eventProof)
 }
 
 // withStatus sets the status of a successful answer.

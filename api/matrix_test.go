@@ -288,6 +288,7 @@ func (f *matrixFixture) cases() []matrixCase {
 		{action: "return-from-hospital", id: f.inHospital, body: at(map[string]any{}), allowed: roles("SDF", registrar, facility)},
 		{action: "get-event", id: fmt.Sprint(f.hskEvent), allowed: either(partiesRead("SDF"), icrcMonitor)},
 		{action: "get-event", id: fmt.Sprint(f.iq1Event), allowed: partiesRead("IRQ")},
+		{action: "event-proof", id: fmt.Sprint(f.iq1Event), allowed: everyone}, // commitments only, as /log/
 
 		// Transfers: the sending and receiving parties act; the escorts of their
 		// movements also see; the monitor of either facility sees.

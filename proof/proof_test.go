@@ -45,7 +45,8 @@ func fixture(t testing.TB, n int) ([][]byte, []byte, hashes) {
 	var events [][]byte
 	for i := range n {
 		id := uuid.NewSHA1(uuid.NameSpaceURL, fmt.Appendf(nil, "handover.example/test/%d", i))
-		ev := fmt.Appendf(nil, `{"v":1,"id":"%s","type":"person_registered","data":{"note":"synthetic %d"}}`, id, i)
+		// Ending in a newline, so that the event file can sit in a txtar archive.
+		ev := fmt.Appendf(nil, "{\"v\":1,\"id\":\"%s\",\"type\":\"person_registered\",\"data\":{\"note\":\"synthetic %d\"}}\n", id, i)
 		events = append(events, ev)
 		lh := ledger.LeafHash(ledger.Entry(id, ev))
 		h[0] = append(h[0], lh)

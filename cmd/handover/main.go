@@ -100,7 +100,7 @@ Start with:  handover demo`,
 		}
 	}
 	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench(),
-		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate(), newMigrate(), newCopy(), newMonitor())
+		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate(), newMigrate(), newCopy(), newMonitor(), newProof())
 	addClientCommands(root)
 	return root
 }
