@@ -42,7 +42,8 @@ func Against(ctx context.Context, src Source, copy Entries, size uint64) (*Again
 	var base, n uint64
 	errStop := errors.New("stop")
 	var prob *Problem
-	err := src.ScanEvents(ctx, func(idx uint64, id, event, _ []byte) error {
+	err := src.ScanEvents(ctx, func(e *StoredEvent) error {
+		idx, id, event := e.Index, e.ID, e.Bytes
 		if idx != n {
 			prob = problem(int64(n), "missing from the store (the next stored event is %d); the copy holds it", idx)
 			return errStop
