@@ -238,6 +238,7 @@ func (p *Policy) Satisfied(signed []byte) bool { return p.group.Satisfied(signed
 // witness on a checkpoint.
 type Cosignature struct {
 	Witness string    // the witness's name in the policy
+	Key     string    // the cosigner's key name, as in the signature line
 	Time    time.Time // the timestamp the witness signed
 	Line    string    // the signature line, "— NAME BASE64\n"
 }
@@ -259,6 +260,7 @@ func (p *Policy) Cosignatures(signed []byte) []Cosignature {
 		}
 		out = append(out, Cosignature{
 			Witness: w.Name,
+			Key:     n.Sigs[0].Name,
 			Time:    t.UTC(),
 			Line:    "— " + n.Sigs[0].Name + " " + n.Sigs[0].Base64 + "\n",
 		})
