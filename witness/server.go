@@ -55,6 +55,8 @@ type followed struct {
 	size   uint64
 	root   []byte
 	text   []byte // the signed note, as received
+
+	refused []byte // the checkpoint of the last evidence kept
 }
 
 // NewServer returns the witness of the state directory.
@@ -194,7 +196,7 @@ func (s *Server) AddCheckpoint(body []byte) Answer {
 	// whatever the request's old size says.
 	switch {
 	case f.text != nil && c.Size < f.size:
-		s.evidence(f, "shrink", fmt.Sprintf("the log signed size %d after the witness cosigned size %d", c.Size, f.size), body)
+		s.evidence(f, "shrink", fmt.Sprintf("the log signed size %d after the witness cosigned size %d (an older checkpoint replayed, or a truncated log: a monitor's consistency check of the two tells which)", c.Size, f.size), body)
 	case f.text != nil && c.Size == f.size && !bytes.Equal(c.Hash, f.root):
 		s.evidence(f, "fork", fmt.Sprintf("the log signed two roots for size %d", c.Size), body)
 		return conflict(f.size)
@@ -212,7 +214,7 @@ func (s *Server) AddCheckpoint(body []byte) Answer {
 		}
 	default:
 		if err := proof.VerifyConsistency(rfc6962.DefaultHasher, old, c.Size, hashes, f.root, c.Hash); err != nil {
-			s.evidence(f, "inconsistent", fmt.Sprintf("no valid consistency proof from the cosigned size %d to %d: %v", old, c.Size, err), body)
+			s.evidence(f, "inconsistent", fmt.Sprintf("the consistency proof from the cosigned size %d to %d does not verify", old, c.Size), body)
 			return refuse(http.StatusUnprocessableEntity, "consistency proof from %d to %d does not verify", old, c.Size)
 		}
 	}
@@ -259,6 +261,11 @@ func (s *Server) load(f *followed) error {
 // evidence keeps a refused request beside the checkpoint it contradicts,
 // and announces it.
 func (s *Server) evidence(f *followed, why, what string, request []byte) {
+	_, refused, _ := bytes.Cut(request, []byte("\n\n"))
+	if bytes.Equal(refused, f.refused) {
+		return // a retry of the request last refused: kept already
+	}
+	f.refused = refused
 	at := s.cfg.Now()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "handover witness evidence: %s\norigin: %s\nat: %s\nwitness: %s\n%s.\n", why, f.log.Origin, at.UTC().Format(time.RFC3339), s.signer.VKey(), what)
