@@ -70,6 +70,8 @@ var Table = concat(
 	rules("inclusion-proof", Everyone, false, Roles...),
 	rules("consistency-proof", Everyone, false, Roles...),
 	rules("event-proof", Everyone, false, Roles...),
+	rules("witnesses", Everyone, false, Roles...),
+	rules("witnessed-event", Everyone, false, Roles...),
 
 	// The register.
 	rules("register-party", AnyAdministrator, false, Administrator),

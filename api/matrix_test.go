@@ -259,6 +259,8 @@ func (f *matrixFixture) cases() []matrixCase {
 		{action: "checkpoint", allowed: everyone},
 		{action: "inclusion-proof", query: "?index=1", allowed: everyone},
 		{action: "consistency-proof", query: "?from=1", allowed: everyone},
+		{action: "witnesses", allowed: everyone},
+		{action: "witnessed-event", id: "1", allowed: everyone},
 
 		// Persons: their custodian sees and acts; the parties of their open transfer
 		// and the escort carrying them see; a monitor sees those at, coming from or

@@ -18,19 +18,28 @@ type eventProofOutput struct {
 	Body        []byte
 }
 
-// proofCheckpoint returns the signed checkpoint proofs are given against:
-// Config.ProofCheckpoint's (the newest one the witnesses cosigned), else the
-// latest; it is opened with the log's key before it is used.
-func (s *server) proofCheckpoint(ctx context.Context) ([]byte, ledger.Checkpoint, error) {
+// proofCheckpoint returns the signed checkpoint the proof of the event at
+// index is given against: with witnesses, the smallest checkpoint covering it
+// that meets their quorum, with its cosignatures; without, the latest. It is
+// opened with the log's key before it is used.
+func (s *server) proofCheckpoint(ctx context.Context, index uint64) ([]byte, ledger.Checkpoint, error) {
 	var text []byte
-	var err error
-	if s.cfg.ProofCheckpoint != nil {
-		text, err = s.cfg.ProofCheckpoint(ctx)
+	if s.cfg.Witnesses != nil {
+		w, ok, err := s.cfg.Witnesses.Covering(ctx, index)
+		if err != nil {
+			return nil, ledger.Checkpoint{}, err
+		}
+		if !ok {
+			return nil, ledger.Checkpoint{}, at(custody.Errorf(custody.NotFound, "index",
+				"no proof of event %d yet: no checkpoint covering it meets the witnesses' quorum; ask again once they have cosigned", index),
+				where{"index": "path.index"})
+		}
+		text = []byte(w.Note)
 	} else {
-		text, _, err = s.store.LatestCheckpoint(ctx)
-	}
-	if err != nil {
-		return nil, ledger.Checkpoint{}, err
+		var err error
+		if text, _, err = s.store.LatestCheckpoint(ctx); err != nil {
+			return nil, ledger.Checkpoint{}, err
+		}
 	}
 	if len(text) == 0 {
 		return nil, ledger.Checkpoint{}, custody.Errorf(custody.NotFound, "", "no checkpoint to prove against yet")
@@ -45,13 +54,12 @@ func (s *server) proofCheckpoint(ctx context.Context) ([]byte, ledger.Checkpoint
 // eventProof serves the proof file of one event (package proof): its leaf
 // entry, index and inclusion proof in the tree of the (cosigned) checkpoint.
 func (s *server) eventProof(ctx context.Context, in *eventInput) (*eventProofOutput, error) {
-	text, c, err := s.proofCheckpoint(ctx)
+	text, c, err := s.proofCheckpoint(ctx, in.Index)
 	if err != nil {
 		return nil, err
 	}
 	if in.Index >= c.Size {
-		return nil, at(custody.Errorf(custody.NotFound, "index",
-			"no proof of event %d yet: the checkpoint proofs are given against has size %d; ask again once the witnesses have cosigned a newer one", in.Index, c.Size),
+		return nil, at(custody.Errorf(custody.NotFound, "index", "no event at %d: the ledger has %d", in.Index, c.Size),
 			where{"index": "path.index"})
 	}
 	es, err := s.store.Entries(ctx, in.Index, 1)

@@ -26,18 +26,9 @@ func TestEventProof(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c *client
-	c = newServerWith(t, func(cfg *api.Config) {
-		cfg.ProofCheckpoint = func(ctx context.Context) ([]byte, error) {
-			text, _, err := c.db.LatestCheckpoint(ctx)
-			if err != nil || len(text) == 0 {
-				return text, err
-			}
-			body, _, _ := bytes.Cut(text, []byte("\n\n"))
-			line, err := w.Cosign(append(body, '\n'), time.Now())
-			return append(text, line...), err
-		}
-	})
+	ws := &cosigning{w: w}
+	c := newServerWith(t, func(cfg *api.Config) { cfg.Witnesses = ws })
+	ws.db = c.db
 	c.world()
 	r := c.register(1, "HSK")
 	if len(r.Receipt.Proofs) != len(r.Receipt.Events) || len(r.Receipt.Proofs) == 0 {
@@ -77,4 +68,32 @@ func TestEventProof(t *testing.T) {
 	if code, _, _ := c.do("GET", "/api/v1/events/99999/proof", nil); code != 404 {
 		t.Errorf("proof beyond the checkpoint: %d, want 404", code)
 	}
+	ws.none = true
+	if code, _, b := c.do("GET", r.Receipt.Proofs[0], nil); code != 404 || !bytes.Contains(b, []byte("quorum")) {
+		t.Errorf("proof before the witnesses cosigned: %d %s, want 404", code, b)
+	}
+}
+
+// cosigning is a WitnessReporter whose one witness has cosigned the store's
+// latest checkpoint (with a real cosignature), or, with none, nothing yet.
+type cosigning struct {
+	w  *witness.Signer
+	db interface {
+		LatestCheckpoint(context.Context) ([]byte, uint64, error)
+	}
+	none bool
+}
+
+func (c *cosigning) Report(context.Context) (api.WitnessReport, error) {
+	return api.WitnessReport{}, nil
+}
+
+func (c *cosigning) Covering(ctx context.Context, index uint64) (api.WitnessedCheckpoint, bool, error) {
+	text, size, err := c.db.LatestCheckpoint(ctx)
+	if err != nil || c.none || index >= size {
+		return api.WitnessedCheckpoint{}, false, err
+	}
+	body, _, _ := bytes.Cut(text, []byte("\n\n"))
+	line, err := c.w.Cosign(append(body, '\n'), time.Now())
+	return api.WitnessedCheckpoint{Size: size, Note: string(text) + line, Witnesses: []string{"icrc"}}, true, err
 }

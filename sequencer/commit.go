@@ -209,6 +209,9 @@ func (s *Sequencer) write() {
 				p.receipt.Checkpoint = done.batch.Checkpoint
 				p.r.reply <- result{receipt: p.receipt}
 			}
+			if s.cfg.OnCommit != nil {
+				s.cfg.OnCommit(done.batch.Checkpoint)
+			}
 			done = nil
 		}
 		f, ok := <-s.flights

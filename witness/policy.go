@@ -41,8 +41,8 @@ const noURL = "https://no-url.invalid/"
 //	group   NAME any|all|K NAME...     met when K of the named members are met
 //	quorum  NAME|none                  the group or witness that must be met
 //
-// Names are defined before they are used and never twice; keywords cannot
-// be names. Witness keys are C2SP signed-note verifier keys of Ed25519
+// Names are defined before groups use them, and never twice; keywords
+// cannot be names. The quorum line may come anywhere. Witness keys are C2SP signed-note verifier keys of Ed25519
 // (type 0x01, taken as its tlog-cosignature/v1 key) or of
 // tlog-cosignature/v1 (type 0x04). A witness URL is the prefix under which
 // it serves tlog-witness: requests go to URL/add-checkpoint.
@@ -102,6 +102,7 @@ func ParsePolicy(text []byte) (*Policy, error) {
 	p := &Policy{}
 	names := map[string]bool{}
 	var forFormats bytes.Buffer
+	quorumLine := 0
 	sc := bufio.NewScanner(bytes.NewReader(text))
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
@@ -185,10 +186,8 @@ func ParsePolicy(text []byte) (*Policy, error) {
 			if p.Quorum != "" {
 				return nil, bad("a second quorum line")
 			}
-			if f[1] != "none" && !names[f[1]] {
-				return nil, bad("quorum %q is not defined above", f[1])
-			}
 			p.Quorum = f[1]
+			quorumLine = n
 		default:
 			return nil, bad("unknown keyword %q", f[0])
 		}
@@ -199,6 +198,9 @@ func ParsePolicy(text []byte) (*Policy, error) {
 	}
 	if p.Quorum == "" {
 		return nil, fmt.Errorf("%w: no quorum line", ErrPolicy)
+	}
+	if p.Quorum != "none" && !names[p.Quorum] {
+		return nil, fmt.Errorf("%w: line %d: quorum %q is not a witness or group of the policy", ErrPolicy, quorumLine, p.Quorum)
 	}
 	g, err := fwitness.ParsePolicy(forFormats.Bytes())
 	if err != nil {
@@ -238,6 +240,7 @@ func (p *Policy) Satisfied(signed []byte) bool { return p.group.Satisfied(signed
 // witness on a checkpoint.
 type Cosignature struct {
 	Witness string    // the witness's name in the policy
+	Key     string    // the cosigner's key name, as in the signature line
 	Time    time.Time // the timestamp the witness signed
 	Line    string    // the signature line, "— NAME BASE64\n"
 }
@@ -259,6 +262,7 @@ func (p *Policy) Cosignatures(signed []byte) []Cosignature {
 		}
 		out = append(out, Cosignature{
 			Witness: w.Name,
+			Key:     n.Sigs[0].Name,
 			Time:    t.UTC(),
 			Line:    "— " + n.Sigs[0].Name + " " + n.Sigs[0].Base64 + "\n",
 		})

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -107,6 +108,9 @@ type dataDirectory struct {
 	origin string
 	db     store
 	vkey   string
+	// onCommit, if set, is told of each new checkpoint (the witness client's
+	// Notify); set it before the first write.
+	onCommit atomic.Pointer[func()]
 }
 
 // store is what the commands use of a store: both sqlite.DB and postgres.DB are one.
@@ -221,7 +225,11 @@ func (d *dataDirectory) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return d.db.Start(ctx, sequencer.Config{Origin: d.origin, Signer: signer})
+	return d.db.Start(ctx, sequencer.Config{Origin: d.origin, Signer: signer, OnCommit: func(sequencer.Checkpoint) {
+		if f := d.onCommit.Load(); f != nil {
+			(*f)()
+		}
+	}})
 }
 
 func (d *dataDirectory) Close() error { return d.db.Close() }

@@ -100,7 +100,8 @@ Start with:  handover demo`,
 		}
 	}
 	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench(),
-		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate(), newMigrate(), newCopy(), newMonitor(), newProof())
+		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate(), newMigrate(), newCopy(),
+		newWitness(), newMonitor(), newProof())
 	addClientCommands(root)
 	return root
 }
