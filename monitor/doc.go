@@ -16,6 +16,9 @@
 //     extends the old one), and that every new tile of every level holds the
 //     hashes the monitor computed.
 //
+// [Monitor.Recheck] fetches again every tile and bundle the copy holds, so that
+// an old tile changed or removed behind an unchanged checkpoint is found too.
+//
 // Any failure is an [Alert]: the monitor writes the evidence (both signed
 // checkpoints, the tiles at fault) into the copy's evidence directory, stops,
 // and refuses to follow again until an operator removes the alert file. The

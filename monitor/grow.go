@@ -34,11 +34,11 @@ func (m *Monitor) grow(ctx context.Context, r *remote, old, cp ledger.Checkpoint
 		tp, bp := tilePath(0, k, false, cp.Size), tilePath(0, k, true, cp.Size)
 		tile, err := r.hashes(ctx, tp)
 		if err != nil {
-			return nil, m.fetchFailed(err, tp, ev)
+			return nil, m.fetchFailed(err, tp, cp.Size, ev)
 		}
 		bundle, es, err := r.bundle(ctx, bp)
 		if err != nil {
-			return nil, m.fetchFailed(err, bp, ev)
+			return nil, m.fetchFailed(err, bp, cp.Size, ev)
 		}
 		lo := k * ledger.TileWidth
 		for i := lo; i < lo+uint64(tp.Width); i++ {
@@ -97,7 +97,7 @@ func (m *Monitor) checkLevel(ctx context.Context, r *remote, l uint, oldSize, si
 		tp := tilePath(l, k, false, size)
 		tile, err := r.hashes(ctx, tp)
 		if err != nil {
-			return m.fetchFailed(err, tp, ev)
+			return m.fetchFailed(err, tp, size, ev)
 		}
 		lo := k * ledger.TileWidth
 		for i := lo; i < lo+uint64(tp.Width); i++ {
@@ -122,23 +122,15 @@ func (m *Monitor) checkLevel(ctx context.Context, r *remote, l uint, oldSize, si
 
 // fetchFailed turns a failed fetch of a tile into an alert: missing when the
 // log does not serve it, changed when it is malformed; a transport error stays an error.
-func (m *Monitor) fetchFailed(err error, t ledger.TilePath, ev map[string][]byte) error {
+func (m *Monitor) fetchFailed(err error, t ledger.TilePath, size uint64, ev map[string][]byte) error {
 	if errors.Is(err, errNotFound) {
-		return m.alert(newAlert(MissingTile, ev, "%s is not served, though the checkpoint of size %d covers it", t, m.sizeOf(ev)))
+		return m.alert(newAlert(MissingTile, ev, "%s is not served, though the checkpoint of size %d covers it", t, size))
 	}
 	var te *transportError
 	if errors.As(err, &te) {
 		return err
 	}
 	return m.alert(newAlert(ChangedTile, ev, "%v", err))
-}
-
-func (m *Monitor) sizeOf(ev map[string][]byte) uint64 {
-	cp, err := ledger.OpenCheckpoint(ev["observed.checkpoint"], m.Copy.verifier, m.Copy.origin)
-	if err != nil {
-		return 0
-	}
-	return cp.Size
 }
 
 // diverged explains a new checkpoint whose root is not the root of the copy

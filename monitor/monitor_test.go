@@ -191,3 +191,51 @@ func TestAlerts(t *testing.T) {
 		})
 	}
 }
+
+func TestRecheck(t *testing.T) {
+	skey, vkey := genKey(t, testOrigin)
+	for _, tc := range []struct {
+		name   string
+		change func(s *server, l *testLog)
+		kind   string
+		want   string
+	}{
+		{"Unchanged", func(s *server, l *testLog) {}, "", ""},
+		{"ChangedOldLeaf", func(s *server, l *testLog) {
+			e := randomEntries(1)[0]
+			l.entries[10], l.hashes[0][10] = e, ledger.LeafHash(e)
+		}, ChangedTile, `tile/0/000: hash 10 differs`},
+		{"ChangedOldEntry", func(s *server, l *testLog) { l.entries[300] = randomEntries(1)[0] }, ChangedTile, `leaf 300: tile/entries/001 differs`},
+		{"ChangedHigherTile", func(s *server, l *testLog) { l.hashes[1][1] = [32]byte{9} }, ChangedTile, `tile/1/000.p/2: hash 1 differs`},
+		{"MissingTile", func(s *server, l *testLog) {
+			s.set(l, func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path == "/log/tile/0/001" {
+					http.NotFound(w, r)
+					return true
+				}
+				return false
+			})
+		}, MissingTile, `tile/0/001 is not served, though the checkpoint of size 600 covers it`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newTestLog(t, skey)
+			l.add(t, randomEntries(600)...)
+			srv := newServer(t, l)
+			m := newMonitor(t, srv.URL, vkey)
+			mustPoll(t, m, 600)
+			tc.change(srv, l)
+			mustPoll(t, m, 600) // a poll sees nothing: the checkpoint is the same
+			err := m.Recheck(context.Background())
+			if tc.kind == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var a *Alert
+			if !errors.As(err, &a) || a.Kind != tc.kind || !matches(a.Msg, tc.want) {
+				t.Fatalf("recheck: %v, want %s matching %q", err, tc.kind, tc.want)
+			}
+		})
+	}
+}

@@ -27,11 +27,12 @@ both signed checkpoints and the tiles at fault as evidence, when the log shrinks
 forks, changes its key, signs badly, or serves a missing or changed tile.
 
   handover monitor init --dir D --url URL --log-pub log.pub [--policy FILE]
-  handover monitor run  --dir D [--once] [--interval 30s]
+  handover monitor run  --dir D [--once] [--interval 30s] [--recheck-every 24h]
+  handover monitor recheck --dir D                 (every tile again, now)
   handover monitor serve --dir D --listen ADDR     (the copy, read-only, as tiles)`,
 	}
 	cmd.PersistentFlags().String("dir", "./handover-monitor", "the monitor's directory (its copy of the log, pinned key, evidence)")
-	cmd.AddCommand(newMonitorInit(), newMonitorRun(), newMonitorServe())
+	cmd.AddCommand(newMonitorInit(), newMonitorRun(), newMonitorRecheck(), newMonitorServe())
 	return cmd
 }
 
@@ -79,14 +80,15 @@ func newMonitorInit() *cobra.Command {
 
 func newMonitorRun() *cobra.Command {
 	var once bool
-	var interval time.Duration
+	var interval, recheckEvery time.Duration
 	cmd := &cobra.Command{
 		Use:   "run [--once] [--interval D]",
 		Short: "Follow the log: poll, verify, extend the copy; exit 1 on an alert",
 		Long: `run polls the log every --interval (once with --once), and for each new checkpoint
 checks its signature by the pinned key and the policy's quorum, that it extends the
 last verified checkpoint, and the hashes of every new tile and entry bundle, then
-extends the copy. On an alert it prints it, keeps the evidence under the monitor's
+extends the copy. Every --recheck-every it also fetches again every tile and bundle the
+copy holds and compares them (a log must go on serving what it served). On an alert it prints it, keeps the evidence under the monitor's
 evidence/ directory, and exits 1; it will not follow again until the file "alert"
 in the monitor's directory is removed. An unreachable log is reported and retried.`,
 		Args: cobra.NoArgs,
@@ -97,6 +99,7 @@ in the monitor's directory is removed. An unreachable log is reported and retrie
 			}
 			m := &monitor.Monitor{Copy: c, Client: &http.Client{Timeout: 30 * time.Second}}
 			out := cmd.OutOrStdout()
+			lastRecheck := time.Now()
 			for {
 				p, err := m.Poll(cmd.Context())
 				var a *monitor.Alert
@@ -109,6 +112,12 @@ in the monitor's directory is removed. An unreachable log is reported and retrie
 					fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v (retrying)\n", time.Now().UTC().Format(time.RFC3339), err)
 				default:
 					report(out, c, p)
+				}
+				if recheckEvery > 0 && time.Since(lastRecheck) >= recheckEvery {
+					lastRecheck = time.Now()
+					if err := recheck(cmd, m, once); err != nil {
+						return err
+					}
 				}
 				if once {
 					return nil
@@ -123,7 +132,43 @@ in the monitor's directory is removed. An unreachable log is reported and retrie
 	}
 	cmd.Flags().BoolVar(&once, "once", false, "poll once and exit")
 	cmd.Flags().DurationVar(&interval, "interval", 30*time.Second, "time between polls")
+	cmd.Flags().DurationVar(&recheckEvery, "recheck-every", 24*time.Hour, "how often to fetch and compare again every tile the copy holds (0: never)")
 	return cmd
+}
+
+// recheck runs a full recheck: an alert is exit 1; a transport error is
+// returned when once, else reported (the next recheck tries again).
+func recheck(cmd *cobra.Command, m *monitor.Monitor, once bool) error {
+	err := m.Recheck(cmd.Context())
+	var a *monitor.Alert
+	switch {
+	case errors.As(err, &a):
+		return exitError{code: 1, err: a}
+	case err != nil && once:
+		return err
+	case err != nil:
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: recheck: %v (retrying later)\n", time.Now().UTC().Format(time.RFC3339), err)
+		return nil
+	}
+	cp, _ := m.Copy.Checkpoint()
+	fmt.Fprintf(cmd.OutOrStdout(), "%s: rechecked every tile of %s up to size %d: unchanged\n", time.Now().UTC().Format(time.RFC3339), m.Copy.Origin(), cp.Size)
+	return nil
+}
+
+func newMonitorRecheck() *cobra.Command {
+	return &cobra.Command{
+		Use:   "recheck",
+		Short: "Fetch again every tile and bundle the copy holds and compare them; exit 1 on an alert",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := monitor.Open(monitorDir(cmd))
+			if err != nil {
+				return err
+			}
+			m := &monitor.Monitor{Copy: c, Client: &http.Client{Timeout: 30 * time.Second}}
+			return recheck(cmd, m, true)
+		},
+	}
 }
 
 func report(w io.Writer, c *monitor.Copy, p monitor.Progress) {

@@ -161,6 +161,9 @@ func followed(t *testing.T, base string) string {
 	if code, out, stderr := runCLI(t, "monitor", "run", "--once", "--dir", mon); code != 0 || !strings.Contains(out, "verified from size 0 to 612") {
 		t.Fatalf("monitor run: exit %d\n%s%s", code, out, stderr)
 	}
+	if code, out, stderr := runCLI(t, "monitor", "recheck", "--dir", mon); code != 0 || !strings.Contains(out, "rechecked every tile") {
+		t.Fatalf("monitor recheck: exit %d\n%s%s", code, out, stderr)
+	}
 	return mon
 }
 
