@@ -259,6 +259,8 @@ func (f *matrixFixture) cases() []matrixCase {
 		{action: "checkpoint", allowed: everyone},
 		{action: "inclusion-proof", query: "?index=1", allowed: everyone},
 		{action: "consistency-proof", query: "?from=1", allowed: everyone},
+		{action: "witnesses", allowed: everyone},
+		{action: "witnessed-event", id: "1", allowed: everyone},
 
 		// Persons: their custodian sees and acts; the parties of their open transfer
 		// and the escort carrying them see; a monitor sees those at, coming from or
@@ -292,6 +294,7 @@ func (f *matrixFixture) cases() []matrixCase {
 		{action: "return-from-hospital", id: f.inHospital, body: at(map[string]any{}), allowed: roles("SDF", registrar, facility)},
 		{action: "get-event", id: fmt.Sprint(f.hskEvent), allowed: either(partiesRead("SDF"), icrcMonitor)},
 		{action: "get-event", id: fmt.Sprint(f.iq1Event), allowed: partiesRead("IRQ")},
+		{action: "event-proof", id: fmt.Sprint(f.iq1Event), allowed: everyone}, // commitments only, as /log/
 
 		// Transfers: the sending and receiving parties act; the escorts of their
 		// movements also see; the monitor of either facility sees.
