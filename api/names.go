@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -322,8 +323,8 @@ func (s *server) listDuplicates(ctx context.Context, in *duplicatesInput) (*dupl
 	for _, d := range ds {
 		a, okA := seen[uuid.MustParse(d.A)]
 		b, okB := seen[uuid.MustParse(d.B)]
-		if !okA || !okB {
-			continue
+		if !okA || !okB || slices.Contains(a.Custody.Linked, b.Record.ID) || slices.Contains(a.Custody.Distinct, b.Record.ID) {
+			continue // not visible, or already decided by a registrar
 		}
 		if len(out.Body.Pairs) == limit {
 			break
