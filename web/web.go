@@ -15,6 +15,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -38,9 +39,11 @@ type Config struct {
 	API    http.Handler
 	Logger *slog.Logger
 	Now    func() time.Time
-	// BaseURL is the address people reach the server at, for the links printed on
-	// paper (QR codes of manifests); default: the request's own scheme and host.
-	BaseURL string
+	// PublicURL is the address people reach the server at (required; see
+	// ParsePublicURL). Every absolute link the interface makes — the QR codes and
+	// links printed on manifests — starts with it, never with a request's Host
+	// header, which whoever sends the request chooses.
+	PublicURL string
 	// Origin and Verifier are the log's name and key: the pages check inclusion
 	// proofs against checkpoints opened with them.
 	Origin   string
@@ -69,6 +72,11 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.API == nil {
 		return nil, errors.New("web: Config.API is required")
 	}
+	u, err := ParsePublicURL(cfg.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("web: Config.PublicURL: %w", err)
+	}
+	cfg.PublicURL = u
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
