@@ -67,8 +67,12 @@ func EncodeHandover(d *HandoverDocument) ([]byte, error) {
 }
 
 // ParseSignedHandover parses a handover document submitted for recording: as
-// ParseHandover, and it must also have no duplicate key and be in canonical form.
+// ParseHandover, and it must also be valid UTF-8, have no duplicate key and be in
+// canonical form.
 func ParseSignedHandover(b []byte) (*HandoverDocument, error) {
+	if err := validUTF8("document", string(b)); err != nil {
+		return nil, err
+	}
 	if err := checkNoDuplicateKeys(b); err != nil {
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func decideRegisterKey(s *State, c RegisterKey) ([]Draft, error) {
 	if _, ok := s.parties[c.Party]; !ok {
 		return nil, Errorf(NotFound, "party", "no party %s", c.Party)
 	}
-	if err := requireText("officer", c.Officer, 200); err != nil {
+	if err := requireName("officer", c.Officer, 200); err != nil {
 		return nil, err
 	}
 	if len(c.PublicKey) != ed25519.PublicKeySize {

@@ -181,17 +181,17 @@ type handler func(rq *req) error
 
 // public serves a page that needs nobody signed in.
 func (s *site) public(pattern string, h handler) {
-	s.mux.Handle(pattern, s.headers(s.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle(pattern, s.headers(s.protect(s.utf8Only(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := s.request(w, r)
 		if err := h(rq); err != nil {
 			s.fail(rq, err)
 		}
-	}))))
+	})))))
 }
 
 // page serves a page for a signed-in user: anybody else is sent to sign in.
 func (s *site) page(pattern string, h handler) {
-	s.mux.Handle(pattern, s.headers(s.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle(pattern, s.headers(s.protect(s.utf8Only(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := s.request(w, r)
 		var me api.Me
 		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/me", nil, nil, &me, ""); err != nil {
@@ -202,7 +202,7 @@ func (s *site) page(pattern string, h handler) {
 		if err := h(rq); err != nil {
 			s.fail(rq, err)
 		}
-	}))))
+	})))))
 }
 
 // protect refuses a state-changing request from another origin.
