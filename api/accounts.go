@@ -316,6 +316,11 @@ func (s *server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 	if err := s.acc.UpdateUser(ctx, *u); err != nil {
 		return nil, err
 	}
+	if b.Unlock {
+		if err := s.recordUnlock(ctx, u); err != nil {
+			return nil, err
+		}
+	}
 	if end {
 		if err := s.acc.DeleteSessions(ctx, u.ID); err != nil {
 			return nil, err
