@@ -27,7 +27,10 @@ const authDoc = "**Signing in.** Every route but `POST /api/v1/login`, `/healthz
 	"a session ends at logout, after 12 hours, or after 30 minutes unused. A machine sends an API token, " +
 	"made with `POST /api/v1/tokens` or `handover token create`: `Authorization: Bearer hot_…`. " +
 	"Without credentials, or with ended or revoked ones, the answer is a 401 problem; when no role of the " +
-	"user grants the action over the resource (the authorisation table, access.Table), a 403 problem. " +
+	"user grants the action (the authorisation table, access.Table), a 403 problem; a record the user may not " +
+	"see at all gets the 404 problem a record that does not exist gets, and a 403 only when the user may see " +
+	"it but not act on it. Failed logins hold back the address they come from (a growing wait per account), " +
+	"20 failures from one address get 429; only a guess from many addresses locks an account. " +
 	"The acting party and actor of every write are the user's party and login name."
 
 // SessionCookie is the name of the session cookie.

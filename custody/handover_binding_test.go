@@ -135,3 +135,32 @@ func TestRegisterKeyBindsOfficer(t *testing.T) {
 	// The same party may register another key for its officer.
 	w.must(RegisterKey{Meta: w.meta(), Party: testID("USF"), Officer: "Officer Dale", PublicKey: pub("second")})
 }
+
+// BenchmarkParseHandover compares reading a convoy's document (150 persons) as
+// stored (ParseHandover) with reading it for recording (ParseSignedHandover:
+// UTF-8, duplicate keys, canonical form): go test ./custody -bench ParseHandover.
+func BenchmarkParseHandover(b *testing.B) {
+	d := HandoverDocument{Type: HandoverDocumentType, V: 1, ID: testID("doc"), Movement: testID("movement"), Stage: Departure,
+		From: Officer{Party: testID("SDF"), Name: "Officer Rojhat", Key: testID("a")}, To: Officer{Party: testID("USF"), Name: "Officer Dale", Key: testID("b")},
+		At: t0, Place: "Hasakah gate", HeadCount: 150}
+	for i := range 150 {
+		d.Persons = append(d.Persons, HandoverPerson{Person: testID(string(rune(i))), RegNo: "HSK-000150", Outcome: OutcomePresent})
+	}
+	doc, err := EncodeHandover(&d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range []struct {
+		name  string
+		parse func([]byte) (*HandoverDocument, error)
+	}{{"stored", ParseHandover}, {"signed", ParseSignedHandover}} {
+		b.Run(p.name, func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				if _, err := p.parse(doc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
