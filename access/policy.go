@@ -75,7 +75,9 @@ var Table = concat(
 	rules("register-facility", OwnParty, false, Administrator),
 	rules("change-facility-control", OwnParty, false, Administrator, FacilityCommander),
 	rules("register-person", OwnParty, false, Registrar, FacilityCommander),
+	rules("import-persons", OwnParty, false, Registrar, FacilityCommander),
 	reads("list-persons", true),
+	reads("export-persons", true),
 	reads("get-person", true),
 	reads("person-history", true),
 	rules("admit-person", OwnParty, false, Registrar, FacilityCommander),
@@ -88,6 +90,7 @@ var Table = concat(
 	rules("admit-to-hospital", OwnParty, false, Registrar, FacilityCommander),
 	rules("return-from-hospital", OwnParty, false, Registrar, FacilityCommander),
 	reads("get-event", true),
+	reads("read-feed", true),
 
 	// Officer keys.
 	rules("register-key", OwnParty, false, Administrator),

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,8 +17,9 @@ import (
 // encoding/json turns the bytes of a string that are not UTF-8 into U+FFFD
 // without a word, so a name sent in another encoding would be stored mangled.
 // utf8Only refuses such a request before it is decoded: a JSON body, a query
-// parameter or a form value that is not valid UTF-8 gets a 422 problem naming
-// the field (body.person.names[0].text, query.name), and nothing is written.
+// parameter that is not valid UTF-8 gets a 422 problem naming the field
+// (body.person.names[0].text, query.name), and nothing is written. (Imported
+// files are checked by package bulk, which names the line and column.)
 
 // utf8Only is the middleware that refuses text that is not UTF-8.
 func (s *server) utf8Only(next http.Handler) http.Handler {
@@ -30,7 +32,7 @@ func (s *server) utf8Only(next http.Handler) http.Handler {
 				}
 			}
 		}
-		if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || !jsonBody(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -49,12 +51,20 @@ func (s *server) utf8Only(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		loc := "body"
-		if ct := r.Header.Get("Content-Type"); ct == "" || strings.Contains(ct, "json") {
-			loc = badStringPath(head)
-		}
-		writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, loc, notUTF8)
+		writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, badStringPath(head), notUTF8)
 	})
+}
+
+// jsonBody reports whether a request's body is JSON (application/json, a +json
+// type, or no type, which the API reads as JSON). Files of other types (an
+// import's CSV or JSON lines) are checked by their own readers, line by line.
+func jsonBody(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 const notUTF8 = "is not valid UTF-8: text must be sent as UTF-8"
