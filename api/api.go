@@ -259,7 +259,11 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/movements/{id}/cancellations", "cancel-movement", "Cancel a planned movement", movement, s.cancelMovement)
 
 	route(api, s, http.MethodPost, v1+"/handovers", "submit-handover", "Record a handover signed by both officers", by(s.handoverConcerns), s.submitHandover,
-		func(op *huma.Operation) { op.MaxBodyBytes = MaxHandoverBodyBytes })
+		func(op *huma.Operation) {
+			op.MaxBodyBytes = MaxHandoverBodyBytes
+			op.Description = "The same document sent again with the same signatures, with or without an Idempotency-Key, " +
+				"is answered with its first receipt and records nothing; with other signature bytes it is refused (409) as already recorded."
+		})
 
 	route(api, s, http.MethodPost, v1+"/incidents", "open-incident", "Report an incident", by(s.newIncidentConcerns), s.openIncident)
 	route(api, s, http.MethodGet, v1+"/incidents", "list-incidents", "List the incidents one may see", filtered, s.listIncidents)
