@@ -37,14 +37,7 @@ func (s *site) manifestPDF(rq *req) error {
 	for _, v := range m.Vehicles {
 		doc.Vehicles = append(doc.Vehicles, v.ID+" ("+v.Kind+", "+l.T("pdf.seats", v.Seats)+")")
 	}
-	base := s.cfg.BaseURL
-	if base == "" {
-		scheme := "http"
-		if rq.r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + rq.r.Host
-	}
+	base := s.cfg.PublicURL // never the request's Host: its sender chooses it
 	seatNo := map[string]int{}
 	ps, err := rq.persons(manifestIDs(m.Manifest))
 	if err != nil {
