@@ -15,6 +15,7 @@ import (
 	"github.com/handover-project/handover/api"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/ledger"
+	"github.com/handover-project/handover/sequencer"
 	"github.com/handover-project/handover/witness"
 )
 
@@ -39,6 +40,11 @@ type witnessing struct {
 	client      *witness.Client
 	silentAfter time.Duration
 	now         func() time.Time
+	// onCommit and onQuorum, if set before the first commit, are told of each
+	// commit and of each checkpoint whose cosignatures meet the quorum (the
+	// benchmark's clocks).
+	onCommit func(sequencer.Checkpoint)
+	onQuorum func(size uint64)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -52,7 +58,7 @@ var (
 
 // startWitnessing loads the policy and starts sending d's checkpoints to its
 // witnesses after every commit.
-func startWitnessing(d *dataDirectory, policyFile string, silentAfter time.Duration, logV note.Verifier, alerts io.Writer, logger *slog.Logger) (*witnessing, error) {
+func startWitnessing(d *dataDirectory, policyFile string, silentAfter time.Duration, logV note.Verifier, alerts io.Writer, logger *slog.Logger, opts ...func(*witnessing)) (*witnessing, error) {
 	p, err := witness.LoadPolicy(policyFile)
 	if err != nil {
 		return nil, fmt.Errorf("--witness-policy: %w", err)
@@ -63,6 +69,9 @@ func startWitnessing(d *dataDirectory, policyFile string, silentAfter time.Durat
 	}
 	w := &witnessing{d: d, policy: p, origin: d.origin, logV: logV, db: db, silentAfter: silentAfter, now: time.Now}
 	w.client = witness.NewClient(p, d.origin, logV, w, witness.ClientConfig{Alerts: alerts, Logger: logger})
+	for _, o := range opts {
+		o(w)
+	}
 	ctx := context.Background()
 	known, err := db.LatestCosignatures(ctx)
 	if err != nil {
@@ -78,7 +87,12 @@ func startWitnessing(d *dataDirectory, policyFile string, silentAfter time.Durat
 	ctx, w.cancel = context.WithCancel(ctx)
 	w.wg.Add(1)
 	go func() { defer w.wg.Done(); w.client.Run(ctx) }()
-	notify := w.client.Notify
+	notify := func(c sequencer.Checkpoint) {
+		if f := w.onCommit; f != nil {
+			f(c)
+		}
+		w.client.Notify()
+	}
 	d.onCommit.Store(&notify)
 	return w, nil
 }
@@ -118,7 +132,18 @@ func (w *witnessing) ConsistencyProof(ctx context.Context, from, to uint64) ([][
 
 // AddCosignature implements witness.LogStore.
 func (w *witnessing) AddCosignature(ctx context.Context, size uint64, c witness.Cosignature) error {
-	return w.db.AddCosignature(ctx, sqlstore.Cosignature{Size: size, Witness: c.Key, Line: c.Line, SignedAt: c.Time, ReceivedAt: w.now()})
+	err := w.db.AddCosignature(ctx, sqlstore.Cosignature{Size: size, Witness: c.Key, Line: c.Line, SignedAt: c.Time, ReceivedAt: w.now()})
+	if err != nil || w.onQuorum == nil {
+		return err
+	}
+	cs, err := w.db.CosignedCheckpointsAfter(ctx, size-1, 1)
+	if err != nil || len(cs) == 0 || cs[0].Size != size {
+		return err
+	}
+	if _, _, _, ok, _ := witness.Witnessed(ctx, w.policy, w.logV, staticCosigned{cs[0]}); ok {
+		w.onQuorum(size)
+	}
+	return nil
 }
 
 // Cosigned implements witness.CosignedSource.
