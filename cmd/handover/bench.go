@@ -23,7 +23,7 @@ func newBench() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure handover on this machine",
 	}
-	cmd.AddCommand(newBenchAppend(), newBenchAppendReplica(), newBenchHandover(), newBenchCampaign(), newBenchPages())
+	cmd.AddCommand(newBenchAppend(), newBenchAppendReplica(), newBenchHandover(), newBenchCampaign(), newBenchPages(), newBenchWitness())
 	return cmd
 }
 
