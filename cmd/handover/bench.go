@@ -90,6 +90,8 @@ func newBenchAppend() *cobra.Command {
 		processes  bool
 		workload   string
 		witnesses  int
+		witnessDir string
+		witnessGap time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "append",
@@ -156,7 +158,7 @@ are measured under the same conditions.`,
 				if processes || replicas > 1 {
 					return fmt.Errorf("--witnesses: with one sequencer only")
 				}
-				if bw, err = startBenchWitnesses(first, witnesses); err != nil {
+				if bw, err = startBenchWitnesses(first, witnesses, witnessDir, witnessGap); err != nil {
 					return err
 				}
 				defer bw.Close()
@@ -214,6 +216,8 @@ are measured under the same conditions.`,
 	cmd.Flags().BoolVar(&processes, "processes", false, "with --replicas: run each replica in a process of its own (this binary), as separate servers would")
 	cmd.Flags().BoolVar(&sqliteToo, "sqlite-too", false, "with --db: run the same benchmark on a fresh SQLite data directory too, and print both")
 	cmd.Flags().IntVar(&witnesses, "witnesses", 0, "run this many witnesses in process (each on its own loopback port) under a policy requiring all; print the time from commit to a quorum-cosigned checkpoint")
+	cmd.Flags().DurationVar(&witnessGap, "witness-interval", 200*time.Millisecond, "with --witnesses: least time between two requests to one witness (serve --witness-interval)")
+	cmd.Flags().StringVar(&witnessDir, "witness-dir", "", "with --witnesses: make the witnesses' state directories under this directory (default: the system's temporary one); a tmpfs such as /dev/shm keeps their fsyncs off the log's disk, as witnesses on machines of their own would")
 	return cmd
 }
 

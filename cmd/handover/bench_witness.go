@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/sequencer"
 	"github.com/handover-project/handover/witness"
 )
@@ -36,8 +37,8 @@ type sizeAt struct {
 	at   time.Time
 }
 
-func startBenchWitnesses(d *dataDirectory, k int) (*benchWitnesses, error) {
-	tmp, err := os.MkdirTemp("", "handover-bench-witnesses-")
+func startBenchWitnesses(d *dataDirectory, k int, under string, interval time.Duration) (*benchWitnesses, error) {
+	tmp, err := os.MkdirTemp(under, "handover-bench-witnesses-")
 	if err != nil {
 		return nil, err
 	}
@@ -77,16 +78,24 @@ func startBenchWitnesses(d *dataDirectory, k int) (*benchWitnesses, error) {
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b.wit, err = startWitnessing(d, path, time.Hour, v, io.Discard, logger, func(w *witnessing) {
+	b.wit, err = startWitnessing(d, path, time.Hour, interval, v, io.Discard, logger, func(w *witnessing) {
 		w.onCommit = func(c sequencer.Checkpoint) {
 			b.mu.Lock()
 			b.commits = append(b.commits, sizeAt{c.Size, time.Now()})
 			b.mu.Unlock()
 		}
-		w.onQuorum = func(size uint64) {
+		// The policy requires all k: a size meets it when k cosignatures of
+		// it are stored.
+		count := map[uint64]int{}
+		w.onStored = func(batch []sqlstore.Cosignature) {
+			now := time.Now()
 			b.mu.Lock()
-			b.quorums = append(b.quorums, sizeAt{size, time.Now()})
-			b.mu.Unlock()
+			defer b.mu.Unlock()
+			for _, c := range batch {
+				if count[c.Size]++; count[c.Size] == k {
+					b.quorums = append(b.quorums, sizeAt{c.Size, now})
+				}
+			}
 		}
 	})
 	if err != nil {
