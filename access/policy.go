@@ -77,7 +77,9 @@ var Table = concat(
 	rules("register-facility", OwnParty, false, Administrator),
 	rules("change-facility-control", OwnParty, false, Administrator, FacilityCommander),
 	rules("register-person", OwnParty, false, Registrar, FacilityCommander),
+	rules("import-persons", OwnParty, false, Registrar, FacilityCommander),
 	reads("list-persons", true),
+	reads("export-persons", true),
 	reads("get-person", true),
 	reads("person-history", true),
 	rules("admit-person", OwnParty, false, Registrar, FacilityCommander),
@@ -90,6 +92,7 @@ var Table = concat(
 	rules("admit-to-hospital", OwnParty, false, Registrar, FacilityCommander),
 	rules("return-from-hospital", OwnParty, false, Registrar, FacilityCommander),
 	reads("get-event", true),
+	reads("read-feed", true),
 
 	// Officer keys.
 	rules("register-key", OwnParty, false, Administrator),

@@ -20,6 +20,7 @@ import (
 
 	"github.com/handover-project/handover/api"
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/verify"
 	"github.com/handover-project/handover/witness"
 	"github.com/transparency-dev/formats/log"
 )
@@ -352,9 +353,9 @@ func TestWitnessesOnLoopback(t *testing.T) {
 func oldCheckpoint(t *testing.T, l *logServer, max uint64) []byte {
 	t.Helper()
 	var text []byte
-	err := l.d.db.Checkpoints(context.Background(), func(size uint64, _, note []byte) error {
-		if size <= max {
-			text = note
+	err := l.d.db.Checkpoints(context.Background(), func(c *verify.StoredCheckpoint) error {
+		if c.Size <= max {
+			text = c.Note
 		}
 		return nil
 	})
