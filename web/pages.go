@@ -28,6 +28,8 @@ type dashboardData struct {
 	AlertPersons  int
 	OverdueCount  int
 	IncidentCount int
+	// WitnessAlerts are the log's witnesses that are silent or refused it.
+	WitnessAlerts []string
 }
 
 // campaignChart is a campaign's progress as bars of a chart.
@@ -66,6 +68,11 @@ func (s *site) dashboard(rq *req) error {
 		return err
 	}
 	d.Alerts = alerts.Alerts
+	wv, err := s.witnessing(rq)
+	if err != nil {
+		return err
+	}
+	d.WitnessAlerts = wv.Alerts
 	for _, a := range d.Alerts {
 		d.AlertPersons += len(a.Persons)
 	}

@@ -310,6 +310,7 @@ type ledgerData struct {
 	Origin     string
 	Signatures []string // the lines of the note's signatures: the log's, then any witness's
 	VKey       string   // the log's public key
+	Witnesses  witnessView
 }
 
 func (s *site) ledger(rq *req) error {
@@ -324,6 +325,10 @@ func (s *site) ledger(rq *req) error {
 				d.Signatures = append(d.Signatures, name)
 			}
 		}
+	}
+	var err error
+	if d.Witnesses, err = s.witnessing(rq); err != nil {
+		return err
 	}
 	s.render(rq, http.StatusOK, "ledger", rq.loc.T("ledger.title"), d)
 	return nil
