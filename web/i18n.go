@@ -193,3 +193,33 @@ func pickLang(r *http.Request) string {
 	}
 	return Languages[0]
 }
+
+// BirthDate formats a date of birth as precise as it is known ("2004", "2004-08"
+// or "2004-08-12") like the other dates of the language: "Aug 2004", "12 Aug 2004".
+// Text that is not such a date is shown as it is.
+func (l *Loc) BirthDate(iso string) string {
+	parts := strings.Split(iso, "-")
+	nums := make([]int, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || len(parts) > 3 || (i == 0 && len(p) != 4) || (i > 0 && len(p) != 2) {
+			return iso
+		}
+		nums[i] = n
+	}
+	year := l.Digits(parts[0])
+	switch len(nums) {
+	case 1:
+		return year
+	case 2:
+		if nums[1] < 1 || nums[1] > 12 {
+			return iso
+		}
+		return l.T("date.month_year", l.T("month."+strconv.Itoa(nums[1])), year)
+	}
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return iso
+	}
+	return l.Date(t)
+}

@@ -235,6 +235,15 @@ func (s *site) fail(rq *req, err error) {
 		s.log.ErrorContext(rq.ctx, "web: page failed", "path", rq.r.URL.Path, "err", err)
 		p = &Problem{Status: http.StatusInternalServerError, Detail: rq.loc.T("error.internal")}
 	}
+	if wantsJSON(rq.r) { // the handover screen's script: it shows the problem in place
+		if p.Status == http.StatusUnauthorized { // in the user's words, not the API's
+			p = &Problem{Status: p.Status, Title: p.Title, Detail: rq.loc.T("handover.session_ended")}
+		}
+		if err := jsonProblem(rq, p); err != nil {
+			s.log.ErrorContext(rq.ctx, "web: answering a script", "path", rq.r.URL.Path, "err", err)
+		}
+		return
+	}
 	if p.Status == http.StatusUnauthorized {
 		if rq.htmx {
 			rq.w.Header().Set("HX-Redirect", "/login")
@@ -255,6 +264,12 @@ func (s *site) fail(rq *req, err error) {
 		return
 	}
 	s.render(rq, p.Status, "error", statusTitle(rq.loc, p.Status), p)
+}
+
+// wantsJSON reports whether a page's script asked for JSON (Accept: application/json)
+// rather than a page: it is answered a problem, never a redirect to the sign-in page.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
 func statusTitle(l *Loc, status int) string {

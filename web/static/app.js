@@ -56,7 +56,8 @@ function handoverScreen(form) {
   const keys = {};
   let draft = null;
 
-  const say = (lines) => {
+  // say shows lines in the page's problem box; link, when given, is [href, text].
+  const say = (lines, link) => {
     problem.innerHTML = "";
     if (!lines || !lines.length) return;
     const div = document.createElement("div");
@@ -68,8 +69,59 @@ function handoverScreen(form) {
       ul.appendChild(li);
     }
     div.appendChild(ul);
+    if (link) {
+      const a = document.createElement("a");
+      a.href = link[0];
+      a.textContent = link[1];
+      a.className = "button";
+      a.dataset.testid = "sign-in-again";
+      div.appendChild(a);
+    }
     problem.appendChild(div);
     problem.scrollIntoView({ block: "nearest" });
+  };
+
+  // The marks are kept in this browser, per movement and stage, so that a reload,
+  // a lost connection or an ended session loses none of them.
+  const store = (() => { try { return window.localStorage; } catch (e) { return null; } })();
+  const saveMarks = () => {
+    if (!store) return;
+    const marks = {};
+    for (const r of rows) {
+      const c = r.querySelector("input[type=radio]:checked");
+      const note = r.querySelector("input.note");
+      if (c || (note && note.value)) marks[r.dataset.person] = { o: c ? c.value : "", n: note ? note.value : "" };
+    }
+    try { store.setItem(msg.marks, JSON.stringify(marks)); } catch (e) { /* full or refused: the marks stay on the page */ }
+  };
+  const restoreMarks = () => {
+    if (!store) return 0;
+    let marks;
+    try { marks = JSON.parse(store.getItem(msg.marks) || "{}"); } catch (e) { return 0; }
+    let n = 0;
+    for (const r of rows) {
+      const m = marks[r.dataset.person];
+      if (!m) continue;
+      const c = m.o && r.querySelector("input[type=radio][value=" + CSS.escape(m.o) + "]");
+      if (c) { c.checked = true; n++; }
+      const note = r.querySelector("input.note");
+      if (note && m.n) note.value = m.n;
+    }
+    return n;
+  };
+  // answer reads a reply of the server: its JSON, or a problem to show.
+  const answer = async (res) => {
+    const type = res.headers.get("Content-Type") || "";
+    let body = null;
+    if (type.includes("json")) body = await res.json().catch(() => null);
+    if (res.status === 401) {
+      saveMarks();
+      say([(body && body.detail) || msg.msgSession], [msg.login, msg.msgSignin]);
+      return null;
+    }
+    if (!body) { say([msg.msgBadreply.replace("{0}", res.status)]); return null; }
+    if (!res.ok) { say(body.messages || [String(res.status)]); return null; }
+    return body;
   };
 
   const count = () => {
@@ -82,7 +134,16 @@ function handoverScreen(form) {
     document.getElementById("count-present").textContent = present;
     document.getElementById("count-unmarked").textContent = unmarked;
   };
-  form.addEventListener("change", count);
+  form.addEventListener("change", () => { count(); saveMarks(); });
+  form.addEventListener("input", saveMarks);
+  const restored = restoreMarks();
+  if (restored > 0) {
+    const note = document.createElement("p");
+    note.className = "notice";
+    note.dataset.testid = "marks-restored";
+    note.textContent = msg.msgRestored.replace("{0}", restored);
+    form.parentNode.insertBefore(note, form);
+  }
   count();
 
   document.getElementById("all-present").addEventListener("click", () => {
@@ -93,6 +154,7 @@ function handoverScreen(form) {
       }
     }
     count();
+    saveMarks();
   });
 
   for (const input of form.querySelectorAll("input[type=file][data-pub]")) {
@@ -121,10 +183,10 @@ function handoverScreen(form) {
       say([msg.msgNokey]);
       return;
     }
-    const res = await fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" });
-    const body = await res.json().catch(() => ({}));
-    if (res.status === 401) { location.href = "/login"; return; }
-    if (!res.ok) { say(body.messages || [String(res.status)]); return; }
+    const res = await fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin", headers: { Accept: "application/json" } });
+    const body = await answer(res);
+    if (!body) return;
+    if (!body.document || !body.summary) { say([msg.msgBadreply.replace("{0}", res.status)]); return; }
     say([]);
     draft = body;
     document.getElementById("confirm-summary").textContent = body.summary;
@@ -160,11 +222,12 @@ function handoverScreen(form) {
         sigs.push({ pub: keys[side].pub, sig: b64(sig) });
       }
       const res = await fetch(form.dataset.submit, {
-        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify({ document: draft.document, signatures: sigs, idem: msg.idem }),
       });
-      const body = await res.json().catch(() => ({}));
-      if (!res.ok) { say(body.messages || [String(res.status)]); button.disabled = false; return; }
+      const body = await answer(res);
+      if (!body) { button.disabled = false; return; }
+      if (store) store.removeItem(msg.marks);
       location.href = body.location;
     } catch (e) {
       say([msg.msgNocrypto + " (" + e + ")"]);
