@@ -59,7 +59,9 @@ type transferData struct {
 
 // Blocked reports whether the person cannot depart yet: still waiting, with a
 // safeguard missing.
-func (r transferRow) Blocked() bool { return len(r.TP.Missing) > 0 && r.TP.Stage == custody.StageWaiting }
+func (r transferRow) Blocked() bool {
+	return len(r.TP.Missing) > 0 && r.TP.Stage == custody.StageWaiting
+}
 
 type transferRow struct {
 	TP   *custody.TransferPerson
