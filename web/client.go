@@ -55,10 +55,12 @@ func (p *Problem) Messages() []string {
 		out = append(out, p.Detail)
 	}
 	for _, e := range p.Errors {
+		line := e.Message
 		if e.Location != "" {
-			out = append(out, e.Location+": "+e.Message)
-		} else {
-			out = append(out, e.Message)
+			line = e.Location + ": " + e.Message
+		}
+		if line != p.Detail && e.Message != p.Detail { // the API's detail often says it already
+			out = append(out, line)
 		}
 	}
 	if len(out) == 0 {

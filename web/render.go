@@ -63,6 +63,8 @@ var funcs = template.FuncMap{
 	},
 	"str":  func(v any) string { return fmt.Sprint(v) },
 	"list": func(xs ...string) []string { return xs },
+	// safeguards names safeguards in the user's words.
+	"safeguards": safeguardList,
 	"int":  func(v uint64) int { return int(v) },
 	// set reports whether an id is given (not the nil UUID).
 	"set": func(id uuid.UUID) bool { return id != uuid.Nil },

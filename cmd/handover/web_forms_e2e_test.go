@@ -461,4 +461,63 @@ func TestWebForms(t *testing.T) {
 			t.Errorf("after signing out, /api/v1/me answers %d", got)
 		}
 	})
+
+	// Issue 13, item 7: the persons of a departure who cannot depart are listed
+	// before anyone signs, held back, and the departure goes ahead without them.
+	t.Run("departure with persons who cannot depart", func(t *testing.T) {
+		tr, men := smallTransfer(t, w, 3, 1, true)
+		m := plannedMovement(t, w, tr)
+		held := men[2]
+		var blockedTP *custody.TransferPerson
+		for _, tp := range tr.People {
+			if tp.Person == held.Record.ID {
+				blockedTP = tp
+			}
+		}
+		if blockedTP == nil || len(blockedTP.Missing) == 0 {
+			t.Fatalf("the last man is not blocked: %+v", blockedTP)
+		}
+		escort := w.api(t, "usf-escort-commander")
+		b := w.browser(t)
+		b.login("usf-escort-commander")
+		b.run("open the departure",
+			chromedp.Navigate(w.base+"/movements/"+m.ID.String()+"/handover"),
+			chromedp.WaitVisible(`[data-testid="blocked-`+held.Record.RegNo+`"]`, chromedp.ByQuery),
+			chromedp.Click(`#all-present`, chromedp.ByQuery),
+		)
+		if s := b.text(`[data-testid="blocked-` + held.Record.RegNo + `"]`); !strings.Contains(s, "not yet recorded") || strings.Contains(s, "_") {
+			t.Errorf("the blocked person's line says %q", s)
+		}
+		if c := b.text(`[data-testid=headcount]`); !strings.HasPrefix(c, "2 / 3") {
+			t.Errorf("head count %q, want the blocked man left out", c)
+		}
+		b.run("prepare",
+			chromedp.SetUploadFiles(`[data-testid=from-key]`, []string{filepath.Join(w.dir, "officers", "sdf.key")}, chromedp.ByQuery),
+			chromedp.SetUploadFiles(`[data-testid=to-key]`, []string{filepath.Join(w.dir, "officers", "usf.key")}, chromedp.ByQuery),
+			chromedp.WaitVisible(`#from-key-id:not(:empty)`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#to-key-id:not(:empty)`, chromedp.ByQuery),
+			chromedp.Click(`[data-testid=prepare]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`[data-testid=confirm-summary]`, chromedp.ByQuery),
+		)
+		if s := b.text(`[data-testid=confirm-summary]`); !strings.Contains(s, "2 of 3") {
+			t.Errorf("the confirmation says %q", s)
+		}
+		if s := b.text(`#confirm-missing`); !strings.Contains(s, held.Record.RegNo+": Held back") {
+			t.Errorf("the confirmation lists %q as not handed over", s)
+		}
+		b.run("sign and record",
+			chromedp.Click(`[data-testid=sign-submit]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`[data-testid=tally]`, chromedp.ByQuery),
+		)
+		var p custody.PersonState
+		escort.do("GET", "/api/v1/persons/"+held.Record.RegNo, nil, &p)
+		if p.Custody.Status != custody.Held || p.Custody.Movement == m.ID {
+			t.Errorf("the man held back is %s on movement %s", p.Custody.Status, p.Custody.Movement)
+		}
+		var after custody.MovementState
+		escort.do("GET", "/api/v1/movements/"+m.ID.String(), nil, &after)
+		if after.Status != custody.DepartedMovement || len(after.Departure.Present) != 2 {
+			t.Errorf("the movement after the departure: %s, %d present", after.Status, len(after.Departure.Present))
+		}
+	})
 }
