@@ -65,7 +65,7 @@ var funcs = template.FuncMap{
 	"list": func(xs ...string) []string { return xs },
 	// safeguards names safeguards in the user's words.
 	"safeguards": safeguardList,
-	"int":  func(v uint64) int { return int(v) },
+	"int":        func(v uint64) int { return int(v) },
 	// set reports whether an id is given (not the nil UUID).
 	"set": func(id uuid.UUID) bool { return id != uuid.Nil },
 }
