@@ -69,6 +69,49 @@ func (p *Problem) Messages() []string {
 	return out
 }
 
+// problemLine is one line of a refusal as a page shows it: the message, and the
+// name of the form field at fault (the last part of the API's location) when
+// there is one, so that the page can put the message beside the field.
+type problemLine struct {
+	Field string
+	Text  string
+}
+
+// Lines are the problem's lines, each said once, in the user's words where the
+// pages know them: the API's detail repeats its first located fault.
+func (p *Problem) Lines(l *Loc) []problemLine {
+	var out []problemLine
+	said := map[string]bool{}
+	for _, e := range p.Errors {
+		text := e.Message
+		if strings.HasPrefix(text, "is required") {
+			text = l.T("form.required")
+		}
+		out = append(out, problemLine{Field: fieldOf(e.Location), Text: text})
+		said[e.Message] = true
+		said[e.Location+": "+e.Message] = true
+	}
+	if p.Detail != "" && !said[p.Detail] {
+		out = append([]problemLine{{Text: p.Detail}}, out...)
+	}
+	if len(out) == 0 {
+		out = append(out, problemLine{Text: p.Title})
+	}
+	return out
+}
+
+// fieldOf is the form field a location names: "body.safeguard.risk.monitoring"
+// is the field "monitoring"; "body.persons[0]" is "persons".
+func fieldOf(loc string) string {
+	if i := strings.LastIndexByte(loc, '.'); i >= 0 {
+		loc = loc[i+1:]
+	}
+	if i := strings.IndexByte(loc, '['); i >= 0 {
+		loc = loc[:i]
+	}
+	return loc
+}
+
 // client calls the API on behalf of one browser request.
 type client struct {
 	api  http.Handler

@@ -520,4 +520,61 @@ func TestWebForms(t *testing.T) {
 			t.Errorf("the movement after the departure: %s, %d present", after.Status, len(after.Departure.Present))
 		}
 	})
+
+	// Issue 13, item 8: a refused form stays as typed, the message beside the
+	// field at fault, in the user's language, once.
+	t.Run("refusal stays on the page", func(t *testing.T) {
+		tr, _ := smallTransfer(t, w, 1, 1, false)
+		first := tr.People[0]
+		u := w.api(t, "sdf-legal-officer")
+		before := u.ledgerSize()
+		b := w.browser(t)
+		b.login("sdf-legal-officer")
+		const finding = "لا خطر حقيقي (اختبار)"
+		b.run("record a risk assessment without its monitoring, in Arabic",
+			chromedp.Click(`form.lang button[value=ar]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`html[dir=rtl]`, chromedp.ByQuery),
+			chromedp.Navigate(w.base+"/transfers/"+tr.ID.String()),
+			chromedp.WaitVisible(`#sg-form`, chromedp.ByQuery),
+			chromedp.Click(`input[name=person][value="`+first.Person.String()+`"]`, chromedp.ByQuery),
+			chromedp.SetValue(`#kind`, string(custody.RiskAssessment), chromedp.ByQuery),
+			chromedp.SendKeys(`#finding`, finding, chromedp.ByQuery),
+			chromedp.SetValue(`select[name=torture]`, "no_real_risk", chromedp.ByQuery),
+			chromedp.SetValue(`select[name=persecution]`, "no_real_risk", chromedp.ByQuery),
+			chromedp.SetValue(`select[name=death_penalty]`, "no_real_risk", chromedp.ByQuery),
+			chromedp.Click(`#sg-form button.primary`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#sg-form [data-testid=field-error-monitoring]`, chromedp.ByQuery),
+		)
+		var typed, where, body string
+		var checked bool
+		b.run("read the form", chromedp.Value(`#finding`, &typed, chromedp.ByQuery), chromedp.Location(&where),
+			chromedp.Evaluate(`document.querySelector('input[name=person][value="`+first.Person.String()+`"]').checked`, &checked),
+			chromedp.Text(`main`, &body, chromedp.ByQuery))
+		if typed != finding || !checked {
+			t.Errorf("after the refusal the form holds finding %q, person checked %v", typed, checked)
+		}
+		if where != w.base+"/transfers/"+tr.ID.String() {
+			t.Errorf("the refusal left the page for %s", where)
+		}
+		msg := b.text(`[data-testid=field-error-monitoring]`)
+		if want := "مطلوب"; !strings.Contains(msg, want) {
+			t.Errorf("the message beside the field is %q, not in Arabic", msg)
+		}
+		if n := strings.Count(body, msg); n != 1 {
+			t.Errorf("the message %q is on the page %d times", msg, n)
+		}
+		var invalid string
+		b.run("the field is marked", chromedp.AttributeValue(`input[name=monitoring]`, "aria-invalid", &invalid, nil, chromedp.ByQuery))
+		if invalid != "true" {
+			t.Errorf("the monitoring field's aria-invalid is %q", invalid)
+		}
+		if after := u.ledgerSize(); after != before {
+			t.Errorf("the refused form changed the ledger: %d → %d", before, after)
+		}
+		b.run("fill the field and record",
+			chromedp.SendKeys(`input[name=monitoring]`, "زيارات اللجنة الدولية بعد النقل", chromedp.ByQuery),
+			chromedp.Click(`#sg-form button.primary`, chromedp.ByQuery),
+			chromedp.WaitVisible(`[data-testid="cell-`+first.RegNo+`-risk_assessment"].met`, chromedp.ByQuery),
+		)
+	})
 }

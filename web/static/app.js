@@ -11,6 +11,52 @@ document.addEventListener("submit", (ev) => {
   }
 }, true);
 
+// A refused form stays as it was typed: htmx sends it, and the refusal is put in
+// the form itself, each message beside the field at fault (aria-invalid, and the
+// message named by aria-describedby), the others at the form's head; said once.
+document.addEventListener("htmx:beforeSwap", (ev) => {
+  const d = ev.detail;
+  const f = d.requestConfig && d.requestConfig.elt;
+  if (!d.isError || !f || f.tagName !== "FORM" || !f.dataset.keep) return;
+  let box = f.querySelector(":scope > .form-problem");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "form-problem";
+    box.setAttribute("role", "alert");
+    f.prepend(box);
+  }
+  d.target = box;
+  d.swapOverride = "innerHTML";
+  d.shouldSwap = true;
+});
+
+document.addEventListener("htmx:afterSwap", (ev) => {
+  const box = ev.detail.target;
+  if (!box || !box.classList || !box.classList.contains("form-problem")) return;
+  const f = box.closest("form");
+  for (const old of f.querySelectorAll(".field-error")) old.remove();
+  for (const el of f.querySelectorAll("[aria-invalid]")) { el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby"); }
+  let n = 0;
+  for (const li of box.querySelectorAll("li[data-field]")) {
+    const field = f.elements[li.dataset.field];
+    const el = field instanceof RadioNodeList ? field[0] : field;
+    if (!el || el.type === "hidden") continue;
+    const msg = document.createElement("span");
+    msg.className = "field-error";
+    msg.id = "err-" + (f.id || "f") + "-" + li.dataset.field + "-" + (n++);
+    msg.dataset.testid = "field-error-" + li.dataset.field;
+    msg.textContent = li.textContent;
+    el.setAttribute("aria-invalid", "true");
+    el.setAttribute("aria-describedby", msg.id);
+    (el.closest("label") || el).after(msg);
+    li.remove();
+  }
+  if (!box.querySelector("li")) box.innerHTML = "";
+  const first = f.querySelector("[aria-invalid]") || box;
+  first.scrollIntoView({ block: "center" });
+  if (first.focus) first.focus();
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   for (const f of document.querySelectorAll("form.lang input[name=next]")) {
     f.value = location.pathname + location.search;
