@@ -23,6 +23,9 @@ type Problem struct {
 	Title  string        `json:"title"`
 	Detail string        `json:"detail"`
 	Errors []ProblemItem `json:"errors"`
+	// Local marks a problem the pages worded themselves, in the user's language;
+	// the API's are in its own words.
+	Local bool `json:"-"`
 }
 
 // ProblemItem is one fault of a request, with where it lies.

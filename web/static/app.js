@@ -65,6 +65,12 @@ document.addEventListener("DOMContentLoaded", () => {
   if (h) handoverScreen(h);
 });
 
+// number writes n with the page's digits: Arabic-Indic on the Arabic pages, as
+// the server writes them.
+function number(n) {
+  return new Intl.NumberFormat(document.documentElement.lang === "ar" ? "ar-u-nu-arab" : "en").format(n);
+}
+
 function b64(bytes) {
   let s = "";
   for (const b of new Uint8Array(bytes)) s += String.fromCharCode(b);
@@ -177,8 +183,8 @@ function handoverScreen(form) {
       if (!c) unmarked++;
       else if (c.value === "present" || (c.value === "medical" && form.stage.value === "arrival")) present++;
     }
-    document.getElementById("count-present").textContent = present;
-    document.getElementById("count-unmarked").textContent = unmarked;
+    document.getElementById("count-present").textContent = number(present);
+    document.getElementById("count-unmarked").textContent = number(unmarked);
   };
   form.addEventListener("change", () => { count(); saveMarks(); });
   form.addEventListener("input", saveMarks);
@@ -187,7 +193,7 @@ function handoverScreen(form) {
     const note = document.createElement("p");
     note.className = "notice";
     note.dataset.testid = "marks-restored";
-    note.textContent = msg.msgRestored.replace("{0}", restored);
+    note.textContent = msg.msgRestored.replace("{0}", number(restored));
     form.parentNode.insertBefore(note, form);
   }
   count();
