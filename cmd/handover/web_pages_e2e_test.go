@@ -171,8 +171,8 @@ func (b *browser) setLanguage(lang string) {
 			headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "lang=%s&next=/"}).then(r => r.type)`, lang), nil, awaitPromise))
 }
 
-// screenshot saves the whole page, laid out at width×height, in the test's
-// artifact directory.
+// screenshot saves what a screen of width×height shows of the page (its top),
+// in the test's artifact directory.
 func (b *browser) screenshot(name string, width, height int64) {
 	b.t.Helper()
 	var img []byte
@@ -180,13 +180,13 @@ func (b *browser) screenshot(name string, width, height int64) {
 	defer cancel()
 	err := chromedp.Run(ctx,
 		emulation.SetDeviceMetricsOverride(width, height, 1, false),
-		chromedp.FullScreenshot(&img, 70),
+		chromedp.CaptureScreenshot(&img),
 		emulation.ClearDeviceMetricsOverride(),
 	)
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(b.t.ArtifactDir(), name+".jpg"), img, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(b.t.ArtifactDir(), name+".png"), img, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
 }
