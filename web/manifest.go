@@ -35,7 +35,8 @@ func (s *site) manifestPDF(rq *req) error {
 		}
 	}
 	for _, v := range m.Vehicles {
-		doc.Vehicles = append(doc.Vehicles, v.ID+" ("+v.Kind+", "+l.T("pdf.seats", v.Seats)+")")
+		// No brackets: between a Latin id and Arabic words they print mirrored.
+		doc.Vehicles = append(doc.Vehicles, l.T("pdf.vehicle", v.ID, v.Kind, l.T("pdf.seats", v.Seats)))
 	}
 	base := s.cfg.BaseURL
 	if base == "" {
@@ -77,7 +78,7 @@ func pdfLabels(l *Loc) report.Labels {
 		Movement: l.T("pdf.movement"), Campaign: l.T("pdf.campaign"), From: l.T("transfer.sending"), To: l.T("transfer.receiving"),
 		Origin: l.T("pdf.origin"), Destination: l.T("pdf.destination"), Escort: l.T("movement.escort"), Departs: l.T("movement.departure"),
 		Vehicles: l.T("movement.vehicles"), Persons: l.T("transfer.persons"), No: l.T("pdf.no"), RegNo: l.T("person.regno"),
-		NameArabic: l.T("pdf.name_arabic"), NameLatin: l.T("pdf.name_latin"), Nationality: l.T("person.nationality"),
+		NameArabic: l.T("pdf.name_arabic"), NameLatin: l.T("pdf.name_latin"), Nationality: l.T("pdf.nationality"),
 		Category: l.T("person.category"), Vehicle: l.T("movement.vehicle"), Seat: l.T("pdf.seat"), Photo: l.T("pdf.photo"),
 		Record: l.T("pdf.record"), Signatures: l.T("pdf.signatures"), Name: l.T("pdf.name"), Signature: l.T("pdf.signature"),
 		Time: l.T("pdf.time"), Printed: l.T("pdf.printed"), Page: l.T("pdf.page"),

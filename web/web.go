@@ -98,6 +98,8 @@ func (s *site) routes() {
 	}
 	static, _ := fs.Sub(staticFiles, "static")
 	s.mux.Handle("GET /static/", s.headers(http.StripPrefix("/static/", staticHandler(static))))
+	// Browsers ask for /favicon.ico whatever the page says: the icon is an SVG.
+	s.mux.Handle("GET /favicon.ico", s.headers(http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently)))
 
 	s.public("GET /login", s.loginPage)
 	s.public("POST /login", s.login)

@@ -235,3 +235,22 @@ func FuzzParseFormTime(f *testing.F) {
 		}
 	})
 }
+
+// TestFavicon: /favicon.ico, which browsers ask for unbidden, leads to the icon
+// (issue 13: it was 404).
+func TestFavicon(t *testing.T) {
+	h, err := New(Config{API: http.NotFoundHandler()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRecorder()
+	h.ServeHTTP(r, httptest.NewRequest("GET", "/favicon.ico", nil))
+	if r.Code != http.StatusMovedPermanently || r.Header().Get("Location") != "/static/favicon.svg" {
+		t.Fatalf("/favicon.ico: %d to %q", r.Code, r.Header().Get("Location"))
+	}
+	r = httptest.NewRecorder()
+	h.ServeHTTP(r, httptest.NewRequest("GET", "/static/favicon.svg", nil))
+	if r.Code != http.StatusOK || !strings.HasPrefix(r.Header().Get("Content-Type"), "image/svg+xml") {
+		t.Fatalf("/static/favicon.svg: %d %q", r.Code, r.Header().Get("Content-Type"))
+	}
+}

@@ -152,6 +152,9 @@ func TestWebPages(t *testing.T) {
 			if check := arabicChecks[p.name]; lang == "ar" && check != nil {
 				check(t, b)
 			}
+			if check := layoutChecks[p.name]; check != nil {
+				check(t, b)
+			}
 			for _, s := range sizes {
 				b.screenshot(fmt.Sprintf("%s-%dx%d-%s", lang, s.w, s.h, p.name), s.w, s.h)
 			}
@@ -241,6 +244,35 @@ var arabicChecks = map[string]func(t *testing.T, b *browser){
 			if strings.Contains(kin, w) {
 				t.Errorf("the next of kin's relationship is in English: %s", w)
 			}
+		}
+	},
+}
+
+// layoutChecks are the defects of issue 13's items 12 and 13, checked on the page
+// as laid out, in both languages.
+var layoutChecks = map[string]func(t *testing.T, b *browser){
+	// A bar of a small count above zero shows; an alert's links are set apart.
+	"dashboard": func(t *testing.T, b *browser) {
+		var thin []string
+		b.run("measure the bars", chromedp.Evaluate(`[...document.querySelectorAll(".bar-row")].filter(r =>
+			!/^[0٠]$/.test(r.querySelector(".bar-n").textContent.trim()) && r.querySelector(".bar").getBoundingClientRect().width < 3)
+			.map(r => r.querySelector(".bar-label").textContent)`, &thin))
+		if len(thin) > 0 {
+			t.Errorf("bars of counts above zero show nothing: %v", thin)
+		}
+		var joined bool
+		b.run("read the alerts' links", chromedp.Evaluate(`[...document.querySelectorAll("[data-testid=alert] a[href^='/movements/']")].some(a =>
+			{ const n = a.nextElementSibling; return n && n.matches("a[href^='/incidents/']") && !/[·|]/.test(a.nextSibling.textContent) })`, &joined))
+		if joined {
+			t.Errorf("an alert's links to the movement and the incident run together")
+		}
+	},
+	// A long audit target stays on one line.
+	"audit": func(t *testing.T, b *browser) {
+		var tall float64
+		b.run("measure the targets", chromedp.Evaluate(`Math.max(0, ...[...document.querySelectorAll("[data-testid=audit-target]")].map(td => td.scrollHeight))`, &tall))
+		if tall > 60 {
+			t.Errorf("an audit target stretches %vpx down the page", tall)
 		}
 	},
 }
