@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Long lists are shown a page at a time. The API answers these lists whole,
@@ -64,4 +66,18 @@ func (p pager) Next() int {
 		return p.Number + 1
 	}
 	return 0
+}
+
+// filtersOf reads a list page's filters from its query: each of the API's
+// parameters in enums, kept when it is one of the values listed (any value when
+// the list is nil). What it returns goes to the API and to the pager's links.
+func filtersOf(rq *req, enums map[string][]string) url.Values {
+	in, out := rq.r.URL.Query(), url.Values{}
+	for k, allowed := range enums {
+		v := strings.TrimSpace(in.Get(k))
+		if v != "" && (allowed == nil || slices.Contains(allowed, v)) {
+			out.Set(k, v)
+		}
+	}
+	return out
 }

@@ -136,21 +136,23 @@ func (s *site) checkInclusion(rq *req, index uint64) (ok bool, size uint64, root
 }
 
 type incidentsData struct {
-	N         *names
-	Incidents []custody.IncidentState
-	Open      string
+	N          *names
+	Incidents  []custody.IncidentState
+	Open, Type string
+	Types      []string
+	P          pager
 }
+
+// incidentTypes are the API's incident types, for the list's filter.
+var incidentTypes = []string{"discrepancy", "escape", "death", "serious_injury", "medical_emergency", "use_of_force", "breakout_attempt", "vehicle_failure"}
 
 func (s *site) incidents(rq *req) error {
 	n, err := rq.names()
 	if err != nil {
 		return err
 	}
-	open := rq.r.URL.Query().Get("open")
-	q := url.Values{}
-	if open == "true" || open == "false" {
-		q.Set("open", open)
-	}
+	q := filtersOf(rq, map[string][]string{"open": {"true", "false"}, "type": incidentTypes, "movement": nil})
+	open := q.Get("open")
 	var out struct {
 		Incidents []custody.IncidentState `json:"incidents"`
 	}
@@ -165,7 +167,9 @@ func (s *site) incidents(rq *req) error {
 		}
 		return int(b.Opened) - int(a.Opened)
 	})
-	s.render(rq, http.StatusOK, "incidents", rq.loc.T("incidents.title"), incidentsData{N: n, Incidents: out.Incidents, Open: open})
+	d := incidentsData{N: n, Open: open, Type: q.Get("type"), Types: incidentTypes}
+	d.Incidents, d.P = paginate(rq, "/incidents", q, out.Incidents)
+	s.render(rq, http.StatusOK, "incidents", rq.loc.T("incidents.title"), d)
 	return nil
 }
 

@@ -20,18 +20,19 @@ type transfersData struct {
 	N         *names
 	Transfers []custody.TransferState
 	Status    string
+	Statuses  []string
+	P         pager
 }
+
+// transferStatuses are the API's transfer statuses, for the list's filter.
+var transferStatuses = []string{"proposed", "approved", "in_progress", "completed", "cancelled"}
 
 func (s *site) transfers(rq *req) error {
 	n, err := rq.names()
 	if err != nil {
 		return err
 	}
-	q := url.Values{}
-	status := rq.r.URL.Query().Get("status")
-	if status != "" {
-		q.Set("status", status)
-	}
+	q := filtersOf(rq, map[string][]string{"status": transferStatuses, "campaign": nil})
 	var out struct {
 		Transfers []custody.TransferState `json:"transfers"`
 	}
@@ -39,7 +40,9 @@ func (s *site) transfers(rq *req) error {
 		return err
 	}
 	slices.SortStableFunc(out.Transfers, func(a, b custody.TransferState) int { return int(b.Proposed) - int(a.Proposed) })
-	s.render(rq, http.StatusOK, "transfers", rq.loc.T("transfers.title"), transfersData{N: n, Transfers: out.Transfers, Status: status})
+	d := transfersData{N: n, Status: q.Get("status"), Statuses: transferStatuses}
+	d.Transfers, d.P = paginate(rq, "/transfers", q, out.Transfers)
+	s.render(rq, http.StatusOK, "transfers", rq.loc.T("transfers.title"), d)
 	return nil
 }
 
