@@ -577,4 +577,45 @@ func TestWebForms(t *testing.T) {
 			chromedp.WaitVisible(`[data-testid="cell-`+first.RegNo+`-risk_assessment"].met`, chromedp.ByQuery),
 		)
 	})
+
+	// The handover screen and a form worked with the keyboard alone: Tab to a
+	// control, Space or Enter to use it.
+	t.Run("keyboard only", func(t *testing.T) {
+		tr, men := smallTransfer(t, w, 2, 0, true)
+		m := plannedMovement(t, w, tr)
+		b := w.browser(t)
+		b.login("usf-escort-commander")
+		b.run("open the departure", chromedp.Navigate(w.base+"/movements/"+m.ID.String()+"/handover"),
+			chromedp.WaitVisible(`#all-present`, chromedp.ByQuery))
+		first := `[data-testid="present-` + men[0].Record.RegNo + `"]`
+		if !b.tabTo(first, 80) {
+			t.Fatalf("Tab never reaches %s", first)
+		}
+		b.run("mark with Space", chromedp.KeyEvent(" "))
+		if c := b.text(`[data-testid=headcount]`); !strings.HasPrefix(c, "1 / 2") {
+			t.Errorf("head count %q after Space on the first row", c)
+		}
+		if !b.tabTo(`#all-present`, 80) {
+			t.Fatalf("Tab never reaches the button marking the rest present")
+		}
+		b.run("press the button with Enter", chromedp.KeyEvent("\r"))
+		if c := b.text(`[data-testid=headcount]`); !strings.HasPrefix(c, "2 / 2") {
+			t.Errorf("head count %q after Enter on the button", c)
+		}
+		b.run("forget the marks", chromedp.Evaluate(`localStorage.clear()`, nil))
+	})
+}
+
+// tabTo presses Tab until the element matching sel has the focus, at most n
+// times, and reports whether it got there.
+func (b *browser) tabTo(sel string, n int) bool {
+	b.t.Helper()
+	for i := 0; i < n; i++ {
+		var here bool
+		b.run("press Tab", chromedp.KeyEvent("\t"), chromedp.Evaluate(`document.activeElement && document.activeElement.matches(`+"`"+sel+"`"+`)`, &here))
+		if here {
+			return true
+		}
+	}
+	return false
 }
