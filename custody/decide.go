@@ -39,6 +39,8 @@ func Decide(s *State, cmd Command) ([]Draft, error) {
 		return decideControlChange(s, c)
 	case RegisterPerson:
 		return decideRegisterPerson(s, c)
+	case ImportPersons:
+		return decideImport(s, c)
 	case CorrectRecord:
 		return decideCorrection(s, c)
 	case RegisterKey:

@@ -200,7 +200,7 @@ func (db *DB) prepare(ctx context.Context) (err error) {
 	if db.size, err = db.w.PrepareContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM events"); err != nil {
 		return fmt.Errorf("sqlite: prepare: %w", err)
 	}
-	if db.checkpoint, err = db.w.PrepareContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)"); err != nil {
+	if db.checkpoint, err = db.w.PrepareContext(ctx, sqlstore.InsertCheckpoint); err != nil {
 		return fmt.Errorf("sqlite: prepare: %w", err)
 	}
 	db.stmts = map[string]map[int]*sql.Stmt{}
@@ -269,41 +269,4 @@ func (db *DB) Load(ctx context.Context) (*custody.State, *ledger.Tree, error) {
 		return nil, nil, fmt.Errorf("sqlite: load ledger: the latest checkpoint (size %d) does not match the %d stored events (run `handover verify`)", size, tree.Size())
 	}
 	return st, tree, nil
-}
-
-// ScanEvents calls fn for every event in index order. It reads in pages so that no
-// read transaction stays open for the whole ledger.
-func (db *DB) ScanEvents(ctx context.Context, fn func(idx uint64, id, bytes, leafHash []byte) error) error {
-	const page = 10000
-	start := int64(0)
-	for {
-		rows, err := db.r.QueryContext(ctx, "SELECT idx, id, bytes, leaf_hash FROM events WHERE idx >= ? ORDER BY idx LIMIT ?", start, page)
-		if err != nil {
-			return fmt.Errorf("sqlite: scan events: %w", err)
-		}
-		n := 0
-		for rows.Next() {
-			var idx int64
-			var id, bytes, leaf []byte
-			if err := rows.Scan(&idx, &id, &bytes, &leaf); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: scan events: %w", err)
-			}
-			if err := fn(uint64(idx), id, bytes, leaf); err != nil {
-				rows.Close()
-				return err
-			}
-			start = idx + 1
-			n++
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if n < page {
-			return nil
-		}
-	}
 }

@@ -71,6 +71,8 @@ type remote struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	fromFile bool // the body came whole from --file: its locations name no flag
+	// contentType is the body's media type; "" is JSON.
+	contentType string
 
 	parties    map[uuid.UUID]custody.Party
 	facilities map[uuid.UUID]api.FacilityView
@@ -193,7 +195,11 @@ func (r *remote) do(ctx context.Context, method, path string, body []byte, out a
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	req.Header.Set("User-Agent", "handover-cli")
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		ct := "application/json"
+		if r.contentType != "" {
+			ct = r.contentType
+		}
+		req.Header.Set("Content-Type", ct)
 	}
 	if r.token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.token)
