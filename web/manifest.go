@@ -35,8 +35,7 @@ func (s *site) manifestPDF(rq *req) error {
 		}
 	}
 	for _, v := range m.Vehicles {
-		// No brackets: between a Latin id and Arabic words they print mirrored.
-		doc.Vehicles = append(doc.Vehicles, l.T("pdf.vehicle", v.ID, v.Kind, l.T("pdf.seats", v.Seats)))
+		doc.Vehicles = append(doc.Vehicles, vehicleText(l, v))
 	}
 	base := s.cfg.BaseURL
 	if base == "" {
@@ -83,4 +82,10 @@ func pdfLabels(l *Loc) report.Labels {
 		Record: l.T("pdf.record"), Signatures: l.T("pdf.signatures"), Name: l.T("pdf.name"), Signature: l.T("pdf.signature"),
 		Time: l.T("pdf.time"), Printed: l.T("pdf.printed"), Page: l.T("pdf.page"),
 	}
+}
+
+// vehicleText is a vehicle as the manifest prints it: "BUS-1 · bus · 40 seats".
+// No brackets: between a Latin id and Arabic words they print mirrored.
+func vehicleText(l *Loc, v custody.Vehicle) string {
+	return l.T("pdf.vehicle", v.ID, v.Kind, l.T("pdf.seats", v.Seats))
 }
