@@ -90,6 +90,7 @@ var Table = concat(
 	rules("admit-to-hospital", OwnParty, false, Registrar, FacilityCommander),
 	rules("return-from-hospital", OwnParty, false, Registrar, FacilityCommander),
 	reads("get-event", true),
+	reads("read-feed", true),
 
 	// Officer keys.
 	rules("register-key", OwnParty, false, Administrator),

@@ -41,7 +41,7 @@ func (s *server) registerPerson(ctx context.Context, in *registerPersonInput) (*
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.store.Person(ctx, p.ID)
+	ps, err := s.store.Person(ctx, created(r, p.ID))
 	if err != nil {
 		return nil, err
 	}

@@ -173,6 +173,9 @@ func (db *DB) writeLocked(ctx context.Context, b *sequencer.Batch, enc *encoded)
 	}
 	c := b.Checkpoint
 	pb.Queue(insertCheckpoint, int64(c.Size), c.Root[:], c.Note)
+	if len(b.Keys) > 0 {
+		pb.Queue(rebind(sqlstore.InsertKeys(len(b.Keys))), keyArgs(b.Keys)...)
+	}
 	pb.Queue("COMMIT")
 	if err := lc.conn.SendBatch(ctx, pb).Close(); err != nil {
 		return fmt.Errorf("postgres: write batch: %w", err)

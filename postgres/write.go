@@ -141,10 +141,25 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 	if _, err := tx.ExecContext(ctx, sqlstore.InsertCheckpoint, int64(c.Size), c.Root[:], c.Note); err != nil {
 		return fmt.Errorf("postgres: insert checkpoint: %w", err)
 	}
+	if len(b.Keys) > 0 {
+		if _, err := tx.ExecContext(ctx, sqlstore.InsertKeys(len(b.Keys)), keyArgs(b.Keys)...); err != nil {
+			return fmt.Errorf("postgres: store idempotency keys: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	return nil
+}
+
+// keyArgs are the arguments of sqlstore.InsertKeys for a batch's idempotency
+// keys, stored with the batch (sequencer.KeyStore).
+func keyArgs(keys []sequencer.KeyRecord) []any {
+	var args []any
+	for _, r := range sqlstore.KeyRows(keys) {
+		args = append(args, r...)
+	}
+	return args
 }
 
 type tableRows struct {

@@ -148,8 +148,27 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 	if _, err := tx.StmtContext(ctx, db.checkpoint).ExecContext(ctx, int64(c.Size), c.Root[:], c.Note); err != nil {
 		return fmt.Errorf("sqlite: insert checkpoint: %w", err)
 	}
+	if err := insertKeys(ctx, tx, b.Keys); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// insertKeys stores the batch's idempotency keys with their receipts, in the
+// batch's transaction (sequencer.KeyStore).
+func insertKeys(ctx context.Context, tx *sql.Tx, keys []sequencer.KeyRecord) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	var args []any
+	for _, r := range sqlstore.KeyRows(keys) {
+		args = append(args, r...)
+	}
+	if _, err := tx.ExecContext(ctx, sqlstore.InsertKeys(len(keys)), args...); err != nil {
+		return fmt.Errorf("sqlite: store idempotency keys: %w", err)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 func newExport() *cobra.Command {
 	var (
 		format, facility, nationality, category, status, flag, out string
-		recipients                                                  []string
+		recipients                                                 []string
 	)
 	cmd := &cobra.Command{
 		Use:   "export [--format csv|jsonl] [--facility F] … [--recipient age1…]… [--out FILE]",
