@@ -52,6 +52,10 @@ document.addEventListener("htmx:afterSwap", (ev) => {
     li.remove();
   }
   if (!box.querySelector("li")) box.innerHTML = "";
+  // Nothing was recorded: the corrected form is a new request, with a new
+  // idempotency key (the API refuses a key reused with another body).
+  const idem = f.elements.idem;
+  if (idem) idem.value = newKey();
   const first = f.querySelector("[aria-invalid]") || box;
   first.scrollIntoView({ block: "center" });
   if (first.focus) first.focus();
@@ -64,6 +68,16 @@ document.addEventListener("DOMContentLoaded", () => {
   const h = document.getElementById("handover");
   if (h) handoverScreen(h);
 });
+
+// newKey is a fresh idempotency key (a random UUID).
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+}
 
 // number writes n with the page's digits: Arabic-Indic on the Arabic pages, as
 // the server writes them.
