@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("AppendAndRead", func(t *testing.T) { testAppendAndRead(t, open) })
 	t.Run("Refused", func(t *testing.T) { testRefused(t, open) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
+	t.Run("CheckpointNumbers", func(t *testing.T) { testCheckpointNumbers(t, open) })
 	t.Run("Proofs", func(t *testing.T) { testProofs(t, open) })
 	t.Run("Restart", func(t *testing.T) { testRestart(t, open) })
 	t.Run("Rebuild", func(t *testing.T) { testRebuild(t, open) })
@@ -45,5 +46,6 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Transfers", func(t *testing.T) { testTransfers(t, open) })
 	t.Run("Visibility", func(t *testing.T) { testVisibility(t, open) })
 	t.Run("ByIDs", func(t *testing.T) { testByIDs(t, open) })
+	t.Run("Cosignatures", func(t *testing.T) { testCosignatures(t, open) })
 	t.Run("ExactlyOnce", func(t *testing.T) { testExactlyOnce(t, open) })
 }
