@@ -281,7 +281,7 @@ func ImportReport(err error) *bulk.Report {
 
 // ExportQuery chooses what ExportPersons writes.
 type ExportQuery struct {
-	Format                                       string // "csv" (default) or "jsonl"
+	Format                                        string // "csv" (default) or "jsonl"
 	Facility, Nationality, Category, Status, Flag string
 	// Recipients are age recipients (age1…): when given, the export is
 	// encrypted to them (age v1, binary) and only they can read it.

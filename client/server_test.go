@@ -114,7 +114,7 @@ func officer(ctx context.Context, db *sqlite.DB) (string, error) {
 	}
 	now := time.Now().UTC()
 	u := access.User{ID: uuid.Must(uuid.NewV7()), Name: "sdf-officer", FullName: "Officer Rima Test", Party: sdf,
-		Roles: []access.Role{access.Administrator, access.Registrar, access.FacilityCommander, access.EscortCommander, access.LegalOfficer, access.TransferApprover},
+		Roles:        []access.Role{access.Administrator, access.Registrar, access.FacilityCommander, access.EscortCommander, access.LegalOfficer, access.TransferApprover},
 		PasswordHash: hash, Created: now, PasswordChanged: now}
 	if err := db.CreateUser(ctx, u); err != nil {
 		return "", fmt.Errorf("create user: %w", err)
