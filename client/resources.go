@@ -309,3 +309,18 @@ func (c *Client) ExportPersons(ctx context.Context, q ExportQuery) ([]byte, erro
 	}
 	return resp.Body, nil
 }
+
+// RegisterFacility registers a facility (a nil ID is assigned by the server);
+// at is when (zero: now). Its ControllingParty is the party's id (see Parties).
+func (c *Client) RegisterFacility(ctx context.Context, f custody.Facility, at time.Time) (Receipt, error) {
+	body := struct {
+		api.Meta
+		Facility custody.Facility `json:"facility"`
+	}{api.Meta{OccurredAt: stamp(at)}, f}
+	var out api.Receipt
+	resp, err := c.send(ctx, http.MethodPost, "/facilities", body, &out)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return receipt(out, resp), nil
+}
