@@ -198,11 +198,10 @@ func (s *site) draftHandover(rq *req) error {
 	if unmarked > 0 {
 		return jsonProblem(rq, &Problem{Status: http.StatusBadRequest, Detail: rq.loc.T("handover.unmarked", unmarked)})
 	}
-	b, err := json.MarshalIndent(doc, "", " ")
+	b, err := custody.EncodeHandover(&doc)
 	if err != nil {
 		return jsonProblem(rq, err)
 	}
-	b = append(b, '\n')
 	reply.Document, reply.HeadCount = base64.StdEncoding.EncodeToString(b), doc.HeadCount
 	reply.Summary = rq.loc.T("handover.summary", doc.HeadCount, reply.Total)
 	return writeJSON(rq, http.StatusOK, reply)

@@ -37,14 +37,7 @@ func (s *site) manifestPDF(rq *req) error {
 	for _, v := range m.Vehicles {
 		doc.Vehicles = append(doc.Vehicles, v.ID+" ("+v.Kind+", "+l.T("pdf.seats", v.Seats)+")")
 	}
-	base := s.cfg.BaseURL
-	if base == "" {
-		scheme := "http"
-		if rq.r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + rq.r.Host
-	}
+	base := s.cfg.PublicURL // never the request's Host: its sender chooses it
 	seatNo := map[string]int{}
 	ps, err := rq.persons(manifestIDs(m.Manifest))
 	if err != nil {
@@ -59,6 +52,7 @@ func (s *site) manifestPDF(rq *req) error {
 			RecordURL: base + "/persons/" + p.Record.ID.String()})
 	}
 	doc.Signatures = []report.SignatureBlock{{Role: l.T("pdf.sending_officer")}, {Role: l.T("pdf.escort_officer")}, {Role: l.T("pdf.receiving_officer")}}
+	doc.Proofs = l.T("pdf.proofs", base)
 	var buf bytes.Buffer
 	if err := report.WriteManifest(&buf, doc); err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -38,9 +39,11 @@ type Config struct {
 	API    http.Handler
 	Logger *slog.Logger
 	Now    func() time.Time
-	// BaseURL is the address people reach the server at, for the links printed on
-	// paper (QR codes of manifests); default: the request's own scheme and host.
-	BaseURL string
+	// PublicURL is the address people reach the server at (required; see
+	// ParsePublicURL). Every absolute link the interface makes — the QR codes and
+	// links printed on manifests — starts with it, never with a request's Host
+	// header, which whoever sends the request chooses.
+	PublicURL string
 	// Origin and Verifier are the log's name and key: the pages check inclusion
 	// proofs against checkpoints opened with them.
 	Origin   string
@@ -69,6 +72,11 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.API == nil {
 		return nil, errors.New("web: Config.API is required")
 	}
+	u, err := ParsePublicURL(cfg.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("web: Config.PublicURL: %w", err)
+	}
+	cfg.PublicURL = u
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -173,17 +181,17 @@ type handler func(rq *req) error
 
 // public serves a page that needs nobody signed in.
 func (s *site) public(pattern string, h handler) {
-	s.mux.Handle(pattern, s.headers(s.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle(pattern, s.headers(s.protect(s.utf8Only(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := s.request(w, r)
 		if err := h(rq); err != nil {
 			s.fail(rq, err)
 		}
-	}))))
+	})))))
 }
 
 // page serves a page for a signed-in user: anybody else is sent to sign in.
 func (s *site) page(pattern string, h handler) {
-	s.mux.Handle(pattern, s.headers(s.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle(pattern, s.headers(s.protect(s.utf8Only(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := s.request(w, r)
 		var me api.Me
 		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/me", nil, nil, &me, ""); err != nil {
@@ -194,7 +202,7 @@ func (s *site) page(pattern string, h handler) {
 		if err := h(rq); err != nil {
 			s.fail(rq, err)
 		}
-	}))))
+	})))))
 }
 
 // protect refuses a state-changing request from another origin.
