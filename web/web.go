@@ -106,6 +106,8 @@ func (s *site) routes() {
 	}
 	static, _ := fs.Sub(staticFiles, "static")
 	s.mux.Handle("GET /static/", s.headers(http.StripPrefix("/static/", staticHandler(static))))
+	// Browsers ask for /favicon.ico whatever the page says: the icon is an SVG.
+	s.mux.Handle("GET /favicon.ico", s.headers(http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently)))
 
 	s.public("GET /login", s.loginPage)
 	s.public("POST /login", s.login)
@@ -144,7 +146,7 @@ func (s *site) routes() {
 
 	s.mux.Handle("/", s.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := s.request(w, r)
-		s.fail(rq, &Problem{Status: http.StatusNotFound, Title: http.StatusText(http.StatusNotFound)})
+		s.fail(rq, &Problem{Status: http.StatusNotFound, Detail: rq.loc.T("error.not_found_detail"), Local: true})
 	})))
 }
 
@@ -210,7 +212,7 @@ func (s *site) protect(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := s.request(w, r)
-		s.fail(rq, &Problem{Status: http.StatusForbidden, Detail: rq.loc.T("error.cross_origin")})
+		s.fail(rq, &Problem{Status: http.StatusForbidden, Detail: rq.loc.T("error.cross_origin"), Local: true})
 	}))
 	return cop.Handler(next)
 }
@@ -241,7 +243,25 @@ func (s *site) fail(rq *req, err error) {
 	var p *Problem
 	if !errors.As(err, &p) {
 		s.log.ErrorContext(rq.ctx, "web: page failed", "path", rq.r.URL.Path, "err", err)
-		p = &Problem{Status: http.StatusInternalServerError, Detail: rq.loc.T("error.internal")}
+		p = &Problem{Status: http.StatusInternalServerError, Detail: rq.loc.T("error.internal"), Local: true}
+	}
+	// The API's refusals of access name its internal actions and ids: the pages
+	// say them in the user's words.
+	switch {
+	case p.Local:
+	case p.Status == http.StatusForbidden:
+		p = &Problem{Status: p.Status, Detail: rq.loc.T("error.forbidden_detail"), Local: true}
+	case p.Status == http.StatusNotFound:
+		p = &Problem{Status: p.Status, Detail: rq.loc.T("error.not_found_detail"), Local: true}
+	}
+	if wantsJSON(rq.r) { // the handover screen's script: it shows the problem in place
+		if p.Status == http.StatusUnauthorized { // in the user's words, not the API's
+			p = &Problem{Status: p.Status, Title: p.Title, Detail: rq.loc.T("handover.session_ended")}
+		}
+		if err := jsonProblem(rq, p); err != nil {
+			s.log.ErrorContext(rq.ctx, "web: answering a script", "path", rq.r.URL.Path, "err", err)
+		}
+		return
 	}
 	if p.Status == http.StatusUnauthorized {
 		if rq.htmx {
@@ -263,6 +283,12 @@ func (s *site) fail(rq *req, err error) {
 		return
 	}
 	s.render(rq, p.Status, "error", statusTitle(rq.loc, p.Status), p)
+}
+
+// wantsJSON reports whether a page's script asked for JSON (Accept: application/json)
+// rather than a page: it is answered a problem, never a redirect to the sign-in page.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
 func statusTitle(l *Loc, status int) string {
@@ -303,10 +329,10 @@ func back(rq *req, path string) error {
 
 // forbidden is the refusal of a form page whose action the user's roles do not grant.
 func forbidden(rq *req, action string) error {
-	return &Problem{Status: http.StatusForbidden, Detail: rq.loc.T("error.not_granted", rq.loc.T("action."+action))}
+	return &Problem{Status: http.StatusForbidden, Detail: rq.loc.T("error.not_granted", rq.loc.T("action."+action)), Local: true}
 }
 
 // badForm is a refusal of a form the page itself could not read.
 func badForm(rq *req, field, msg string) error {
-	return &Problem{Status: http.StatusBadRequest, Errors: []ProblemItem{{Location: field, Message: msg}}}
+	return &Problem{Status: http.StatusBadRequest, Errors: []ProblemItem{{Location: field, Message: msg}}, Local: true}
 }

@@ -28,6 +28,7 @@ type serveFlags struct {
 	witnessPolicy     string
 	witnessSilent     time.Duration
 	publicURL         string
+	witnessInterval   time.Duration
 }
 
 func (f *serveFlags) register(cmd *cobra.Command) {
@@ -38,6 +39,7 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "mark the session cookie Secure and send Strict-Transport-Security although a TLS proxy in front, not this server, speaks HTTPS")
 	fl.BoolVar(&f.trustForwardedFor, "trust-forwarded-for", false, "take the client's address (audit log, login limits) from X-Forwarded-For: only behind one trusted proxy")
 	fl.StringVar(&f.witnessPolicy, "witness-policy", "", "send each new checkpoint to the witnesses of this policy file (Sigsum/transparency-dev format) and serve at /log/checkpoint the newest one that meets its quorum")
+	fl.DurationVar(&f.witnessInterval, "witness-interval", 200*time.Millisecond, "least time between two requests to one witness; the checkpoints committed meanwhile are coalesced into the next")
 	fl.DurationVar(&f.witnessSilent, "witness-silent-after", 10*time.Minute, "raise a dashboard alert when a witness has not cosigned the newest checkpoint for this long")
 	fl.StringVar(&f.publicURL, "public-url", "", "the address people reach the server at (http[s]://host[:port][/prefix]): links and QR codes printed on manifests start with it, never with a request's Host header (default: http[s]://<the --listen address>)")
 }
@@ -141,7 +143,7 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 		TLS: f.tls(), SecureCookies: f.secureCookies, TrustForwardedFor: f.trustForwardedFor}
 	var wit *witnessing
 	if f.witnessPolicy != "" {
-		if wit, err = startWitnessing(d, f.witnessPolicy, f.witnessSilent, v, logw, logger); err != nil {
+		if wit, err = startWitnessing(d, f.witnessPolicy, f.witnessSilent, f.witnessInterval, v, logw, logger); err != nil {
 			return nil, err
 		}
 		cfg.LogCheckpoint, cfg.Witnesses = wit.checkpointHandler(logger), wit
