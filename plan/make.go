@@ -217,71 +217,78 @@ func (p *planner) forced(d int) int {
 	return forced
 }
 
-// fill plans one movement on day d with convoy k, from the site that should go
-// first: when urgent, the site whose deadline comes first; otherwise the site with
-// the best priority group ready, then the earliest deadline, then by code.
+// fill plans one movement on day d with convoy k. It builds the load each site
+// could send to each receiver and keeps the best: when urgent, one from the site
+// whose deadline comes first; then the most priority (weighted by group), the
+// earliest deadline, the most persons, the site and receiver codes.
 func (p *planner) fill(d, k int, urgent bool) bool {
-	type cand struct {
-		s        *siteState
-		priority int
-		deadline int
-	}
-	var cs []cand
+	var best *planned
+	var bestKey [4]int
+	g := len(p.in.Priorities)
 	for _, s := range p.sites {
-		best, any := 1<<30, false
+		ready := false
 		for _, u := range s.pending {
 			if u.ready <= d {
-				any = true
-				best = min(best, rank(u.priority))
+				ready = true
+				break
 			}
 		}
-		if !any {
+		if !ready {
 			continue
 		}
 		dl := 1 << 30
-		if s.deadline >= 0 {
+		if s.deadline > d {
 			dl = s.deadline
+		} else if s.deadline >= 0 {
+			dl = -1 // already past: as urgent as can be
 		}
-		cs = append(cs, cand{s, best, dl})
-	}
-	slices.SortFunc(cs, func(a, b cand) int {
-		if urgent {
-			if c := cmp.Compare(a.deadline, b.deadline); c != 0 {
-				return c
+		for _, r := range p.recvs {
+			m := p.build(s, r, d, k, nil)
+			if m == nil {
+				continue
+			}
+			weight := 0
+			for _, u := range m.load.units {
+				for _, per := range u.members {
+					if per.Priority >= 0 && per.Priority < g {
+						weight += g - per.Priority
+					}
+				}
+			}
+			key := [4]int{0, -weight, dl, -m.load.total}
+			if urgent {
+				key[0] = dl
+			}
+			if best == nil || less(key, bestKey) {
+				best, bestKey = m, key
 			}
 		}
-		return cmp.Or(cmp.Compare(a.priority, b.priority), cmp.Compare(a.deadline, b.deadline), cmp.Compare(a.s.Code, b.s.Code))
-	})
-	for _, c := range cs {
-		if m := p.build(c.s, d, k, nil); m != nil {
-			p.commit(m)
-			return true
+	}
+	if best == nil {
+		return false
+	}
+	p.commit(best)
+	return true
+}
+
+func less(a, b [4]int) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
 		}
 	}
 	return false
 }
 
-// build packs a movement from site s on day d with convoy k, to the receiver with
-// the most room for the first unit that can go. Units of base (a kept movement being
-// topped up) come first and are already on it.
-func (p *planner) build(s *siteState, d, k int, base *planned) *planned {
-	var r *recvState
+// build packs a movement from site s to receiver r on day d with convoy k, taking
+// the site's ready units in order. With base (a kept movement being topped up), it
+// adds to base's load instead.
+func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *planned {
 	var l *load
 	if base != nil {
 		r, l = base.recv, base.load
 	} else {
 		l = newLoad(p.req.Convoys[k], p.req.MovementSize)
-		for _, u := range s.pending {
-			if u.ready > d || l.fit(u) < 0 {
-				continue
-			}
-			if r = p.receiverFor(u); r != nil {
-				break
-			}
-		}
-		if r == nil {
-			return nil
-		}
 	}
 	misses := 0
 	for _, u := range s.pending {

@@ -77,7 +77,7 @@ func Replan(prev *Plan, in *Input, req Request) (*Plan, error) {
 		kept = append(kept, pm)
 	}
 	for _, m := range kept {
-		p.build(m.site, m.day, m.slot, m)
+		p.build(m.site, nil, m.day, m.slot, m)
 		p.commit(m)
 	}
 	p.schedule()
