@@ -19,12 +19,12 @@ import (
 func Check(in *Input, pl *Plan) error {
 	req := &pl.Request
 	persons := map[uuid.UUID]*Person{}
-	members := map[[2]uuid.UUID]int{}
+	members := map[[3]uuid.UUID]int{}
 	for i := range in.Persons {
 		p := &in.Persons[i]
 		persons[p.ID] = p
 		if p.Household != uuid.Nil {
-			members[[2]uuid.UUID{p.Site, p.Household}]++
+			members[[3]uuid.UUID{p.Site, p.Household, p.Transfer}]++
 		}
 	}
 	free := map[uuid.UUID]map[custody.Category]int{}
@@ -74,6 +74,9 @@ func Check(in *Input, pl *Plan) error {
 			if p.Site != m.From {
 				return fmt.Errorf("movement %s: %s is not held at %s", m.Key, p.RegNo, m.FromCode)
 			}
+			if p.Transfer != m.Transfer || (p.To != uuid.Nil && p.To != m.To) {
+				return fmt.Errorf("movement %s: %s waits on transfer %s to %s, not this movement's", m.Key, p.RegNo, p.Transfer, p.To)
+			}
 			if p.Unavailable != "" {
 				return fmt.Errorf("movement %s: %s is unavailable (%s)", m.Key, p.RegNo, p.Unavailable)
 			}
@@ -105,8 +108,8 @@ func Check(in *Input, pl *Plan) error {
 			}
 		}
 		for h, n := range households {
-			if n != members[[2]uuid.UUID{m.From, h}] {
-				return fmt.Errorf("movement %s: household %s is split (%d of %d members)", m.Key, h, n, members[[2]uuid.UUID{m.From, h}])
+			if want := members[[3]uuid.UUID{m.From, h, m.Transfer}]; n != want {
+				return fmt.Errorf("movement %s: household %s is split (%d of %d members)", m.Key, h, n, want)
 			}
 		}
 		for _, st := range m.Manifest {

@@ -25,7 +25,7 @@ func (p *planner) finish() *Plan {
 	seats := map[uuid.UUID]seat{}
 	for _, m := range p.moves {
 		mv := Movement{Key: m.key, Day: m.day, Slot: m.slot, Date: p.req.Date(m.day), From: m.site.ID, FromCode: m.site.Code,
-			To: m.recv.ID, ToCode: m.recv.Code, Escort: p.req.Escort, Manifest: []custody.Seat{}}
+			To: m.recv.ID, ToCode: m.recv.Code, Escort: p.req.Escort, Transfer: m.load.units[0].transfer, Manifest: []custody.Seat{}}
 		used := map[int]bool{}
 		for i, u := range m.load.units {
 			v := m.load.vehicles[m.load.where[i]]

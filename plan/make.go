@@ -299,7 +299,7 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 			continue
 		}
 		i := -1
-		if l.room(r.free, u) {
+		if (u.to == uuid.Nil || u.to == r.ID) && l.room(r.free, u) {
 			i = l.fit(u)
 		}
 		if i < 0 {

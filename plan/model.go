@@ -25,6 +25,10 @@ type Person struct {
 	ClearBy time.Time               `json:"clear_by,omitzero"`
 	// ReadyFrom is the earliest day the person may depart (zero: at once).
 	ReadyFrom time.Time `json:"ready_from,omitzero"`
+	// Transfer is the open transfer the person waits on, if any, and To its
+	// receiving facility: such a person rides only a movement of that transfer.
+	Transfer uuid.UUID `json:"transfer,omitzero"`
+	To       uuid.UUID `json:"to,omitzero"`
 	// Unavailable, when not empty, says why the person cannot be planned at all
 	// (in hospital, already on a planned movement…); it is a Reason code.
 	Unavailable ReasonCode `json:"unavailable,omitempty"`
@@ -133,15 +137,18 @@ func (r *Request) Date(d int) time.Time {
 
 // Movement is one planned movement.
 type Movement struct {
-	Key      string            `json:"key"` // stable within a plan and its re-plans: "P001"
-	Day      int               `json:"day"`
-	Slot     int               `json:"slot"` // which convoy of the day
-	Date     time.Time         `json:"date"`
-	From     uuid.UUID         `json:"from"`
-	FromCode string            `json:"from_code"`
-	To       uuid.UUID         `json:"to"`
-	ToCode   string            `json:"to_code"`
-	Escort   uuid.UUID         `json:"escort"`
+	Key      string    `json:"key"` // stable within a plan and its re-plans: "P001"
+	Day      int       `json:"day"`
+	Slot     int       `json:"slot"` // which convoy of the day
+	Date     time.Time `json:"date"`
+	From     uuid.UUID `json:"from"`
+	FromCode string    `json:"from_code"`
+	To       uuid.UUID `json:"to"`
+	ToCode   string    `json:"to_code"`
+	Escort   uuid.UUID `json:"escort"`
+	// Transfer is the open transfer whose persons the movement carries; zero when
+	// they are on none yet (accepting the movement proposes one).
+	Transfer uuid.UUID         `json:"transfer,omitzero"`
 	Vehicles []custody.Vehicle `json:"vehicles"`
 	Manifest []custody.Seat    `json:"manifest"`
 }

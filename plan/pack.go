@@ -73,8 +73,12 @@ func (l *load) put(u *unit, i int) {
 	}
 }
 
-// room reports whether a receiver's free places take the load plus unit u.
+// room reports whether a receiver's free places take the load plus unit u, and u
+// may ride with the units already on the load (one transfer per movement).
 func (l *load) room(free map[custody.Category]int, u *unit) bool {
+	if len(l.units) > 0 && l.units[0].transfer != u.transfer {
+		return false
+	}
 	for c, k := range u.cats {
 		if l.cats[c]+k > free[c] {
 			return false

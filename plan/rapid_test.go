@@ -49,6 +49,10 @@ func randomWorld(t *rapid.T) (*world, Request) {
 		if g := rapid.IntRange(-1, 1).Draw(t, "priority"); g >= 0 {
 			opts = append(opts, priority(g))
 		}
+		if rapid.IntRange(0, 7).Draw(t, "on transfer") == 0 {
+			k := rapid.IntRange(0, 1).Draw(t, "transfer")
+			opts = append(opts, func(p *Person) { p.Transfer, p.To = id(6, k), w.in.Receivers[k].ID })
+		}
 		if rapid.IntRange(0, 9).Draw(t, "blocked") == 0 {
 			opts = append(opts, blocked(rapid.IntRange(-1, 5).Draw(t, "clear")))
 		}

@@ -52,7 +52,7 @@ func Replan(prev *Plan, in *Input, req Request) (*Plan, error) {
 		on := map[*unit]bool{}
 		for _, st := range m.Manifest {
 			u := unitOf[st.Person]
-			if u == nil || on[u] || u.site != site.ID || u.ready > m.Day || !l.room(recv.free, u) {
+			if u == nil || on[u] || u.site != site.ID || u.ready > m.Day || (u.to != uuid.Nil && u.to != recv.ID) || !l.room(recv.free, u) {
 				continue
 			}
 			on[u] = true

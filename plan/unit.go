@@ -34,6 +34,8 @@ type unit struct {
 	priority int    // best (lowest) priority group of a member, or -1
 	blocked  *Person
 	first    string // the first registration number, for a stable order
+	transfer uuid.UUID
+	to       uuid.UUID
 }
 
 func (u *unit) size() int { return len(u.members) }
@@ -80,7 +82,7 @@ func classify(ms []*Person) class {
 // priority, first registration number.
 func units(in *Input, req *Request) ([]*unit, map[uuid.UUID]Reason) {
 	out := map[uuid.UUID]Reason{}
-	byHousehold := map[[2]uuid.UUID][]*Person{}
+	byHousehold := map[[3]uuid.UUID][]*Person{}
 	var singles []*Person
 	for i := range in.Persons {
 		p := &in.Persons[i]
@@ -92,13 +94,14 @@ func units(in *Input, req *Request) ([]*unit, map[uuid.UUID]Reason) {
 			singles = append(singles, p)
 			continue
 		}
-		k := [2]uuid.UUID{p.Site, p.Household}
+		k := [3]uuid.UUID{p.Site, p.Household, p.Transfer}
 		byHousehold[k] = append(byHousehold[k], p)
 	}
 	var us []*unit
 	add := func(ms []*Person) {
 		slices.SortFunc(ms, func(a, b *Person) int { return strings.Compare(a.RegNo, b.RegNo) })
-		u := &unit{members: ms, site: ms[0].Site, class: classify(ms), cats: map[custody.Category]int{}, priority: -1, first: ms[0].RegNo}
+		u := &unit{members: ms, site: ms[0].Site, class: classify(ms), cats: map[custody.Category]int{}, priority: -1, first: ms[0].RegNo,
+			transfer: ms[0].Transfer, to: ms[0].To}
 		for _, p := range ms {
 			u.cats[p.Category]++
 			if rank(p.Priority) < rank(u.priority) {
