@@ -114,7 +114,7 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	cmds := append(w.Commands(), ops...)
+	cmds := append(append(w.Commands(), w.Risks()...), ops...)
 	cmds = append(cmds, custody.SetMandate{Meta: custody.Meta{Actor: scenario.Actor, OccurredAt: w.Operations.Created},
 		Party: w.Party(scenario.ICRC).ID, All: true})
 	bar := newProgress(stderr, int64(len(cmds)), "loading demo")
