@@ -217,7 +217,7 @@ func model(t *testing.T, in *Input, req Request) *lp {
 		for s, convoy := range req.Convoys {
 			u := fmt.Sprintf("u_%d_%d", d, s)
 			m.bins[u] = true
-			if s > 0 && fmt.Sprint(convoy) == fmt.Sprint(req.Convoys[s-1]) {
+			if s > 0 && sameSeats(convoy, req.Convoys[s-1]) {
 				m.con("u_%d_%d - %s >= 0", d, s-1, u)
 			}
 			moves = append(moves, u)
@@ -320,4 +320,8 @@ func model(t *testing.T, in *Input, req Request) *lp {
 func join(terms []string) string {
 	s := strings.Join(terms, " + ")
 	return strings.ReplaceAll(s, "+ -", "- ")
+}
+
+func sameSeats(a, b []custody.Vehicle) bool {
+	return slices.EqualFunc(a, b, func(x, y custody.Vehicle) bool { return x.Seats == y.Seats })
 }

@@ -18,15 +18,35 @@ var ErrRequest = errors.New("plan: invalid request")
 // Make plans the input's persons. The same input and request give the same plan.
 // It returns an error wrapping ErrRequest when the request names no convoy, a
 // vehicle without seats, or a negative movement size.
+//
+// It tries a few strategies (deadline sites served as late as their deadlines allow,
+// or first; the movements a deadline site needs estimated from full or half-full
+// convoys) and returns the plan with the best Objective, the first on a tie.
 func Make(in *Input, req Request) (*Plan, error) {
-	p, err := newPlanner(in, &req)
-	if err != nil {
-		return nil, err
+	var best *Plan
+	for _, st := range strategies {
+		p, err := newPlanner(in, &req)
+		if err != nil {
+			return nil, err
+		}
+		p.strategy = st
+		p.static = p.staticBound()
+		p.schedule()
+		pl := p.finish()
+		if best == nil || pl.Objective.Less(best.Objective) {
+			best = pl
+		}
 	}
-	p.static = p.staticBound()
-	p.schedule()
-	return p.finish(), nil
+	return best, nil
 }
+
+// strategy varies how the scheduler weighs deadlines against priorities.
+type strategy struct {
+	deadlinesFirst bool // serve deadline sites before priority groups
+	caution        int  // divide a convoy's capacity by this when counting what a deadline site needs
+}
+
+var strategies = []strategy{{false, 1}, {false, 2}, {true, 1}}
 
 func checkRequest(req *Request) error {
 	if len(req.Convoys) == 0 {
@@ -84,6 +104,7 @@ type planner struct {
 	reasons  map[uuid.UUID]Reason // for persons not planned
 	next     int
 	static   Objective
+	strategy strategy
 	perMove  int // persons a movement may carry, estimated
 	unitsAll []*unit
 }
@@ -122,6 +143,7 @@ func newPlanner(in *Input, req *Request) (*planner, error) {
 		total += capacityOf(c, req.MovementSize)
 	}
 	p.perMove = max(1, total/len(req.Convoys))
+	p.strategy = strategy{caution: 1}
 	for _, u := range us {
 		s, ok := p.siteByID[u.site]
 		if !ok {
@@ -197,7 +219,8 @@ func (p *planner) forced(d int) int {
 			persons += u.size()
 		}
 		if persons > 0 {
-			ns = append(ns, need{s.deadline, (persons + p.perMove - 1) / p.perMove})
+			per := max(1, p.perMove/max(1, p.strategy.caution))
+			ns = append(ns, need{s.deadline, (persons + per - 1) / per})
 		}
 	}
 	slices.SortFunc(ns, func(a, b need) int { return cmp.Compare(a.deadline, b.deadline) })
@@ -256,7 +279,7 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 				}
 			}
 			key := [4]int{0, -weight, dl, -m.load.total}
-			if urgent {
+			if urgent || p.strategy.deadlinesFirst {
 				key[0] = dl
 			}
 			if best == nil || less(key, bestKey) {
