@@ -158,6 +158,13 @@ func newPlanner(in *Input, req *Request) (*planner, error) {
 			}
 			continue
 		}
+		if len(p.possible(u)) == 0 {
+			r := p.leftReason(u)
+			for _, m := range u.members {
+				p.reasons[m.ID] = r
+			}
+			continue
+		}
 		s.pending = append(s.pending, u)
 	}
 	return p, nil
@@ -321,10 +328,10 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 		if u.ready > d {
 			continue
 		}
-		i := -1
-		if (u.to == uuid.Nil || u.to == r.ID) && l.room(r.free, u) {
-			i = l.fit(u)
+		if (u.to != uuid.Nil && u.to != r.ID) || !l.room(r.free, u) {
+			continue // not for this receiver, or no room left there: no miss
 		}
+		i := l.fit(u)
 		if i < 0 {
 			misses++
 			continue

@@ -144,7 +144,7 @@ func explained(t *rapid.T, in *Input, pl *Plan) {
 			t.Fatalf("%s: movement %q but reason %s", a.RegNo, a.Movement, a.Reasons[0].Code)
 		}
 		for _, lang := range Languages {
-			if s, _ := a.Reasons[0].Text(lang); s == "" || s == string(a.Reasons[0].Code) {
+			if s, _ := a.Reasons[0].Say(lang); s == "" || s == string(a.Reasons[0].Code) {
 				t.Fatalf("%s: no %s text for %s", a.RegNo, lang, a.Reasons[0].Code)
 			}
 		}

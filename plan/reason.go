@@ -6,7 +6,7 @@ import (
 )
 
 // ReasonCode names why a person is or is not in a movement. The codes are stable;
-// their texts, in English and Arabic, come from Text.
+// their texts, in English and Arabic, come from Say.
 type ReasonCode string
 
 // Why a person is in their movement.
@@ -36,6 +36,19 @@ const (
 type Reason struct {
 	Code ReasonCode `json:"code"`
 	Args []string   `json:"args,omitempty"`
+	// Text and Unblock are filled by Plan.Render, in one language.
+	Text    string `json:"text,omitempty"`
+	Unblock string `json:"unblock,omitempty"`
+}
+
+// Render fills the Text and Unblock of every reason of the plan in one language.
+func (pl *Plan) Render(lang string) {
+	for i := range pl.Persons {
+		for j := range pl.Persons[i].Reasons {
+			r := &pl.Persons[i].Reasons[j]
+			r.Text, r.Unblock = r.Say(lang)
+		}
+	}
 }
 
 // texts hold, per language, the text of each code and what would unblock the person
@@ -77,12 +90,12 @@ var texts = map[string]map[ReasonCode]string{
 	},
 }
 
-// Languages lists the languages Text speaks.
+// Languages lists the languages Say speaks.
 var Languages = []string{"en", "ar"}
 
-// Text renders the reason in a language ("en" or "ar"; others get English), and
+// Say renders the reason in a language ("en" or "ar"; others get English), and
 // what would unblock the person, if anything.
-func (r Reason) Text(lang string) (text, unblock string) {
+func (r Reason) Say(lang string) (text, unblock string) {
 	t, ok := texts[lang]
 	if !ok {
 		t = texts["en"]
