@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -23,16 +25,34 @@ var ErrRequest = errors.New("plan: invalid request")
 // or first; the movements a deadline site needs estimated from full or half-full
 // convoys) and returns the plan with the best Objective, the first on a tie.
 func Make(in *Input, req Request) (*Plan, error) {
+	if err := checkRequest(&req); err != nil {
+		return nil, err
+	}
+	plans := make([]*Plan, len(strategies))
+	errs := make([]error, len(strategies))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, st := range strategies {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p, err := newPlanner(in, &req)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			p.use(st)
+			p.static = p.staticBound()
+			p.schedule()
+			plans[i] = p.finish()
+		})
+	}
+	wg.Wait()
 	var best *Plan
-	for _, st := range strategies {
-		p, err := newPlanner(in, &req)
-		if err != nil {
-			return nil, err
+	for i, pl := range plans {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		p.strategy = st
-		p.static = p.staticBound()
-		p.schedule()
-		pl := p.finish()
 		if best == nil || pl.Objective.Less(best.Objective) {
 			best = pl
 		}
@@ -44,9 +64,25 @@ func Make(in *Input, req Request) (*Plan, error) {
 type strategy struct {
 	deadlinesFirst bool // serve deadline sites before priority groups
 	caution        int  // divide a convoy's capacity by this when counting what a deadline site needs
+	tightest       bool // on a tie, send to the receiver with the fewest free places left
+	largestFirst   bool // within a ready day and priority, larger households first (more persons per scarce place)
 }
 
-var strategies = []strategy{{false, 1}, {false, 2}, {true, 1}}
+var strategies = []strategy{{false, 1, false, false}, {false, 2, false, false}, {true, 1, false, false},
+	{false, 1, true, false}, {true, 2, true, false}, {false, 1, false, true}, {true, 1, false, true}}
+
+// use sets the planner's strategy, ordering the units at each site for it.
+func (p *planner) use(st strategy) {
+	p.strategy = st
+	if !st.largestFirst {
+		return
+	}
+	for _, s := range p.sites {
+		slices.SortStableFunc(s.pending, func(a, b *unit) int {
+			return cmp.Or(cmp.Compare(a.ready, b.ready), cmp.Compare(rank(a.priority), rank(b.priority)), cmp.Compare(b.size(), a.size()))
+		})
+	}
+}
 
 func checkRequest(req *Request) error {
 	if len(req.Convoys) == 0 {
@@ -253,7 +289,7 @@ func (p *planner) forced(d int) int {
 // earliest deadline, the most persons, the site and receiver codes.
 func (p *planner) fill(d, k int, urgent bool) bool {
 	var best *planned
-	var bestKey [4]int
+	var bestKey [5]int
 	g := len(p.in.Priorities)
 	for _, s := range p.sites {
 		ready := false
@@ -285,7 +321,10 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 					}
 				}
 			}
-			key := [4]int{0, -weight, dl, -m.load.total}
+			key := [5]int{0, -weight, dl, -m.load.total, -freeOf(r)}
+			if p.strategy.tightest {
+				key[4] = -key[4]
+			}
 			if urgent || p.strategy.deadlinesFirst {
 				key[0] = dl
 			}
@@ -301,13 +340,21 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 	return true
 }
 
-func less(a, b [4]int) bool {
+func less(a, b [5]int) bool {
 	for i := range a {
 		if a[i] != b[i] {
 			return a[i] < b[i]
 		}
 	}
 	return false
+}
+
+func freeOf(r *recvState) int {
+	n := 0
+	for _, k := range r.free {
+		n += k
+	}
+	return n
 }
 
 // build packs a movement from site s to receiver r on day d with convoy k, taking
