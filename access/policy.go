@@ -76,7 +76,9 @@ var Table = concat(
 	rules("change-facility-control", OwnParty, false, Administrator, FacilityCommander),
 	rules("set-facility-risk", OwnParty, false, Administrator, FacilityCommander, TransferApprover),
 	rules("register-person", OwnParty, false, Registrar, FacilityCommander),
+	rules("import-persons", OwnParty, false, Registrar, FacilityCommander),
 	reads("list-persons", true),
+	reads("export-persons", true),
 	reads("get-person", true),
 	reads("person-history", true),
 	rules("admit-person", OwnParty, false, Registrar, FacilityCommander),
@@ -89,6 +91,7 @@ var Table = concat(
 	rules("admit-to-hospital", OwnParty, false, Registrar, FacilityCommander),
 	rules("return-from-hospital", OwnParty, false, Registrar, FacilityCommander),
 	reads("get-event", true),
+	reads("read-feed", true),
 
 	// Officer keys.
 	rules("register-key", OwnParty, false, Administrator),

@@ -219,6 +219,10 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/facilities/{id}/control-changes", "change-facility-control", "Pass control of a facility to another party", byPath(s.facilityOf), s.changeControl)
 
 	route(api, s, http.MethodPost, v1+"/persons", "register-person", "Register a person and admit them to a facility", by(s.newPersonConcerns), s.registerPerson)
+	route(api, s, http.MethodPost, v1+"/imports", "import-persons", "Register and admit the persons of a CSV (HXL) or JSON lines file at one facility, all or none", by(s.importConcerns), s.importPersons,
+		func(op *huma.Operation) { op.MaxBodyBytes = MaxImportBodyBytes })
+	route(api, s, http.MethodGet, v1+"/feed", "read-feed", "The events one may see, in ledger order, after a cursor: a page (long poll with wait) or server-sent events", filtered, s.feed)
+	route(api, s, http.MethodGet, v1+"/exports/persons", "export-persons", "Download the persons one may see as CSV (HXL) or JSON lines, encrypted with age to the recipients given", filtered, s.exportPersons)
 	route(api, s, http.MethodGet, v1+"/persons", "list-persons", "List the persons one may see", filtered, s.listPersons)
 	route(api, s, http.MethodGet, v1+"/persons/{id}", "get-person", "Get a person by id or registration number", personRead, s.getPerson)
 	route(api, s, http.MethodGet, v1+"/persons/{id}/history", "person-history", "A person's events with inclusion proofs", personRead, s.history)
@@ -258,7 +262,11 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/movements/{id}/cancellations", "cancel-movement", "Cancel a planned movement", movement, s.cancelMovement)
 
 	route(api, s, http.MethodPost, v1+"/handovers", "submit-handover", "Record a handover signed by both officers", by(s.handoverConcerns), s.submitHandover,
-		func(op *huma.Operation) { op.MaxBodyBytes = MaxHandoverBodyBytes })
+		func(op *huma.Operation) {
+			op.MaxBodyBytes = MaxHandoverBodyBytes
+			op.Description = "The same document sent again with the same signatures, with or without an Idempotency-Key, " +
+				"is answered with its first receipt and records nothing; with other signature bytes it is refused (409) as already recorded."
+		})
 
 	route(api, s, http.MethodPost, v1+"/incidents", "open-incident", "Report an incident", by(s.newIncidentConcerns), s.openIncident)
 	route(api, s, http.MethodGet, v1+"/incidents", "list-incidents", "List the incidents one may see", filtered, s.listIncidents)

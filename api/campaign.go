@@ -45,7 +45,7 @@ func (s *server) createCampaign(ctx context.Context, in *createCampaignInput) (*
 	if err != nil {
 		return nil, err
 	}
-	v, err := readDoc[custody.CampaignView](ctx, s, custody.CampaignDoc, "body.campaign.id", cp.ID)
+	v, err := readDoc[custody.CampaignView](ctx, s, custody.CampaignDoc, "body.campaign.id", created(r, cp.ID))
 	if err != nil {
 		return nil, err
 	}

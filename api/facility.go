@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 
@@ -21,15 +22,37 @@ func receiptOf(r sequencer.Receipt) Receipt {
 	}}
 }
 
-type receiptOutput struct{ Body Receipt }
+type receiptOutput struct {
+	Body     Receipt
+	replayed bool // the command was recorded earlier: this is its first receipt
+}
 
-// submit submits cmd and renders its receipt; refusals are located with w.
+// submit submits cmd and renders its receipt; refusals are located with w. A
+// receipt the sequencer replays (the command was recorded earlier under the
+// request's idempotency key, or a handover's bytes) marks the response replayed.
 func (s *server) submit(ctx context.Context, cmd custody.Command, w where) (*receiptOutput, error) {
 	r, err := s.store.Submit(ctx, cmd)
 	if err != nil {
+		var ce *custody.Error
+		if errors.As(err, &ce) && ce.Field == "idempotency_key" {
+			w = where{"idempotency_key": "header." + IdempotencyKeyHeader}
+		}
 		return nil, at(err, w)
 	}
-	return &receiptOutput{Body: receiptOf(r)}, nil
+	if r.Replayed {
+		markReplayed(ctx)
+	}
+	return &receiptOutput{Body: receiptOf(r), replayed: r.Replayed}, nil
+}
+
+// created is the id of the record a create command made: id, unless the receipt
+// is replayed, whose first event names the record the first request created
+// (its id may have been assigned then, and differ from id).
+func created(r *receiptOutput, id uuid.UUID) uuid.UUID {
+	if r.replayed && len(r.Body.Events) > 0 {
+		return r.Body.Events[0].Subject
+	}
+	return id
 }
 
 type registerPartyInput struct {

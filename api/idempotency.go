@@ -17,6 +17,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/sequencer"
 )
 
 // Idempotency keeps the responses to writes that carried an Idempotency-Key, so
@@ -47,21 +48,23 @@ const (
 	maxIdempotencyKey    = 200
 )
 
-const idempotencyDoc = "**Idempotent writes.** Every write (POST, PUT, PATCH or DELETE under `/api/v1/`) " +
+const idempotencyDoc = "**Idempotent writes, exactly once.** Every write (POST, PUT, PATCH or DELETE under `/api/v1/`) " +
 	"but those of accounts (login, logout, password, tokens, users: their answers carry secrets or cookies) " +
 	"accepts an optional `Idempotency-Key` header: 1 to 200 printable ASCII characters, chosen by the " +
 	"client and unique to one intended write. Keys are the signed-in user's own: another user's key is " +
-	"another key. The first successful (2xx) response to a key is kept. A " +
+	"another key. The first answer to a key is kept, a refusal (4xx) included, but for 401, 408 and 429. A " +
 	"retry with the same key and the same request (method, path with query, and body, byte for byte) " +
-	"gets that response again, same status and body, with the header `Idempotent-Replayed: true`, and " +
+	"gets that answer again, same status and body, with the header `Idempotent-Replayed: true`, and " +
 	"records nothing. The same key with a different request is refused with a 422 problem located at " +
-	"`header.Idempotency-Key`. Requests with one key are answered one at a time, so two concurrent " +
-	"requests with one key write at most once. A refused write (4xx, 5xx) is not kept: retrying it " +
-	"tries again."
+	"`header.Idempotency-Key`. An accepted write's receipt is stored under its key in the same database " +
+	"transaction as its events, so a retry after any lost answer (timeout, dropped connection, server " +
+	"killed after the commit) gets the first receipt, never a second write; a 5xx answer is not kept, and " +
+	"a retry then gets the stored outcome or tries again. Requests with one key are answered one at a time, " +
+	"across replicas too. A handover document sent again with the same signatures gets its first receipt."
 
 var idempotencyKeyParam = huma.Param{
 	Name: IdempotencyKeyHeader, In: "header",
-	Description: "Makes the write idempotent: a retry with the same key and request gets the first response and records nothing (see the API description).",
+	Description: "Makes the write exactly-once: a retry with the same key and request gets the first answer (a refusal included) and records nothing (see the API description).",
 	Schema:      &huma.Schema{Type: huma.TypeString, MinLength: ptr(1), MaxLength: ptr(maxIdempotencyKey), Pattern: "^[\\x20-\\x7E]+$"},
 }
 
@@ -185,35 +188,84 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			writeProblem(w, http.StatusInternalServerError, "internal error; it has been logged")
 			return
 		}
-		if found {
-			if !bytes.Equal(storedFP, fp) {
-				writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, loc, "idempotency key reused with a different request")
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
+		if found && !bytes.Equal(storedFP, fp) {
+			writeProblemAt(w, http.StatusUnprocessableEntity, custody.Invalid, loc, "idempotency key reused with a different request")
+			return
+		}
+		if found && status != pendingStatus {
+			w.Header().Set("Content-Type", contentType(status))
 			w.Header().Set(ReplayedHeader, "true")
 			w.WriteHeader(status)
 			w.Write(stored)
 			return
 		}
+		// Not answered yet: the first request with the key, or one whose command
+		// was committed (found, pending) but whose answer was lost. The handler
+		// runs with the key, so that the sequencer records its outcome with its
+		// events, or replays the receipt it recorded; it runs to the end even if
+		// the client goes, so that the answer is stored for the retry.
+		mark := &replayMark{replayed: found}
+		hctx := context.WithValue(sequencer.WithKey(context.WithoutCancel(ctx), sequencer.Key{ID: key, Fingerprint: fp, Checked: !found}), replayMark{}, mark)
 		rec := &recorder{header: http.Header{}}
-		next.ServeHTTP(rec, r)
+		next.ServeHTTP(rec, r.WithContext(hctx))
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		if rec.status >= 200 && rec.status < 300 {
-			// The write is done even if the client has gone: remember it regardless.
+		if keepsAnswer(rec.status) {
 			err := s.idem.store.StoreResponse(context.WithoutCancel(ctx), key, fp, rec.status, rec.body.Bytes(), s.cfg.Now().UTC())
 			if err != nil {
-				s.log.ErrorContext(ctx, "api: idempotency key not stored; a retry with it would write again", "err", err)
+				// The command's outcome is stored with its events: a retry replays
+				// its receipt, and is answered then.
+				s.log.ErrorContext(ctx, "api: idempotency key answer not stored", "err", err)
 			}
 		}
 		for k, v := range rec.header {
 			w.Header()[k] = v
 		}
+		if mark.replayed {
+			w.Header().Set(ReplayedHeader, "true")
+		}
 		w.WriteHeader(rec.status)
 		w.Write(rec.body.Bytes())
 	})
+}
+
+// pendingStatus is the status stored under a key whose command is committed but
+// whose answer is not stored yet (sqlstore.PendingStatus).
+const pendingStatus = 0
+
+// keepsAnswer reports whether an answer is the outcome of its request, to be
+// stored under its key: every success, and every refusal but those that say
+// "not now" (408, 429) or "not you" (401). Server errors (5xx) are not kept: the
+// sequencer wrote nothing, or stored the command's outcome with its events, and
+// a retry then replays it.
+func keepsAnswer(status int) bool {
+	switch {
+	case status >= 200 && status < 300:
+		return true
+	case status == http.StatusUnauthorized, status == http.StatusRequestTimeout, status == http.StatusTooManyRequests:
+		return false
+	}
+	return status >= 400 && status < 500
+}
+
+// contentType is the media type of a stored answer.
+func contentType(status int) string {
+	if status >= 400 {
+		return "application/problem+json"
+	}
+	return "application/json"
+}
+
+// replayMark is set (in the request's context) when the sequencer answers the
+// request with a receipt recorded earlier under its key.
+type replayMark struct{ replayed bool }
+
+// markReplayed marks the request of ctx, if it carries a key, as replayed.
+func markReplayed(ctx context.Context) {
+	if m, ok := ctx.Value(replayMark{}).(*replayMark); ok {
+		m.replayed = true
+	}
 }
 
 // writeProblemAt writes a problem located at a part of the request.

@@ -20,7 +20,7 @@ func party(code string) map[string]any {
 
 // TestIdempotency checks that a retry with the same key and request gets the first
 // response and records nothing, that a key reused with another request is refused,
-// that refusals are not kept, and that keys are checked.
+// that refusals are kept as well, and that keys are checked.
 func TestIdempotency(t *testing.T) {
 	c := newServer(t)
 	c.world()
@@ -47,11 +47,18 @@ func TestIdempotency(t *testing.T) {
 	if c.size() != size {
 		t.Fatalf("reused keys changed the ledger: %d → %d", size, c.size())
 	}
-	// A refusal is not kept: the corrected request under the same key goes through.
+	// A refusal is kept too: a retry gets it again, and the corrected request
+	// needs a key of its own.
 	k2 := c.withKey("register-monitor-2")
-	status, _, body = k2.do("POST", "/api/v1/parties", party("MONA"))
-	problemOf(t, status, body, 409, "already registered", "body.party.code")
-	k2.json("POST", "/api/v1/parties", party("MONC"), 201, nil)
+	status, _, refused := k2.do("POST", "/api/v1/parties", party("MONA"))
+	problemOf(t, status, refused, 409, "already registered", "body.party.code")
+	status, h, body = k2.do("POST", "/api/v1/parties", party("MONA"))
+	if status != 409 || !bytes.Equal(body, refused) || h.Get(api.ReplayedHeader) != "true" || h.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("retried refusal: %d %v %s", status, h, body)
+	}
+	status, _, body = k2.do("POST", "/api/v1/parties", party("MONC"))
+	problemOf(t, status, body, 422, "idempotency key reused with a different request", "header.Idempotency-Key")
+	c.withKey("register-monitor-3").json("POST", "/api/v1/parties", party("MONC"), 201, nil)
 	if c.size() != size+1 {
 		t.Fatalf("after the corrected request the ledger has %d events, want %d", c.size(), size+1)
 	}
@@ -177,7 +184,7 @@ func TestOpenAPIIdempotencyKey(t *testing.T) {
 		t.Errorf("the description does not explain idempotency: %q", doc.Info.Description)
 	}
 	accounts := []string{"/api/v1/login", "/api/v1/logout", "/api/v1/me/password", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/users", "/api/v1/users/{id}"}
-	writes, want := 0, 28
+	writes, want := 0, 29 // with POST /api/v1/imports
 	if _, ok := doc.Paths["/api/v1/parties/{id}/mandate"]; ok {
 		want++
 	}

@@ -54,7 +54,7 @@ func (s *server) openIncident(ctx context.Context, in *openIncidentInput) (*inci
 	if err != nil {
 		return nil, err
 	}
-	st, err := readDoc[custody.IncidentState](ctx, s, custody.IncidentDoc, "body.incident.id", inc.ID)
+	st, err := readDoc[custody.IncidentState](ctx, s, custody.IncidentDoc, "body.incident.id", created(r, inc.ID))
 	if err != nil {
 		return nil, err
 	}

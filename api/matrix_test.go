@@ -269,7 +269,10 @@ func (f *matrixFixture) cases() []matrixCase {
 		// and the escort carrying them see; a monitor sees those at, coming from or
 		// going to a facility of its mandate.
 		{action: "list-persons", allowed: listers},
+		{action: "export-persons", allowed: listers},
+		{action: "read-feed", allowed: listers},
 		{action: "register-person", body: at(map[string]any{"person": personJSON(storetest.Person(50)), "facility": "IQ1"}), allowed: roles("IRQ", registrar, facility)},
+		{action: "import-persons", query: "?facility=IQ1&format=jsonl", body: map[string]any{"sex": "x"}, allowed: roles("IRQ", registrar, facility)},
 		{action: "get-person", id: f.atHSK, allowed: either(partiesRead("SDF"), icrcMonitor)},
 		{action: "get-person", id: f.inHospital, allowed: either(partiesRead("SDF"), icrcMonitor)},
 		{action: "get-person", id: f.inTransit, allowed: either(partiesRead("USF", "SDF", "IRQ"), icrcMonitor)},

@@ -78,7 +78,7 @@ func (s *server) planMovement(ctx context.Context, in *planMovementInput) (*move
 	if err != nil {
 		return nil, err
 	}
-	return s.renderMovement(ctx, "body.movement.id", mv.ID, r)
+	return s.renderMovement(ctx, "body.movement.id", created(r, mv.ID), r)
 }
 
 type listMovementsInput struct {

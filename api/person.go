@@ -41,7 +41,7 @@ func (s *server) registerPerson(ctx context.Context, in *registerPersonInput) (*
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.store.Person(ctx, p.ID)
+	ps, err := s.store.Person(ctx, created(r, p.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ type listPersonsInput struct {
 	Category    string   `query:"category"`
 	Status      string   `query:"status"`
 	Name        string   `query:"name" doc:"Substring of any name, in either script, case-insensitive"`
-	Flag        string   `query:"flag" doc:"A flag that stands on the person (STANDARDS §J), like safeguard_overridden or notification_overdue"`
+	Flag        string   `query:"flag" doc:"A flag that stands on the person (docs/standards.md §J), like safeguard_overridden or notification_overdue"`
 	After       string   `query:"after" doc:"The next of the previous page"`
 	Limit       int      `query:"limit" doc:"Page size; default 50, at most 500"`
 	ID          []string `query:"id" doc:"Only these persons (ids, comma-separated, at most 500): one read of the records a page names"`

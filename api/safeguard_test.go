@@ -9,7 +9,7 @@ import (
 	"github.com/handover-project/handover/custody"
 )
 
-// TestEachSafeguardBlocksDeparture checks, for each safeguard of STANDARDS §F, that
+// TestEachSafeguardBlocksDeparture checks, for each safeguard of docs/standards.md §F, that
 // a departure handover including a person who lacks it is refused with a problem
 // naming it, that an override lets the person depart, and that the person then
 // carries the flag safeguard_overridden.

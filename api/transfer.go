@@ -57,7 +57,7 @@ func (s *server) proposeTransfer(ctx context.Context, in *proposeTransferInput) 
 	if err != nil {
 		return nil, err
 	}
-	ts, err := readDoc[custody.TransferState](ctx, s, custody.TransferDoc, "body.transfer.id", t.ID)
+	ts, err := readDoc[custody.TransferState](ctx, s, custody.TransferDoc, "body.transfer.id", created(r, t.ID))
 	if err != nil {
 		return nil, err
 	}

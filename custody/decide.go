@@ -41,6 +41,8 @@ func Decide(s *State, cmd Command) ([]Draft, error) {
 		return decideFacilityRisk(s, c)
 	case RegisterPerson:
 		return decideRegisterPerson(s, c)
+	case ImportPersons:
+		return decideImport(s, c)
 	case CorrectRecord:
 		return decideCorrection(s, c)
 	case RegisterKey:

@@ -11,7 +11,7 @@
 // The ledger is the source of truth. A State is a projection of the ledger: applying
 // the same events in the same order always gives the same State, and every decision
 // is made against a State, so a replay reaches the same conclusions. The invariants
-// of DESIGN.md that concern custody live here (see CheckInvariants):
+// of docs/design.md that concern custody live here (see CheckInvariants):
 //
 //  1. every registered person has exactly one custody state at every point of the
 //     ledger: held by one party at one facility, in hospital, escaped, or ended

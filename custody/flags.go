@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Flags the system raises on its own (STANDARDS.md §J), beside those recorded by hand.
+// Flags the system raises on its own (docs/standards.md §J), beside those recorded by hand.
 const (
 	BoyInAdultFacility      Flag = "boy_in_adult_facility"
 	ConsulateNotNotified    Flag = "consulate_not_notified"
@@ -17,7 +17,7 @@ const (
 	NotificationOverdue     Flag = "notification_overdue"
 )
 
-// ComputedFlags lists every flag of STANDARDS.md §J, in the order reports show them.
+// ComputedFlags lists every flag of docs/standards.md §J, in the order reports show them.
 var ComputedFlags = []Flag{AgeDisputed, BoyInAdultFacility, FamilySeparated, ConsulateNotNotified, DeathPenaltyExposed,
 	NoICRCAccess, ManifestNotReconciled, RecordReconstructed, SafeguardOverriddenFlag, NotificationOverdue}
 

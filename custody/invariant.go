@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// CheckInvariants checks invariants 1 and 4 of DESIGN.md on a state: every person
+// CheckInvariants checks invariants 1 and 4 of docs/design.md on a state: every person
 // has exactly one well-formed custody state, and every facility's population is the
 // count of the persons it holds. It returns the first breach found, naming the person
 // or facility, or nil.

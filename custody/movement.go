@@ -36,7 +36,7 @@ type Seat struct {
 type Rule string
 
 const (
-	SeparationRule Rule = "separation" // STANDARDS.md §D
+	SeparationRule Rule = "separation" // docs/standards.md §D
 	CapacityRule   Rule = "capacity"   // the destination's places by category
 )
 
@@ -390,7 +390,7 @@ func (s *State) checkManifest(t *TransferState, movement uuid.UUID, vehicles []V
 
 func isMinor(p *Person) bool { return p.Category == Minor || p.Category == UnaccompaniedMinor }
 
-// separation checks STANDARDS.md §D within one vehicle: men apart from women unless
+// separation checks docs/standards.md §D within one vehicle: men apart from women unless
 // of one household, children apart from adults who are not of their household.
 func separation(vehicle string, ps []*PersonState) []Breach {
 	var out []Breach

@@ -6,7 +6,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// NotificationKind names a duty to inform (STANDARDS.md §E).
+// NotificationKind names a duty to inform (docs/standards.md §E).
 type NotificationKind string
 
 const (

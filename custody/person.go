@@ -125,13 +125,13 @@ type Detention struct {
 	ArrestingOfficials string `json:"arresting_officials,omitempty"`
 }
 
-// Provenance marks a record rebuilt after the original was lost (STANDARDS §B).
+// Provenance marks a record rebuilt after the original was lost (docs/standards.md §B).
 type Provenance struct {
 	Sources []string `json:"sources"`
 	Note    string   `json:"note,omitempty"`
 }
 
-// Person is the record of someone in custody (STANDARDS.md §B). It is registered once
+// Person is the record of someone in custody (docs/standards.md §B). It is registered once
 // and never deleted; changes come as RecordCorrected events.
 type Person struct {
 	ID            uuid.UUID `json:"id"`
@@ -164,7 +164,7 @@ type Person struct {
 	Demo bool `json:"demo,omitempty"`
 }
 
-// Flag is a condition recorded on a person by hand. Computed flags (STANDARDS §J)
+// Flag is a condition recorded on a person by hand. Computed flags (docs/standards.md §J)
 // are derived elsewhere.
 type Flag string
 

@@ -43,7 +43,7 @@ type Custody struct {
 	Event     uint64    `json:"event"`             // ledger index of that event
 	// Transfer is the open transfer the person is on, if any.
 	Transfer uuid.UUID `json:"transfer,omitzero"`
-	// Flags are the flags of STANDARDS.md §J that stand on the person, recorded or
+	// Flags are the flags of docs/standards.md §J that stand on the person, recorded or
 	// computed, except NotificationOverdue, which FlagsAt adds by the clock.
 	Flags []Flag `json:"flags,omitempty"`
 	// NotifyBy is the earliest deadline of the person's open notifications.

@@ -42,7 +42,7 @@ type Progress struct {
 	ByGroup   map[string]int        `json:"by_group,omitempty"`
 }
 
-// SafeguardKind names one safeguard of STANDARDS.md §F.
+// SafeguardKind names one safeguard of docs/standards.md §F.
 type SafeguardKind string
 
 const (
@@ -69,7 +69,7 @@ const (
 
 var riskFindings = []RiskFinding{NoRealRisk, RealRisk, Pending}
 
-// Risk is an individual risk assessment (STANDARDS.md §F). Assurances do not replace it.
+// Risk is an individual risk assessment (docs/standards.md §F). Assurances do not replace it.
 type Risk struct {
 	Torture      RiskFinding `json:"torture"`
 	Persecution  RiskFinding `json:"persecution"`
@@ -288,7 +288,7 @@ func (tp *TransferPerson) missing() []SafeguardKind {
 	return out
 }
 
-// RequiredSafeguards is the default transfer policy (STANDARDS.md §F): every person
+// RequiredSafeguards is the default transfer policy (docs/standards.md §F): every person
 // needs acceptance, a risk assessment, medical fitness, to be informed and the ICRC
 // notified; a foreign national of the receiving facility's country also consular
 // notification, and a minor a best-interests assessment. Legal basis and ordering

@@ -13,7 +13,7 @@ type PersonFilter struct {
 	Category    Category
 	Status      Status
 	Name        string    // substring of any name, in either script, case-insensitive
-	Flag        Flag      // a flag of STANDARDS.md §J that stands on the person
+	Flag        Flag      // a flag of docs/standards.md §J that stands on the person
 	Now         time.Time // the time NotificationOverdue is judged at; default time.Now()
 	After       string    // registration number after which the page starts
 	Limit       int       // at most MaxPageSize; 0 means DefaultPageSize

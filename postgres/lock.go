@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/ledger"
 	"github.com/handover-project/handover/sequencer"
 )
@@ -171,13 +172,19 @@ func (db *DB) writeLocked(ctx context.Context, b *sequencer.Batch, enc *encoded)
 		queueRows(pb, t.table, lastOfEach(t.table, t.rows))
 	}
 	c := b.Checkpoint
-	pb.Queue("INSERT INTO checkpoints (size, root, note) VALUES ($1, $2, $3)", int64(c.Size), c.Root[:], c.Note)
+	pb.Queue(insertCheckpoint, int64(c.Size), c.Root[:], c.Note)
+	if len(b.Keys) > 0 {
+		pb.Queue(rebind(sqlstore.InsertKeys(len(b.Keys))), keyArgs(b.Keys)...)
+	}
 	pb.Queue("COMMIT")
 	if err := lc.conn.SendBatch(ctx, pb).Close(); err != nil {
 		return fmt.Errorf("postgres: write batch: %w", err)
 	}
 	return nil
 }
+
+// insertCheckpoint numbers the checkpoint it inserts (sqlstore.InsertCheckpoint).
+var insertCheckpoint = rebind(sqlstore.InsertCheckpoint)
 
 // queueRows queues a table's rows as multi-row inserts.
 func queueRows(pb *pgx.Batch, table string, rows [][]any) {

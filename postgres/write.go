@@ -138,13 +138,28 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 		return err
 	}
 	c := b.Checkpoint
-	if _, err := tx.ExecContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)", int64(c.Size), c.Root[:], c.Note); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlstore.InsertCheckpoint, int64(c.Size), c.Root[:], c.Note); err != nil {
 		return fmt.Errorf("postgres: insert checkpoint: %w", err)
+	}
+	if len(b.Keys) > 0 {
+		if _, err := tx.ExecContext(ctx, sqlstore.InsertKeys(len(b.Keys)), keyArgs(b.Keys)...); err != nil {
+			return fmt.Errorf("postgres: store idempotency keys: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	return nil
+}
+
+// keyArgs are the arguments of sqlstore.InsertKeys for a batch's idempotency
+// keys, stored with the batch (sequencer.KeyStore).
+func keyArgs(keys []sequencer.KeyRecord) []any {
+	var args []any
+	for _, r := range sqlstore.KeyRows(keys) {
+		args = append(args, r...)
+	}
+	return args
 }
 
 type tableRows struct {
@@ -292,41 +307,4 @@ func (db *DB) Load(ctx context.Context) (*custody.State, *ledger.Tree, error) {
 		return nil, nil, fmt.Errorf("postgres: load ledger: the latest checkpoint (size %d) does not match the %d stored events (run `handover verify`)", size, tree.Size())
 	}
 	return st, tree, nil
-}
-
-// ScanEvents calls fn for every event in index order. It reads in pages so that no
-// read transaction stays open for the whole ledger.
-func (db *DB) ScanEvents(ctx context.Context, fn func(idx uint64, id, bytes, leafHash []byte) error) error {
-	const page = 10000
-	start := int64(0)
-	for {
-		rows, err := db.r.QueryContext(ctx, "SELECT idx, id, bytes, leaf_hash FROM events WHERE idx >= ? ORDER BY idx LIMIT ?", start, page)
-		if err != nil {
-			return fmt.Errorf("postgres: scan events: %w", err)
-		}
-		n := 0
-		for rows.Next() {
-			var idx int64
-			var id, bytes, leaf []byte
-			if err := rows.Scan(&idx, &id, &bytes, &leaf); err != nil {
-				rows.Close()
-				return fmt.Errorf("postgres: scan events: %w", err)
-			}
-			if err := fn(uint64(idx), id, bytes, leaf); err != nil {
-				rows.Close()
-				return err
-			}
-			start = idx + 1
-			n++
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if n < page {
-			return nil
-		}
-	}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/handover-project/handover/custody"
 )
 
-// CampaignName is the name of the campaign of SCENARIO.md item 2.
+// CampaignName is the name of the campaign of docs/scenario.md item 2.
 const CampaignName = "north-east Syria → Iraq"
 
 // CampaignTarget is how many detainees the campaign means to move.
@@ -22,7 +22,7 @@ const CampaignTarget = 7000
 // MovementSize is the most persons one movement carries.
 const MovementSize = 150
 
-// Operations are SCENARIO.md items 2–6: the campaign and its first four movements,
+// Operations are docs/scenario.md items 2–6: the campaign and its first four movements,
 // each carried as far as the scenario says. New draws them from the world's seed.
 type Operations struct {
 	Campaign custody.Campaign

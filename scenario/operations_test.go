@@ -57,7 +57,7 @@ func apply(tb testing.TB, s *custody.State, cmds []custody.Command) {
 	}
 }
 
-// TestOperations loads the world and SCENARIO.md items 2–6 and checks where each
+// TestOperations loads the world and docs/scenario.md items 2–6 and checks where each
 // movement stands.
 func TestOperations(t *testing.T) {
 	w := world1

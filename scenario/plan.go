@@ -10,7 +10,7 @@ import (
 	"github.com/handover-project/handover/custody"
 )
 
-// The demo's four movements (SCENARIO.md items 3–6): where each goes from and to,
+// The demo's four movements (docs/scenario.md items 3–6): where each goes from and to,
 // when its transfer is proposed, and how far it comes.
 var demoMoves = []struct {
 	from, to string

@@ -1,6 +1,6 @@
 // Package scenario builds the synthetic world that `handover demo` loads: the parties,
 // facilities and some 10,000 invented people of the north-east Syria → Iraq transfers
-// described in SCENARIO.md, and the campaign's first movements, as custody commands.
+// described in docs/scenario.md, and the campaign's first movements, as custody commands.
 //
 // Everything is drawn from one seeded random source, so New(seed) gives the same world,
 // identifiers included, every time. Every person is invented: names combine common
@@ -29,7 +29,7 @@ type World struct {
 	// Start is when the first event occurred; ControlChange when al-Hol passes from
 	// SDF to SYG, the last command of Commands. Every registration falls between them.
 	Start, ControlChange time.Time
-	// Operations are the campaign and its first four movements (SCENARIO.md items
+	// Operations are the campaign and its first four movements (docs/scenario.md items
 	// 2–6), which follow the control change; a Drafter turns them into commands.
 	Operations Operations
 }

@@ -69,6 +69,10 @@ func (s *Sequencer) commit(batch []request) {
 		return
 	}
 	now := s.cfg.Now()
+	stored, err := s.lookupKeys(batch)
+	if err != nil {
+		batch = s.failKeyed(batch, fmt.Errorf("sequencer: look up idempotency keys: %w", err))
+	}
 	var entry []byte
 	for bi, r := range batch {
 		if s.broken != nil { // a flight sent from this loop failed to prepare, and the reload too
@@ -77,6 +81,9 @@ func (s *Sequencer) commit(batch []request) {
 		}
 		if err := r.ctx.Err(); err != nil {
 			r.reply <- result{err: err} // the caller has gone: append nothing for it
+			continue
+		}
+		if s.answered(r, stored) {
 			continue
 		}
 		drafts, err := custody.Decide(s.state, r.cmd)
@@ -115,6 +122,7 @@ func (s *Sequencer) commit(batch []request) {
 		}
 		f.batch.Events = append(f.batch.Events, sealed...)
 		f.accepted = append(f.accepted, pending{r: r, receipt: rec})
+		s.fly(r)
 		if len(f.batch.Events) > 0 && !s.takesTurns() {
 			// A writer that has become free takes what is sealed so far rather
 			// than wait for the rest of the batch (send encodes what is left).
@@ -178,6 +186,9 @@ func (s *Sequencer) send() {
 		text, err := ledger.SignCheckpoint(s.cfg.Signer, s.cfg.Origin, s.tree.Size(), root)
 		if err == nil {
 			b.Checkpoint = Checkpoint{Size: s.tree.Size(), Root: root, Note: text}
+			b.Keys, err = keyRecords(f, s.cfg.Now())
+		}
+		if err == nil {
 			if _, ok := s.w.(Encoder); ok {
 				err = s.encode(f) // normally done already, at the end of commit
 			} else {
@@ -208,6 +219,7 @@ func (s *Sequencer) write() {
 			for _, p := range done.accepted {
 				p.receipt.Checkpoint = done.batch.Checkpoint
 				p.r.reply <- result{receipt: p.receipt}
+				s.settle(p.r, p.receipt, nil)
 			}
 			done = nil
 		}
@@ -288,11 +300,28 @@ func (s *Sequencer) seal(drafts []custody.Draft, now time.Time) ([]Sealed, error
 	return out, nil
 }
 
-// failAll answers requests that could not be recorded.
+// failAll answers requests that could not be recorded, and those waiting on their keys.
 func (s *Sequencer) failAll(rs []request, err error) {
 	for _, r := range rs {
-		r.reply <- result{err: &custody.Error{Code: custody.Internal, Message: "the ledger could not record this; nothing was written", Err: err}}
+		e := &custody.Error{Code: custody.Internal, Message: "the ledger could not record this; nothing was written", Err: err}
+		r.reply <- result{err: e}
+		s.settle(r, Receipt{}, e)
 	}
+}
+
+// failKeyed fails the keyed requests of batch and returns the others.
+func (s *Sequencer) failKeyed(batch []request, err error) []request {
+	var rest []request
+	var keyed []request
+	for _, r := range batch {
+		if len(r.keys) > 0 {
+			keyed = append(keyed, r)
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	s.failAll(keyed, err)
+	return rest
 }
 
 // dirty collects the projections a flight changed. persons maps a person to

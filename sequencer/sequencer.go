@@ -52,7 +52,11 @@ type Batch struct {
 	Parties    []custody.Party
 	// Docs are the operational records (transfers, movements…) the batch changed,
 	// encoded as JSON.
-	Docs       []Doc
+	Docs []Doc
+	// Keys are the idempotency keys of the batch's commands, each with its
+	// command's receipt: the Writer stores them in the same transaction (see
+	// KeyStore), so that a key is stored if and only if its events are.
+	Keys       []KeyRecord
 	Checkpoint Checkpoint
 	// Encoded is the Writer's own, if it implements Encoder.
 	Encoded any
@@ -86,6 +90,10 @@ type PersonCustody struct {
 type Receipt struct {
 	Events     []Recorded
 	Checkpoint Checkpoint
+	// Replayed says the command was recorded earlier, under one of its keys
+	// (WithKey, or a signed handover's own bytes): this is that first receipt,
+	// and nothing new was written.
+	Replayed bool
 }
 
 // Recorded names one event of a receipt.
@@ -110,6 +118,7 @@ var ErrClosed = errors.New("sequencer: closed")
 type request struct {
 	ctx   context.Context
 	cmd   custody.Command
+	keys  []Key
 	reply chan result
 }
 
@@ -135,6 +144,7 @@ type Sequencer struct {
 	stop  chan struct{}
 
 	nonces nonces
+	keys   flying
 	broken error // set when the state could not be reloaded; every request then fails
 
 	// The pipeline: the run goroutine decides and seals batch k+1 while the write
@@ -176,16 +186,18 @@ func New(ctx context.Context, w Writer, cfg Config) (*Sequencer, error) {
 
 // Submit decides cmd, and if it is accepted, appends its events and waits until they
 // are committed and covered by a signed checkpoint. A refusal is a *custody.Error and
-// changes nothing. If ctx ends before the answer, Submit returns ctx.Err() but the
-// command may still be committed: retrying a command is safe only with an
-// idempotency key.
+// changes nothing. If ctx ends before the sequencer takes the command, Submit returns
+// ctx.Err() and nothing is written; once the command is taken, Submit waits for its
+// outcome whatever ctx does, so that an error never hides a write. A command whose
+// key (WithKey, or a signed handover's bytes) was recorded before gets that first
+// receipt, with Replayed set, and writes nothing: retrying a keyed command is safe.
 func (s *Sequencer) Submit(ctx context.Context, cmd custody.Command) (Receipt, error) {
 	select {
 	case <-s.stop:
 		return Receipt{}, ErrClosed
 	default:
 	}
-	r := request{ctx: ctx, cmd: cmd, reply: make(chan result, 1)}
+	r := request{ctx: ctx, cmd: cmd, keys: keysOf(ctx, cmd), reply: make(chan result, 1)}
 	select {
 	case s.reqs <- r:
 	case <-s.stop:
@@ -193,6 +205,8 @@ func (s *Sequencer) Submit(ctx context.Context, cmd custody.Command) (Receipt, e
 	case <-ctx.Done():
 		return Receipt{}, ctx.Err()
 	}
+	// The request is the sequencer's now: it answers every request it takes
+	// (a caller gone before the decision is answered with its ctx.Err()).
 	select {
 	case res := <-r.reply:
 		return res.receipt, res.err
@@ -204,8 +218,6 @@ func (s *Sequencer) Submit(ctx context.Context, cmd custody.Command) (Receipt, e
 		default:
 			return Receipt{}, ErrClosed
 		}
-	case <-ctx.Done():
-		return Receipt{}, ctx.Err()
 	}
 }
 

@@ -148,8 +148,27 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 	if _, err := tx.StmtContext(ctx, db.checkpoint).ExecContext(ctx, int64(c.Size), c.Root[:], c.Note); err != nil {
 		return fmt.Errorf("sqlite: insert checkpoint: %w", err)
 	}
+	if err := insertKeys(ctx, tx, b.Keys); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// insertKeys stores the batch's idempotency keys with their receipts, in the
+// batch's transaction (sequencer.KeyStore).
+func insertKeys(ctx context.Context, tx *sql.Tx, keys []sequencer.KeyRecord) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	var args []any
+	for _, r := range sqlstore.KeyRows(keys) {
+		args = append(args, r...)
+	}
+	if _, err := tx.ExecContext(ctx, sqlstore.InsertKeys(len(keys)), args...); err != nil {
+		return fmt.Errorf("sqlite: store idempotency keys: %w", err)
 	}
 	return nil
 }
@@ -200,7 +219,7 @@ func (db *DB) prepare(ctx context.Context) (err error) {
 	if db.size, err = db.w.PrepareContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM events"); err != nil {
 		return fmt.Errorf("sqlite: prepare: %w", err)
 	}
-	if db.checkpoint, err = db.w.PrepareContext(ctx, "INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)"); err != nil {
+	if db.checkpoint, err = db.w.PrepareContext(ctx, sqlstore.InsertCheckpoint); err != nil {
 		return fmt.Errorf("sqlite: prepare: %w", err)
 	}
 	db.stmts = map[string]map[int]*sql.Stmt{}
@@ -269,41 +288,4 @@ func (db *DB) Load(ctx context.Context) (*custody.State, *ledger.Tree, error) {
 		return nil, nil, fmt.Errorf("sqlite: load ledger: the latest checkpoint (size %d) does not match the %d stored events (run `handover verify`)", size, tree.Size())
 	}
 	return st, tree, nil
-}
-
-// ScanEvents calls fn for every event in index order. It reads in pages so that no
-// read transaction stays open for the whole ledger.
-func (db *DB) ScanEvents(ctx context.Context, fn func(idx uint64, id, bytes, leafHash []byte) error) error {
-	const page = 10000
-	start := int64(0)
-	for {
-		rows, err := db.r.QueryContext(ctx, "SELECT idx, id, bytes, leaf_hash FROM events WHERE idx >= ? ORDER BY idx LIMIT ?", start, page)
-		if err != nil {
-			return fmt.Errorf("sqlite: scan events: %w", err)
-		}
-		n := 0
-		for rows.Next() {
-			var idx int64
-			var id, bytes, leaf []byte
-			if err := rows.Scan(&idx, &id, &bytes, &leaf); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: scan events: %w", err)
-			}
-			if err := fn(uint64(idx), id, bytes, leaf); err != nil {
-				rows.Close()
-				return err
-			}
-			start = idx + 1
-			n++
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if n < page {
-			return nil
-		}
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -128,12 +129,21 @@ func testTransfers(t *testing.T, open Opener) {
 	}
 	MustSubmit(t, s, custody.PlanMovement{Meta: Meta(5), Movement: custody.Movement{ID: mid, Transfer: tid, Escort: ID("USF"), Mode: custody.Convoy,
 		Vehicles: []custody.Vehicle{{ID: "bus-1", Kind: "bus", Seats: 40}}, PlannedDeparture: Meta(6).OccurredAt, Manifest: seats}})
-	MustSubmit(t, s, Handover(t, mid, custody.Departure, sdf, usf, Meta(6).OccurredAt, persons, nil))
+	departure := Handover(t, mid, custody.Departure, sdf, usf, Meta(6).OccurredAt, persons, nil)
+	first := MustSubmit(t, s, departure)
 
 	// Restart in transit: the state comes back from the stored events.
 	s.Close()
 	s = started(t, open, true)
 	defer s.Close()
+	// The same signed document again gets its first receipt and writes nothing.
+	size, _ := s.EventCount(ctx)
+	if again := MustSubmit(t, s, departure); !again.Replayed || !reflect.DeepEqual(again.Events, first.Events) || again.Checkpoint.Size != first.Checkpoint.Size {
+		t.Fatalf("the departure handover submitted again: %+v, want the first receipt %+v", again, first)
+	}
+	if n, _ := s.EventCount(ctx); n != size {
+		t.Fatalf("the departure handover submitted again wrote %d events", n-size)
+	}
 	absent := persons[4]
 	MustSubmit(t, s, Handover(t, mid, custody.Arrival, usf, irq, Meta(60).OccurredAt, persons, map[uuid.UUID]custody.Outcome{absent: custody.OutcomeAbsent}))
 

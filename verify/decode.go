@@ -19,23 +19,28 @@ type decoded struct {
 	err   error
 }
 
-func decodeOne(idx uint64, id, b, leaf []byte) decoded {
+func decodeOne(r *StoredEvent) decoded {
+	idx := r.Index
 	d := decoded{idx: idx}
-	if len(leaf) != ledger.HashSize {
-		d.err = problem(int64(idx), "stored leaf hash of %d bytes", len(leaf))
+	if len(r.LeafHash) != ledger.HashSize {
+		d.err = problem(int64(idx), "stored leaf hash of %d bytes", len(r.LeafHash))
 		return d
 	}
-	d.leaf = [ledger.HashSize]byte(leaf)
-	e, err := custody.DecodeEvent(b)
+	d.leaf = [ledger.HashSize]byte(r.LeafHash)
+	e, err := custody.DecodeEvent(r.Bytes)
 	if err != nil {
 		d.err = problem(int64(idx), "%v", err)
 		return d
 	}
-	if !bytes.Equal(e.ID[:], id) {
-		d.err = problem(int64(idx), "the stored id %x is not the event's id %s", id, e.ID)
+	if !bytes.Equal(e.ID[:], r.ID) {
+		d.err = problem(int64(idx), "the stored id %x is not the event's id %s", r.ID, e.ID)
 		return d
 	}
-	if h := ledger.LeafHash(ledger.Entry(e.ID, b)); h != d.leaf {
+	if !bytes.Equal(e.Subject[:], r.Subject) {
+		d.err = problem(int64(idx), "the stored subject %x is not the event's subject %s (the event would show in the wrong history)", r.Subject, e.Subject)
+		return d
+	}
+	if h := ledger.LeafHash(ledger.Entry(e.ID, r.Bytes)); h != d.leaf {
 		d.err = problem(int64(idx), "the event's bytes do not match its stored leaf hash")
 		return d
 	}
@@ -45,14 +50,9 @@ func decodeOne(idx uint64, id, b, leaf []byte) decoded {
 
 // job is a run of consecutive events, decoded by one worker.
 type job struct {
-	raw  []rawEvent
+	raw  []*StoredEvent
 	out  []decoded
 	done chan struct{}
-}
-
-type rawEvent struct {
-	idx             uint64
-	id, bytes, leaf []byte
 }
 
 const jobSize = 512
@@ -61,7 +61,7 @@ var errStop = errors.New("verify: stopped")
 
 // EventScanner is the part of a Source that Replay reads.
 type EventScanner interface {
-	ScanEvents(ctx context.Context, fn func(idx uint64, id, bytes, leafHash []byte) error) error
+	ScanEvents(ctx context.Context, fn func(e *StoredEvent) error) error
 }
 
 // Replay decodes the stored events of src on every core, checking each against its
@@ -95,7 +95,7 @@ func decodeInParallel(ctx context.Context, src EventScanner, apply func(*decoded
 			for j := range work {
 				j.out = make([]decoded, len(j.raw))
 				for i, r := range j.raw {
-					j.out[i] = decodeOne(r.idx, r.id, r.bytes, r.leaf)
+					j.out[i] = decodeOne(r)
 				}
 				close(j.done)
 			}
@@ -120,8 +120,8 @@ func decodeInParallel(ctx context.Context, src EventScanner, apply func(*decoded
 			cur = &job{done: make(chan struct{})}
 			return true
 		}
-		err := src.ScanEvents(ctx, func(idx uint64, id, b, leaf []byte) error {
-			cur.raw = append(cur.raw, rawEvent{idx, id, b, leaf})
+		err := src.ScanEvents(ctx, func(e *StoredEvent) error {
+			cur.raw = append(cur.raw, e)
 			if len(cur.raw) == jobSize && !send() {
 				return errStop
 			}

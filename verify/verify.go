@@ -23,20 +23,41 @@ import (
 	"github.com/handover-project/handover/ledger"
 )
 
-// Source is what verify reads from a store.
+// Source is what verify reads from a store. Every column of the ledger's tables
+// reaches verify through it, and verify checks each: a column it cannot re-derive
+// from the event bytes or the signed checkpoints has no place in those tables.
 type Source interface {
-	// ScanEvents calls fn for every stored event in index order, with its
-	// 16-byte id as stored beside it.
-	ScanEvents(ctx context.Context, fn func(idx uint64, id, bytes, leafHash []byte) error) error
+	// ScanEvents calls fn for every stored event in index order, with every
+	// column of its row.
+	ScanEvents(ctx context.Context, fn func(e *StoredEvent) error) error
 	// EventCount is the number of stored events.
 	EventCount(ctx context.Context) (uint64, error)
-	// Checkpoints calls fn for every stored checkpoint in order of size.
-	Checkpoints(ctx context.Context, fn func(size uint64, root, note []byte) error) error
+	// Checkpoints calls fn for every stored checkpoint in order of size, with
+	// every column of its row.
+	Checkpoints(ctx context.Context, fn func(c *StoredCheckpoint) error) error
 	// TreeNodes calls fn for every stored tree node (levels 8, 16, …).
 	TreeNodes(ctx context.Context, fn func(level uint, index uint64, hash []byte) error) error
 	// CompareProjections compares the stored projections with those of st and
 	// describes the first difference.
 	CompareProjections(ctx context.Context, st *custody.State) error
+}
+
+// StoredEvent is a row of the events table, as stored. Verify derives every field
+// but Bytes from Bytes (and Index from the row's place in the ledger) and compares.
+type StoredEvent struct {
+	Index    uint64
+	ID       []byte // the event's id, 16 bytes
+	Subject  []byte // the event's subject, 16 bytes (zero when it has none)
+	Bytes    []byte // the event exactly as hashed
+	LeafHash []byte // the RFC 6962 leaf hash of the event's entry
+}
+
+// StoredCheckpoint is a row of the checkpoints table, as stored. Seq numbers the
+// checkpoints densely from 1, one per commit, in order of size; Size and Root must
+// be those of the signed Note.
+type StoredCheckpoint struct {
+	Seq, Size  uint64
+	Root, Note []byte
 }
 
 // Report sums up a ledger that verified.
@@ -75,8 +96,27 @@ func problem(leaf int64, format string, args ...any) *Problem {
 }
 
 type checkpoint struct {
-	size uint64
-	root [ledger.HashSize]byte
+	seq, size uint64
+	root      [ledger.HashSize]byte
+}
+
+func (c checkpoint) String() string { return fmt.Sprintf("checkpoint %d (size %d)", c.seq, c.size) }
+
+// checkNumbers checks that the checkpoints, in order of size, are numbered 1, 2, 3…:
+// one is signed at every commit, so a gap is a deleted checkpoint.
+func checkNumbers(cps []checkpoint) error {
+	for i, c := range cps {
+		want := uint64(i) + 1
+		switch {
+		case c.seq > want && i == 0:
+			return problem(-1, "checkpoint %d is missing: the first stored one is %s (a checkpoint is signed at every commit; were some deleted?)", want, c)
+		case c.seq > want:
+			return problem(-1, "checkpoint %d is missing: after %s the next stored one is %s (a checkpoint is signed at every commit; were some deleted?)", want, cps[i-1], c)
+		case c.seq < want:
+			return problem(-1, "%s is out of order: in order of size it is the checkpoint numbered %d", c, want)
+		}
+	}
+	return nil
 }
 
 // Run verifies the ledger of src against the log's public key. progress, if not
@@ -95,20 +135,25 @@ func Run(ctx context.Context, src Source, v note.Verifier, origin string, progre
 	defer cancel()
 	var cps []checkpoint
 	var notes [][]byte
-	err := src.Checkpoints(ctx, func(size uint64, root, text []byte) error {
-		if len(root) != ledger.HashSize {
-			return problem(-1, "checkpoint of size %d: stored root of %d bytes", size, len(root))
+	err := src.Checkpoints(ctx, func(c *StoredCheckpoint) error {
+		if len(c.Root) != ledger.HashSize {
+			return problem(-1, "checkpoint %d (size %d): stored root of %d bytes", c.Seq, c.Size, len(c.Root))
 		}
-		cps = append(cps, checkpoint{size: size, root: [ledger.HashSize]byte(root)})
-		notes = append(notes, text)
+		cps = append(cps, checkpoint{seq: c.Seq, size: c.Size, root: [ledger.HashSize]byte(c.Root)})
+		notes = append(notes, c.Note)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if !sort.SliceIsSorted(cps, func(i, j int) bool { return cps[i].size < cps[j].size }) {
+		return nil, fmt.Errorf("verify: the store gave the checkpoints out of order of size")
+	}
+	if err := checkNumbers(cps); err != nil {
+		return nil, err
+	}
 	sigs := make(chan error, 1)
 	go func() { sigs <- checkSignatures(ctx, cps, notes, v, origin) }()
-	sort.Slice(cps, func(i, j int) bool { return cps[i].size < cps[j].size })
 	total, err := src.EventCount(ctx)
 	if err != nil {
 		return nil, err
@@ -169,11 +214,11 @@ func checkSignatures(ctx context.Context, cps []checkpoint, notes [][]byte, v no
 			for i := w; i < len(cps) && ctx.Err() == nil; i += workers {
 				c, err := ledger.OpenCheckpoint(notes[i], v, origin)
 				if err != nil {
-					errs[w] = problem(-1, "checkpoint of size %d: %v", cps[i].size, err)
+					errs[w] = problem(-1, "%s: %v", cps[i], err)
 					return
 				}
 				if c.Size != cps[i].size || c.Root != cps[i].root {
-					errs[w] = problem(-1, "checkpoint of size %d: the stored size or root differs from the signed note (size %d)", cps[i].size, c.Size)
+					errs[w] = problem(-1, "%s: the stored size or root differs from the signed note (size %d)", cps[i], c.Size)
 					return
 				}
 			}
@@ -206,8 +251,8 @@ func (r *replay) add(d *decoded) error {
 	}
 	for r.next < len(r.cps) && r.cps[r.next].size == r.tree.Size() {
 		if r.cps[r.next].root != r.tree.Root() {
-			return problem(int64(r.prevCP), "the checkpoint of size %d does not match the tree recomputed from the events: a leaf in [%d, %d) was altered",
-				r.cps[r.next].size, r.prevCP, r.cps[r.next].size)
+			return problem(int64(r.prevCP), "%s does not match the tree recomputed from the events: a leaf in [%d, %d) was altered",
+				r.cps[r.next], r.prevCP, r.cps[r.next].size)
 		}
 		r.prevCP = r.cps[r.next].size
 		r.next++
@@ -225,7 +270,7 @@ func (r *replay) add(d *decoded) error {
 // finish checks that the events and the checkpoints end together.
 func (r *replay) finish() error {
 	if r.next < len(r.cps) {
-		return problem(int64(r.tree.Size()), "missing: the log holds %d events but a checkpoint of size %d was signed (the log was truncated)", r.tree.Size(), r.cps[r.next].size)
+		return problem(int64(r.tree.Size()), "missing: the log holds %d events but %s was signed (the log was truncated)", r.tree.Size(), r.cps[r.next])
 	}
 	if len(r.cps) == 0 && r.tree.Size() > 0 || len(r.cps) > 0 && r.cps[len(r.cps)-1].size != r.tree.Size() {
 		return problem(int64(r.prevCP), "events from %d on are covered by no signed checkpoint", r.prevCP)
@@ -233,26 +278,48 @@ func (r *replay) finish() error {
 	return nil
 }
 
-// checkNodes compares the stored tree nodes with the recomputed ones.
+// checkNodes compares the stored tree nodes with the recomputed ones. A node that
+// is wrong or missing is named before one stored where the tree has none, so that a
+// node whose level or index was changed is named by its true place.
 func checkNodes(ctx context.Context, src Source, want map[[2]uint64][ledger.HashSize]byte) error {
-	seen := 0
+	seen := make(map[[2]uint64]bool, len(want))
+	var extra *Problem
 	err := src.TreeNodes(ctx, func(level uint, index uint64, hash []byte) error {
-		w, ok := want[[2]uint64{uint64(level), index}]
+		key := [2]uint64{uint64(level), index}
+		w, ok := want[key]
 		if !ok {
-			return problem(-1, "tree node (level %d, index %d) is stored but not part of the tree", level, index)
+			if extra == nil {
+				extra = problem(-1, "tree node (level %d, index %d) is stored but not part of the tree", level, index)
+			}
+			return nil
 		}
 		if !bytes.Equal(w[:], hash) {
 			first := int64(index << level)
 			return problem(first, "the stored tree node (level %d, index %d) over leaves [%d, %d) is wrong", level, index, first, (index+1)<<level)
 		}
-		seen++
+		seen[key] = true
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if seen != len(want) {
-		return problem(-1, "%d tree nodes are missing from the store", len(want)-seen)
+	if len(seen) != len(want) {
+		var missing [][2]uint64
+		for k := range want {
+			if !seen[k] {
+				missing = append(missing, k)
+			}
+		}
+		sort.Slice(missing, func(i, j int) bool {
+			return missing[i][0] < missing[j][0] || missing[i][0] == missing[j][0] && missing[i][1] < missing[j][1]
+		})
+		level, index := missing[0][0], missing[0][1]
+		first := int64(index << level)
+		return problem(first, "the tree node (level %d, index %d) over leaves [%d, %d) is missing from the store (%d missing in all)",
+			level, index, first, (index+1)<<level, len(missing))
+	}
+	if extra != nil {
+		return extra
 	}
 	return nil
 }

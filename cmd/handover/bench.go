@@ -16,6 +16,7 @@ import (
 
 	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/postgres"
+	"github.com/handover-project/handover/verify"
 )
 
 func newBench() *cobra.Command {
@@ -333,7 +334,7 @@ func appendSummary(ctx context.Context, d *dataDirectory, lat []time.Duration, u
 		store, durable = "postgres", "postgres, synchronous_commit=on"
 	}
 	cps := 0
-	if err := d.db.Checkpoints(ctx, func(uint64, []byte, []byte) error { cps++; return nil }); err != nil {
+	if err := d.db.Checkpoints(ctx, func(*verify.StoredCheckpoint) error { cps++; return nil }); err != nil {
 		return nil, err
 	}
 	return &appendResult{

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -64,6 +65,7 @@ type remote struct {
 	// Writes only.
 	write   bool
 	idemKey string
+	retries int // how many times a write whose answer was lost is sent again
 	actor   string
 	at      string
 
@@ -71,6 +73,8 @@ type remote struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	fromFile bool // the body came whole from --file: its locations name no flag
+	// contentType is the body's media type; "" is JSON.
+	contentType string
 
 	parties    map[uuid.UUID]custody.Party
 	facilities map[uuid.UUID]api.FacilityView
@@ -88,6 +92,7 @@ func clientFlags(cmd *cobra.Command, write bool) *remote {
 	f.StringVar(&r.tokenFile, "token-file", "", "a file holding the API token to send (default: $"+TokenEnv+", if set)")
 	if write {
 		f.StringVar(&r.idemKey, "idempotency-key", "", "the write's Idempotency-Key (default: a new UUIDv7); give the one printed by a failed attempt to retry it safely")
+		f.IntVar(&r.retries, "retries", 4, "how many times to send the write again, with the same idempotency key, when its answer is lost or the server is busy or failing")
 		f.StringVar(&r.actor, "actor", "handover-cli", "who records this, for the ledger")
 		f.StringVar(&r.at, "at", "", "when it happened in the field, RFC 3339 (default: now)")
 	}
@@ -130,6 +135,9 @@ func (r *remote) ready(cmd *cobra.Command) error {
 	}
 	if !r.write {
 		return nil
+	}
+	if r.retries < 0 {
+		return fmt.Errorf("--retries must be 0 or more; got %d", r.retries)
 	}
 	switch _, err := time.Parse(time.RFC3339, r.at); {
 	case cmd.Flags().Lookup("at") == nil:
@@ -179,7 +187,53 @@ func (r *remote) send(ctx context.Context, method, path string, body, out any) (
 	return r.do(ctx, method, path, b, out)
 }
 
+// do sends one request and reads its answer. A write is sent again, with the
+// same idempotency key and body, when its answer is lost (a timeout, a broken
+// connection), or the server says it could not take it now (5xx, 429): up to
+// --retries times, waiting longer each time, and saying so on stderr. The server
+// records a keyed write at most once and answers a retry with its first answer.
 func (r *remote) do(ctx context.Context, method, path string, body []byte, out any) ([]byte, bool, error) {
+	write := method != http.MethodGet
+	for attempt := 0; ; attempt++ {
+		raw, replayed, err, transient := r.once(ctx, method, path, body, out)
+		if !write || !transient || attempt >= r.retries {
+			return raw, replayed, err
+		}
+		wait := retryBackoff(attempt)
+		fmt.Fprintf(r.errOut(), "%s %s: %v\n  retrying with the same idempotency key %s in %s (retry %d of %d)\n",
+			method, path, firstLine(err), r.idemKey, wait, attempt+1, r.retries)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return raw, replayed, err
+		}
+	}
+}
+
+// retryBackoff is the wait before retry attempt+1: 250 ms doubling up to 8 s,
+// with up to a quarter more at random, so that clients cut off together do not
+// come back together.
+func retryBackoff(attempt int) time.Duration {
+	d := 250 * time.Millisecond << min(attempt, 5)
+	return d + time.Duration(rand.Int64N(int64(d/4)+1))
+}
+
+// errOut is where progress and retries are told.
+func (r *remote) errOut() io.Writer {
+	if r.cmd != nil {
+		return r.cmd.ErrOrStderr()
+	}
+	return os.Stderr
+}
+
+func firstLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
+}
+
+// once sends one request. transient says that the answer was lost or the server
+// could not take the request now: the same request may be sent again.
+func (r *remote) once(ctx context.Context, method, path string, body []byte, out any) (_ []byte, _ bool, _ error, transient bool) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	var rd io.Reader
@@ -188,12 +242,16 @@ func (r *remote) do(ctx context.Context, method, path string, body []byte, out a
 	}
 	req, err := http.NewRequestWithContext(ctx, method, r.server+"/api/v1"+path, rd)
 	if err != nil {
-		return nil, false, err
+		return nil, false, err, false
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	req.Header.Set("User-Agent", "handover-cli")
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		ct := "application/json"
+		if r.contentType != "" {
+			ct = r.contentType
+		}
+		req.Header.Set("Content-Type", ct)
 	}
 	if r.token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.token)
@@ -204,22 +262,22 @@ func (r *remote) do(ctx context.Context, method, path string, body []byte, out a
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, false, r.noAnswer(method, path, write, err)
+		return nil, false, r.noAnswer(method, path, write, err), true
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return nil, false, r.noAnswer(method, path, write, err)
+		return nil, false, r.noAnswer(method, path, write, err), true
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return raw, false, r.refusal(resp, raw, write)
+		return raw, false, r.refusal(resp, raw, write), resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return raw, false, fmt.Errorf("the server's answer to %s %s is not what this command understands (is the server another version?): %w", method, path, err)
+			return raw, false, fmt.Errorf("the server's answer to %s %s is not what this command understands (is the server another version?): %w", method, path, err), false
 		}
 	}
-	return raw, resp.Header.Get(api.ReplayedHeader) == "true", nil
+	return raw, resp.Header.Get(api.ReplayedHeader) == "true", nil, false
 }
 
 // noAnswer explains a request that got no answer. A write whose connection failed

@@ -361,7 +361,7 @@ func TestClientLostAnswer(t *testing.T) {
 			s := startTestServer(t)
 			lossy := lossyLink(t, s.url, c.hold)
 			flags := []string{"campaign", "create", "--name", "Plains", "--target", "150", "--receiving", "IRQ", "--token-file", s.tokens["irqplanner"]}
-			code, stdout, stderr := runCLI(t, slices.Concat(flags, []string{"--server", lossy, "--timeout", "500ms"})...)
+			code, stdout, stderr := runCLI(t, slices.Concat(flags, []string{"--server", lossy, "--timeout", "500ms", "--retries", "0"})...)
 			hint := regexp.MustCompile(`the write may or may not have been recorded: to retry it safely, run the same command with --idempotency-key (\S+) --at (\S+)\n$`).FindStringSubmatch(stderr)
 			if code != exitNoAnswer || !strings.Contains(stderr, c.says) || hint == nil {
 				t.Fatalf("through the lossy link: exit %d, want %d\n%s%s", code, exitNoAnswer, stdout, stderr)

@@ -11,11 +11,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/handover-project/handover/ledger"
 	"github.com/handover-project/handover/postgres"
@@ -43,20 +44,30 @@ var checkedEmpty = []string{"events", "tree_nodes", "checkpoints", "users", "tok
 
 func newCopy() *cobra.Command {
 	var from, to string
-	var quiet bool
+	var quiet, restart bool
 	cmd := &cobra.Command{
 		Use:   "copy --from DATADIR --to postgres://…",
 		Short: "Copy a deployment from its SQLite database to an empty PostgreSQL database, and verify the copy",
 		Long: `copy moves a deployment from the embedded SQLite store to PostgreSQL: the events
 (their exact bytes, indexes, ids, subjects and leaf hashes), the stored tree nodes, the
 signed checkpoints, the accounts, API tokens, audit log and kept idempotent responses,
-in one transaction. It then rebuilds the projections on the target from the events and
-verifies the copy: the target's latest checkpoint must be the source's (same size, same
-root) and ` + "`verify`" + ` must pass on the target with the data directory's log public key.
+in one transaction, with a record of the source (table copy_source: its path, log
+origin and latest signed checkpoint). It then rebuilds the projections on the target
+from the events and verifies the copy: the target's latest checkpoint must be the
+source's (same size, same root) and ` + "`verify`" + ` must pass on the target with the data
+directory's log public key. Only then is the copy marked finished.
+
+copy is restartable. Stopped at any moment (killed, a lost connection), it leaves the
+target either empty or holding an unfinished copy, which no server serves and verify
+refuses, both saying how to finish it: run the same copy again. A rerun finishes the
+copy it started (rebuild, verify) without copying again. If the source was written to
+since (or --from names another deployment), the rerun says so and stops; --restart then
+discards the unfinished copy — never served, so nothing is lost — and copies afresh.
 
 --from is a data directory or the handover.db inside one (its config.json and log.pub
-are read beside it). The target must be empty: copy refuses a database that holds any
-event, account or projection. Sessions are not copied: users sign in again.
+are read beside it). The target must otherwise be empty: copy refuses a database that
+holds any event, account or projection it did not put there. Sessions are not copied:
+users sign in again.
 
 Stop the server writing to the source first. Afterwards run the servers with
 --db URL and the same data directory (its log.key signs the next checkpoints).`,
@@ -74,28 +85,42 @@ Stop the server writing to the source first. Afterwards run the servers with
 			if !quiet {
 				progress = cmd.ErrOrStderr()
 			}
-			return copyToPostgres(cmd.Context(), from, to, cmd.OutOrStdout(), progress)
+			return copyToPostgres(cmd.Context(), copyArgs{from: from, to: to, restart: restart}, cmd.OutOrStdout(), progress)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "the source: a data directory, or the SQLite database (handover.db) inside one")
 	cmd.Flags().StringVar(&to, "to", "", "the target: an empty PostgreSQL database, postgres://USER@HOST:PORT/DATABASE")
+	cmd.Flags().BoolVar(&restart, "restart", false, "discard an unfinished copy of another source (or of this one before it was written to) in the target, and copy afresh")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar")
 	return cmd
 }
 
-// copyToPostgres copies the deployment at from into the empty database at to, then
-// rebuilds the target's projections and verifies it. progress, if not nil, shows a
-// bar for large copies.
-func copyToPostgres(ctx context.Context, from, to string, out, progress io.Writer) error {
+type copyArgs struct {
+	from, to string
+	restart  bool
+}
+
+// copyLock is the key of the advisory lock a copy holds while it decides what to do
+// with the target and copies into it ("handcopy" in ASCII).
+const copyLock = 0x68616e64636f7079
+
+// copyToPostgres copies the deployment at a.from into the database at a.to (empty,
+// or holding an unfinished copy of the same source, which it finishes), then
+// rebuilds the target's projections, verifies it and marks the copy finished.
+// progress, if not nil, shows a bar for large copies.
+func copyToPostgres(ctx context.Context, a copyArgs, out, progress io.Writer) error {
 	start := time.Now()
-	dir, path := from, filepath.Join(from, sqlite.FileName)
-	if fi, err := os.Stat(from); err != nil {
+	dir, path := a.from, filepath.Join(a.from, sqlite.FileName)
+	if fi, err := os.Stat(a.from); err != nil {
 		return fmt.Errorf("--from: %w", err)
 	} else if !fi.IsDir() {
-		dir, path = filepath.Dir(from), from
+		dir, path = filepath.Dir(a.from), a.from
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("--from: %s holds no %s", dir, sqlite.FileName)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
 	}
 	origin, vkey, err := readDataDir(dir)
 	if err != nil {
@@ -112,12 +137,12 @@ func copyToPostgres(ctx context.Context, from, to string, out, progress io.Write
 		return err
 	}
 	defer src.Close()
-	dst, err := postgres.Open(ctx, to)
+	dst, err := postgres.Open(ctx, a.to)
 	if err != nil {
 		return err
 	}
 	defer dst.Close()
-	target := redactURL(to)
+	target := redactURL(a.to)
 
 	srcRaw, err := sql.Open("sqlite3", path)
 	if err != nil {
@@ -130,18 +155,95 @@ func copyToPostgres(ctx context.Context, from, to string, out, progress io.Write
 		return err
 	}
 	defer stx.Rollback()
+	want := postgres.CopySource{Source: path, Origin: origin, Started: time.Now(), Checkpoint: []byte{}}
+	var size int64
+	switch err := stx.QueryRowContext(ctx, "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1").Scan(&size, &want.Checkpoint); {
+	case errors.Is(err, sql.ErrNoRows): // an empty ledger
+	case err != nil:
+		return fmt.Errorf("%s: latest checkpoint: %w", path, err)
+	}
+	want.Size = uint64(size)
 
-	conn, err := pgx.Connect(ctx, to)
+	conn, err := pgx.Connect(ctx, a.to)
 	if err != nil {
 		return fmt.Errorf("%s: %w", target, err)
 	}
 	defer conn.Close(context.Background())
-	// One write transaction: a failed copy leaves the target as it was, empty.
+	// One write transaction: a copy stopped before its commit leaves the target as
+	// it was; the commit brings the ledger and the record of its source together.
 	ttx, err := conn.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer ttx.Rollback(context.Background())
+	if _, err := ttx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(copyLock)); err != nil {
+		return fmt.Errorf("%s: %w", target, err)
+	}
+	had, ok, err := dst.ReadCopySource(ctx)
+	if err != nil {
+		return err
+	}
+	var copied time.Duration
+	switch {
+	case ok && sameCopy(&had, &want):
+		if err := resumeCopy(ctx, dst, &had, target, out); err != nil {
+			return err
+		}
+		want = had
+	case ok && !had.Finished.IsZero():
+		return fmt.Errorf("--to: %s is not empty: it holds a finished copy of %s (log %s, %d events, made %s): copy only into a new database",
+			target, had.Source, had.Origin, had.Size, had.Finished.Format(time.RFC3339))
+	case ok && !a.restart:
+		return exitError{code: 2, err: fmt.Errorf("--to: %s holds an unfinished copy of %s (log %s, %d events, begun %s), "+
+			"but %s (log %s) now holds %d events: it was written to since, or it is another deployment.\n"+
+			"Run the copy again with --restart to discard the unfinished copy (it was never served, so nothing is lost) and copy afresh:\n"+
+			"  handover copy --restart --from %s --to '%s'",
+			target, had.Source, had.Origin, had.Size, had.Started.Format(time.RFC3339), path, origin, want.Size, dir, target)}
+	default:
+		if ok {
+			fmt.Fprintf(out, "discarding the unfinished copy of %s (log %s, %d events, begun %s)\n", had.Source, had.Origin, had.Size, had.Started.Format(time.RFC3339))
+			if err := discardCopy(ctx, ttx); err != nil {
+				return fmt.Errorf("%s: discard the unfinished copy: %w", target, err)
+			}
+		}
+		if err := copyLedger(ctx, stx, ttx, &want, path, target, progress); err != nil {
+			return err
+		}
+		copied = time.Since(start)
+	}
+	stx.Rollback()
+	return finishCopy(ctx, dst, conn, &want, v, copied, dir, target, out, progress)
+}
+
+// sameCopy reports whether the copy recorded in a target is of the source as it is
+// now: the same log, at the same signed checkpoint.
+func sameCopy(had, want *postgres.CopySource) bool {
+	return had.Origin == want.Origin && had.Size == want.Size && bytes.Equal(had.Checkpoint, want.Checkpoint)
+}
+
+// resumeCopy says what a rerun finds: an unfinished copy to finish, or a finished
+// one to verify again (refused if the target has been written to since).
+func resumeCopy(ctx context.Context, dst *postgres.DB, had *postgres.CopySource, target string, out io.Writer) error {
+	if had.Finished.IsZero() {
+		fmt.Fprintf(out, "continuing the copy of %s into %s begun %s: its ledger is in; rebuilding the projections and verifying\n",
+			had.Source, target, had.Started.Format(time.RFC3339))
+		return nil
+	}
+	_, size, err := dst.LatestCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	if size != had.Size {
+		return fmt.Errorf("--to: %s is not empty: it holds the copy of %s made %s, and %d events written since: copy only into a new database",
+			target, had.Source, had.Finished.Format(time.RFC3339), size-had.Size)
+	}
+	fmt.Fprintf(out, "%s already holds this copy of %s, finished %s; verifying it again\n", target, had.Source, had.Finished.Format(time.RFC3339))
+	return nil
+}
+
+// copyLedger copies the source's tables into the empty target in ttx, with the
+// record of the copy, and commits.
+func copyLedger(ctx context.Context, stx *sql.Tx, ttx pgx.Tx, want *postgres.CopySource, path, target string, progress io.Writer) error {
 	for _, t := range checkedEmpty {
 		var some bool
 		if err := ttx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+t+")").Scan(&some); err != nil {
@@ -151,8 +253,6 @@ func copyToPostgres(ctx context.Context, from, to string, out, progress io.Write
 			return fmt.Errorf("--to: %s is not empty (table %s has rows): copy only into a new database", target, t)
 		}
 	}
-
-	counts := map[string]int64{}
 	for _, t := range copiedTables {
 		var total int64
 		if err := stx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t.name).Scan(&total); err != nil {
@@ -165,35 +265,58 @@ func copyToPostgres(ctx context.Context, from, to string, out, progress io.Write
 		if n != total {
 			return fmt.Errorf("copy %s: %d rows copied of %d", t.name, n, total)
 		}
-		counts[t.name] = n
 	}
 	// The audit log's sequence continues after the copied entries.
 	if _, err := ttx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('audit', 'seq'), COALESCE(MAX(seq), 0) + 1, false) FROM audit"); err != nil {
 		return fmt.Errorf("%s: audit sequence: %w", target, err)
 	}
+	if _, err := ttx.Exec(ctx, "INSERT INTO copy_source ("+postgres.CopySourceColumns+") VALUES ($1, $2, $3, $4, $5)", postgres.CopySourceValues(want)...); err != nil {
+		return fmt.Errorf("%s: record the copy's source: %w", target, err)
+	}
 	if err := ttx.Commit(ctx); err != nil {
 		return fmt.Errorf("%s: commit the copy: %w", target, err)
 	}
-	stx.Rollback()
-	copied := time.Since(start)
+	return nil
+}
 
+// discardCopy empties the target of an unfinished copy, in ttx. The ledger's
+// tables are append-only: their triggers are off only inside ttx.
+func discardCopy(ctx context.Context, ttx pgx.Tx) error {
+	guarded := []string{"events", "checkpoints", "audit"}
+	for _, t := range guarded {
+		if _, err := ttx.Exec(ctx, "ALTER TABLE "+t+" DISABLE TRIGGER USER"); err != nil {
+			return err
+		}
+	}
+	for _, t := range append(slices.Clone(checkedEmpty), "copy_source") {
+		if _, err := ttx.Exec(ctx, "DELETE FROM "+t); err != nil {
+			return err
+		}
+	}
+	for _, t := range guarded {
+		if _, err := ttx.Exec(ctx, "ALTER TABLE "+t+" ENABLE TRIGGER USER"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finishCopy rebuilds the target's projections, checks that its latest checkpoint
+// is the one the copy recorded, verifies it, marks the copy finished and reports.
+func finishCopy(ctx context.Context, dst *postgres.DB, conn *pgx.Conn, want *postgres.CopySource, v note.Verifier, copied time.Duration, dir, target string, out, progress io.Writer) error {
 	st, err := dst.Rebuild(ctx)
 	if err != nil {
 		return fmt.Errorf("rebuild the projections on %s: %w", target, err)
-	}
-	srcCP, srcSize, err := src.LatestCheckpoint(ctx)
-	if err != nil {
-		return err
 	}
 	dstCP, dstSize, err := dst.LatestCheckpoint(ctx)
 	if err != nil {
 		return err
 	}
-	if srcSize != dstSize || !bytes.Equal(srcCP, dstCP) {
-		return exitError{code: 1, err: fmt.Errorf("copy failed: the latest checkpoint of %s (size %d) differs from the source's (size %d)", target, dstSize, srcSize)}
+	if want.Size != dstSize || !bytes.Equal(want.Checkpoint, dstCP) {
+		return exitError{code: 1, err: fmt.Errorf("copy failed: the latest checkpoint of %s (size %d) differs from the source's (size %d)", target, dstSize, want.Size)}
 	}
 	var bar interface{ Set64(int64) error }
-	rep, err := verify.Run(ctx, dst, v, origin, func(done, total uint64) {
+	rep, err := verify.Run(ctx, dst, v, want.Origin, func(done, total uint64) {
 		if progress == nil || total < 10000 {
 			return
 		}
@@ -209,11 +332,23 @@ func copyToPostgres(ctx context.Context, from, to string, out, progress io.Write
 	if err != nil {
 		return err
 	}
-	if rep.Size != srcSize {
-		return exitError{code: 1, err: fmt.Errorf("copy failed: %s verified %d events, the source's latest checkpoint covers %d", target, rep.Size, srcSize)}
+	if rep.Size != want.Size {
+		return exitError{code: 1, err: fmt.Errorf("copy failed: %s verified %d events, the source's latest checkpoint covers %d", target, rep.Size, want.Size)}
 	}
-
-	fmt.Fprintf(out, "copied %s to %s in %s:\n", path, target, copied.Round(time.Millisecond))
+	if want.Finished.IsZero() {
+		if err := dst.FinishCopy(ctx, time.Now()); err != nil {
+			return err
+		}
+	}
+	counts, err := copiedCounts(ctx, conn)
+	if err != nil {
+		return err
+	}
+	if copied > 0 {
+		fmt.Fprintf(out, "copied %s to %s in %s:\n", want.Source, target, copied.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(out, "%s holds the copy of %s:\n", target, want.Source)
+	}
 	fmt.Fprintf(out, "  %d events, %d tree nodes, %d checkpoints\n", counts["events"], counts["tree_nodes"], counts["checkpoints"])
 	fmt.Fprintf(out, "  %d users, %d API tokens, %d audit entries, %d idempotent responses (sessions are not copied: users sign in again)\n",
 		counts["users"], counts["tokens"], counts["audit"], counts["idempotency"])
@@ -224,127 +359,28 @@ func copyToPostgres(ctx context.Context, from, to string, out, progress io.Write
 	return nil
 }
 
-// copyTable copies the rows of table from the SQLite transaction into the
-// PostgreSQL one with COPY, converting SQLite's storage classes to the target's
-// column types. It returns the number of rows copied.
-func copyTable(ctx context.Context, stx *sql.Tx, ttx pgx.Tx, table, order string, total int64, progress io.Writer) (int64, error) {
-	rows, err := ttx.Query(ctx, `SELECT column_name, data_type FROM information_schema.columns
-		WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, table)
-	if err != nil {
-		return 0, err
-	}
-	var cols, types []string
-	for rows.Next() {
-		var c, t string
-		if err := rows.Scan(&c, &t); err != nil {
-			rows.Close()
-			return 0, err
+// copiedCounts counts the rows of the copied tables in the target.
+func copiedCounts(ctx context.Context, conn *pgx.Conn) (map[string]int64, error) {
+	counts := map[string]int64{}
+	for _, t := range copiedTables {
+		var n int64
+		if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM "+t.name).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", t.name, err)
 		}
-		cols, types = append(cols, c), append(types, t)
+		counts[t.name] = n
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	if len(cols) == 0 {
-		return 0, fmt.Errorf("the target has no table %s", table)
-	}
-	srcCols := make([]string, len(cols))
-	for i, c := range cols {
-		srcCols[i] = c
-		if c == "user_id" { // the SQLite schema's column is "user", a reserved word in PostgreSQL
-			srcCols[i] = `"user"`
-		}
-	}
-	srows, err := stx.QueryContext(ctx, "SELECT "+strings.Join(srcCols, ", ")+" FROM "+table+" ORDER BY "+order)
-	if err != nil {
-		return 0, err
-	}
-	defer srows.Close()
-	s := &sqliteRows{rows: srows, types: types, vals: make([]any, len(cols)), ptrs: make([]any, len(cols))}
-	for i := range s.vals {
-		s.ptrs[i] = &s.vals[i]
-	}
-	if progress != nil && total >= 10000 {
-		bar := newProgress(progress, total, "copying "+table)
-		s.tick = func(n int64) {
-			if n%1000 == 0 || n == total {
-				bar.Set64(n)
-			}
-		}
-	}
-	return ttx.CopyFrom(ctx, pgx.Identifier{table}, cols, s)
+	return counts, nil
 }
 
-// sqliteRows is a pgx.CopyFromSource over SQLite rows.
-type sqliteRows struct {
-	rows  *sql.Rows
-	types []string // the target's data types
-	vals  []any
-	ptrs  []any
-	n     int64
-	tick  func(n int64)
-	err   error
-}
-
-func (s *sqliteRows) Next() bool {
-	if !s.rows.Next() {
-		return false
+// refuseUnfinishedCopy refuses a database that holds an unfinished copy (see
+// postgres.CopySource), saying how to finish it: its projections may be missing
+// and it was not verified, so nothing may serve or judge it yet.
+func refuseUnfinishedCopy(ctx context.Context, db *postgres.DB) error {
+	c, ok, err := db.ReadCopySource(ctx)
+	if err != nil || !ok || !c.Finished.IsZero() {
+		return err
 	}
-	if err := s.rows.Scan(s.ptrs...); err != nil {
-		s.err = err
-		return false
-	}
-	s.n++
-	if s.tick != nil {
-		s.tick(s.n)
-	}
-	return true
-}
-
-func (s *sqliteRows) Values() ([]any, error) {
-	out := make([]any, len(s.vals))
-	for i, v := range s.vals {
-		switch t := s.types[i]; {
-		case v == nil:
-			out[i] = nil
-		case t == "bytea":
-			switch v := v.(type) {
-			case []byte:
-				out[i] = bytes.Clone(v)
-			case string:
-				out[i] = []byte(v)
-			default:
-				return nil, fmt.Errorf("column %d: %T for bytea", i, v)
-			}
-		case t == "boolean":
-			switch v := v.(type) {
-			case int64:
-				out[i] = v != 0
-			case bool:
-				out[i] = v
-			default:
-				return nil, fmt.Errorf("column %d: %T for boolean", i, v)
-			}
-		case t == "text":
-			switch v := v.(type) {
-			case string:
-				out[i] = v
-			case []byte:
-				out[i] = string(v)
-			default:
-				return nil, fmt.Errorf("column %d: %T for text", i, v)
-			}
-		default:
-			out[i] = v
-		}
-	}
-	return out, nil
-}
-
-func (s *sqliteRows) Err() error {
-	if s.err != nil {
-		return s.err
-	}
-	return s.rows.Err()
+	target := redactURL(db.URL)
+	return fmt.Errorf("%s holds an unfinished copy of %s (log %s, %d events, begun %s): it may not be served or verified before the copy is finished. Finish it with:\n  handover copy --from %s --to '%s'",
+		target, c.Source, c.Origin, c.Size, c.Started.Format(time.RFC3339), filepath.Dir(c.Source), target)
 }

@@ -177,6 +177,12 @@ func openDataDir(ctx context.Context, dir string) (*dataDirectory, error) {
 	if err != nil {
 		return nil, err
 	}
+	if pg, ok := db.(*postgres.DB); ok {
+		if err := refuseUnfinishedCopy(ctx, pg); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return &dataDirectory{dir: dir, origin: origin, db: db, vkey: vkey}, nil
 }
 

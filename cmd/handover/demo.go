@@ -26,14 +26,14 @@ func newDemo() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Load the synthetic demo world (SCENARIO.md) and serve it",
+		Short: "Load the synthetic demo world (docs/scenario.md) and serve it",
 		Long: `demo initialises the data directory if needed, loads the synthetic world of the
 north-east Syria → Iraq transfers — parties, facilities, some 10,000 invented people,
 al-Hol's control change — and the campaign's first four movements, through the same
 commands a user would give, and serves it. Every person in it is invented and every
 record is marked as demo data.
 
-The movements (SCENARIO.md): 1, 150 detainees from Hasakah, arrived and reconciled;
+The movements (docs/scenario.md): 1, 150 detainees from Hasakah, arrived and reconciled;
 2, arrived with one person missing, so a discrepancy incident is open (a
 disappearance alert); 3, departed and on the road; 4, planned, with some persons
 blocked on safeguards. Their handovers are signed with officers' keys made at demo

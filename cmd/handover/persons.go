@@ -27,7 +27,7 @@ or, with --quiet, as registration numbers one a line (a --persons-file for the
 transfer and movement commands). --free keeps only those on no open transfer: the
 candidates for the next one.
 
-Flags (STANDARDS §J): ` + strings.Join(flagNames(), ", ") + `.
+Flags (docs/standards.md §J): ` + strings.Join(flagNames(), ", ") + `.
 
 It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaultServerURL + `).`,
 		Example: `  handover persons --flag safeguard_overridden

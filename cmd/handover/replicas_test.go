@@ -61,7 +61,13 @@ const ccPersons = 20
 
 func newReplicaDeployment(t *testing.T) *replicaDeployment {
 	t.Helper()
-	db := freshPostgres(t)
+	return newDeployment(t, freshPostgres(t))
+}
+
+// newDeployment is newReplicaDeployment on the database db: a PostgreSQL URL, or
+// "" for the data directory's SQLite file (then one server only).
+func newDeployment(t *testing.T, db string) *replicaDeployment {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
 	ctx := withDB(context.Background(), db)
 	if err := initDataDir(ctx, dir, DefaultOrigin); err != nil {
@@ -104,13 +110,21 @@ func newReplicaDeployment(t *testing.T) *replicaDeployment {
 // addUser adds a user of a party with a role, and an API token for them.
 func (dep *replicaDeployment) addUser(t *testing.T, name, party, role string) {
 	t.Helper()
-	mustHandover(t, "user", "add", name, "--party", party, "--role", role, "--full-name", "Test "+name, "--data", dep.dir, "--db", dep.db)
-	out := mustHandover(t, "token", "create", "--user", name, "--name", "replica tests", "--data", dep.dir, "--db", dep.db)
+	mustHandover(t, append([]string{"user", "add", name, "--party", party, "--role", role, "--full-name", "Test " + name, "--data", dep.dir}, dep.dbFlags()...)...)
+	out := mustHandover(t, append([]string{"token", "create", "--user", name, "--name", "replica tests", "--data", dep.dir}, dep.dbFlags()...)...)
 	m := regexp.MustCompile(`token \(shown once; keep it secret\): (\S+)`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("token create printed no token:\n%s", out)
 	}
 	dep.tokens[name] = m[1]
+}
+
+// dbFlags are the command-line flags that name the deployment's database.
+func (dep *replicaDeployment) dbFlags() []string {
+	if dep.db == "" {
+		return nil
+	}
+	return []string{"--db", dep.db}
 }
 
 // start runs `handover serve` on the deployment in a child process on a free
@@ -126,6 +140,9 @@ func (dep *replicaDeployment) start(t *testing.T, name string) *replica {
 	q.Set("application_name", name)
 	u.RawQuery = q.Encode()
 	args := []string{"serve", "--data", dep.dir, "--db", u.String(), "--listen", "127.0.0.1:0"}
+	if dep.db == "" {
+		args = []string{"serve", "--data", dep.dir, "--listen", "127.0.0.1:0"}
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), runChildEnv+"="+strings.Join(args, "\x1f"))
 	stdout, err := cmd.StdoutPipe()

@@ -146,9 +146,17 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			var ida, idb []byte
 			db.QueryRow("SELECT id FROM events WHERE idx = 100").Scan(&ida)
 			db.QueryRow("SELECT id FROM events WHERE idx = 101").Scan(&idb)
-			mustExec(t, db, "UPDATE events SET bytes = ?, id = ? WHERE idx = 100", b, idb)
-			mustExec(t, db, "UPDATE events SET bytes = ?, id = ? WHERE idx = 101", a, ida)
+			var sa, sb []byte
+			db.QueryRow("SELECT subject FROM events WHERE idx = 100").Scan(&sa)
+			db.QueryRow("SELECT subject FROM events WHERE idx = 101").Scan(&sb)
+			mustExec(t, db, "UPDATE events SET bytes = ?, id = ?, subject = ? WHERE idx = 100", b, idb, sb)
+			mustExec(t, db, "UPDATE events SET bytes = ?, id = ?, subject = ? WHERE idx = 101", a, ida, sa)
 		}, `leaf 100: the event's bytes do not match its stored leaf hash`},
+		{"EditSubject", func(t *testing.T, db *sql.DB) {
+			// The release of the person at 602 moved to another person's history
+			// (issue 11: it vanished from the first one's timeline unnoticed).
+			mustExec(t, db, "UPDATE events SET subject = (SELECT subject FROM events WHERE idx = 300) WHERE idx = 602")
+		}, `leaf 602: the stored subject [0-9a-f]{32} is not the event's subject`},
 		{"EditLeaf", func(t *testing.T, db *sql.DB) {
 			mustExec(t, db, "UPDATE events SET leaf_hash = zeroblob(32) WHERE idx = 400")
 		}, `leaf 400: the event's bytes do not match its stored leaf hash`},
@@ -158,17 +166,28 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			db.QueryRow("SELECT size, note FROM checkpoints ORDER BY size LIMIT 1 OFFSET 3").Scan(&size, &note)
 			note = bytes.Replace(note, []byte("\n— "), []byte("\n— x"), 1)
 			mustExec(t, db, "UPDATE checkpoints SET note = ? WHERE size = ?", note, size)
-		}, `checkpoint of size \d+: .*not signed by the log's key`},
+		}, `checkpoint 4 \(size \d+\): .*not signed by the log's key`},
+		{"DeleteCheckpoints", func(t *testing.T, db *sql.DB) {
+			// All but the first and the last two: before, verify passed, and an
+			// altered leaf could only be placed somewhere in the whole log.
+			mustExec(t, db, "DELETE FROM checkpoints WHERE seq > 1 AND seq < (SELECT MAX(seq) - 1 FROM checkpoints)")
+		}, `checkpoint 2 is missing: after checkpoint 1 \(size \d+\) the next stored one is checkpoint \d+ \(size \d+\)`},
+		{"DeleteLastCheckpoint", func(t *testing.T, db *sql.DB) {
+			mustExec(t, db, "DELETE FROM checkpoints WHERE seq = (SELECT MAX(seq) FROM checkpoints)")
+		}, `leaf \d+: events from \d+ on are covered by no signed checkpoint`},
+		{"RenumberCheckpoint", func(t *testing.T, db *sql.DB) {
+			mustExec(t, db, "UPDATE checkpoints SET seq = 1000 WHERE seq = 5")
+		}, `checkpoint 5 is missing: after checkpoint 4 \(size \d+\) the next stored one is checkpoint 1000 \(size \d+\)`},
 		{"TruncateLog", func(t *testing.T, db *sql.DB) {
 			mustExec(t, db, "DELETE FROM events WHERE idx >= 500")
-		}, `leaf 500: missing: the log holds 500 events but a checkpoint of size \d+ was signed \(the log was truncated\)`},
+		}, `leaf 500: missing: the log holds 500 events but checkpoint \d+ \(size \d+\) was signed \(the log was truncated\)`},
 		{"RewriteEventAndLeaf", func(t *testing.T, db *sql.DB) {
 			// A careful forger recomputes the leaf hash too; the signed checkpoints catch it.
 			var id []byte
 			db.QueryRow("SELECT id FROM events WHERE idx = 450").Scan(&id)
 			b := bytes.Replace(eventBytes(t, db, 450), []byte("synthetic"), []byte("Synthetic"), 1)
 			mustExec(t, db, "UPDATE events SET bytes = ?, leaf_hash = ? WHERE idx = 450", b, leafHashOf(t, id, b))
-		}, `leaf \d+: the checkpoint of size \d+ does not match the tree recomputed from the events: a leaf in \[\d+, \d+\) was altered`},
+		}, `leaf \d+: checkpoint \d+ \(size \d+\) does not match the tree recomputed from the events: a leaf in \[\d+, \d+\) was altered`},
 		{"EditTreeNode", func(t *testing.T, db *sql.DB) {
 			mustExec(t, db, "UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 8 AND idx = 1")
 		}, `leaf 256: the stored tree node \(level 8, index 1\) over leaves \[256, 512\) is wrong`},

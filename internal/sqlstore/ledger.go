@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/handover-project/handover/ledger"
+	"github.com/handover-project/handover/verify"
 )
 
 // TileHashes implements ledger.TileReader: level 0 reads leaf hashes, higher levels
@@ -98,22 +99,68 @@ func (db *Store) LatestCheckpoint(ctx context.Context) ([]byte, uint64, error) {
 	return note, uint64(size), nil
 }
 
+// InsertCheckpoint inserts a checkpoint (size, root, note: its three arguments) and
+// numbers it: one more than the last stored, from 1. Writers run it in the
+// transaction that appends the checkpoint's events, after taking the ledger's write
+// lock, so that checkpoints are numbered densely, one per commit.
+const InsertCheckpoint = "INSERT INTO checkpoints (seq, size, root, note) VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM checkpoints), ?, ?, ?)"
+
 // Checkpoints calls fn for every stored checkpoint in order of size.
-func (db *Store) Checkpoints(ctx context.Context, fn func(size uint64, root, note []byte) error) error {
-	rows, err := db.r.QueryContext(ctx, "SELECT size, root, note FROM checkpoints ORDER BY size")
+func (db *Store) Checkpoints(ctx context.Context, fn func(c *verify.StoredCheckpoint) error) error {
+	rows, err := db.r.QueryContext(ctx, "SELECT seq, size, root, note FROM checkpoints ORDER BY size")
 	if err != nil {
 		return db.errorf("checkpoints: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var size int64
-		var root, note []byte
-		if err := rows.Scan(&size, &root, &note); err != nil {
+		var seq, size int64
+		var c verify.StoredCheckpoint
+		if err := rows.Scan(&seq, &size, &c.Root, &c.Note); err != nil {
 			return err
 		}
-		if err := fn(uint64(size), root, note); err != nil {
+		c.Seq, c.Size = uint64(seq), uint64(size)
+		if err := fn(&c); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
+}
+
+// ScanEvents calls fn for every stored event in index order, with every column of
+// its row. It reads in pages so that no read transaction stays open for the whole
+// ledger.
+func (db *Store) ScanEvents(ctx context.Context, fn func(e *verify.StoredEvent) error) error {
+	const page = 10000
+	start := int64(0)
+	for {
+		rows, err := db.r.QueryContext(ctx, "SELECT idx, id, subject, bytes, leaf_hash FROM events WHERE idx >= ? ORDER BY idx LIMIT ?", start, page)
+		if err != nil {
+			return db.errorf("scan events: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			var idx int64
+			var e verify.StoredEvent
+			if err := rows.Scan(&idx, &e.ID, &e.Subject, &e.Bytes, &e.LeafHash); err != nil {
+				rows.Close()
+				return db.errorf("scan events: %w", err)
+			}
+			e.Index = uint64(idx)
+			if err := fn(&e); err != nil {
+				rows.Close()
+				return err
+			}
+			start = idx + 1
+			n++
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n < page {
+			return nil
+		}
+	}
 }

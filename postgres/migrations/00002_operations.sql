@@ -1,5 +1,5 @@
 -- +goose Up
--- Flags of STANDARDS.md §J on each person, for filtering: " flag flag " (space
+-- Flags of docs/standards.md §J on each person, for filtering: " flag flag " (space
 -- padded), and the earliest deadline of their open notifications, as fixed-width
 -- UTC text so that it compares as time.
 ALTER TABLE custody ADD COLUMN flags text NOT NULL DEFAULT '';
