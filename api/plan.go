@@ -14,6 +14,7 @@ import (
 	"github.com/handover-project/handover/access"
 	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/plan"
+	"github.com/handover-project/handover/sequencer"
 )
 
 // planQuery is how a campaign's plan is asked for.
@@ -291,13 +292,34 @@ func (s *server) acceptPlan(ctx context.Context, in *acceptPlanInput) (*acceptPl
 			priority[p.ID] = pin.Priorities[p.Priority]
 		}
 	}
+	// One request, several commands: with an Idempotency-Key, each command gets a
+	// key of its own derived from it, and the records their ids, so that a retry
+	// after a lost answer replays every command's receipt and names the same
+	// records, never writing twice.
+	base, keyed := sequencer.KeyOf(ctx)
+	n := 0
+	next := func() context.Context {
+		n++
+		if !keyed {
+			return ctx
+		}
+		k := base
+		k.ID, k.Checked = fmt.Sprintf("%s/accept-plan/%d", base.ID, n), false
+		return sequencer.WithKey(ctx, k)
+	}
+	newID := func(what string) uuid.UUID {
+		if !keyed {
+			return uuid.Must(uuid.NewV7())
+		}
+		return uuid.NewSHA1(uuid.NameSpaceOID, []byte(base.ID+"/accept-plan/"+what))
+	}
 	out := &acceptPlanOutput{}
 	out.Body.Movements = map[string]uuid.UUID{}
 	out.Body.Transfers = []uuid.UUID{}
 	for _, pm := range chosen {
 		tid := pm.Transfer
 		if tid == uuid.Nil {
-			tid = uuid.Must(uuid.NewV7())
+			tid = newID("transfer/" + pm.Key)
 			t := custody.Transfer{ID: tid, Campaign: pin.Campaign, From: pm.From, To: pm.To, LegalBasis: in.Body.LegalBasis, OrderedBy: in.Body.OrderedBy}
 			for _, st := range pm.Manifest {
 				t.Persons = append(t.Persons, st.Person)
@@ -305,16 +327,16 @@ func (s *server) acceptPlan(ctx context.Context, in *acceptPlanInput) (*acceptPl
 					t.Priority = g
 				}
 			}
-			r, err := s.submit(ctx, custody.ProposeTransfer{Meta: m, Transfer: t}, inBody)
+			r, err := s.submit(next(), custody.ProposeTransfer{Meta: m, Transfer: t}, inBody)
 			if err != nil {
 				return nil, err
 			}
 			out.Body.Transfers = append(out.Body.Transfers, tid)
 			out.Body.Receipts = append(out.Body.Receipts, r.Body)
 		}
-		mv := custody.Movement{ID: uuid.Must(uuid.NewV7()), Transfer: tid, Escort: pm.Escort, Mode: custody.Convoy, Vehicles: pm.Vehicles,
+		mv := custody.Movement{ID: newID("movement/" + pm.Key), Transfer: tid, Escort: pm.Escort, Mode: custody.Convoy, Vehicles: pm.Vehicles,
 			PlannedDeparture: pm.Date, Manifest: pm.Manifest}
-		r, err := s.submit(ctx, custody.PlanMovement{Meta: m, Movement: mv}, inBody)
+		r, err := s.submit(next(), custody.PlanMovement{Meta: m, Movement: mv}, inBody)
 		if err != nil {
 			return nil, err
 		}

@@ -47,7 +47,7 @@ func TestWebPlan(t *testing.T) {
 	var loc string
 	b.run("where am I", chromedp.Location(&loc))
 	if !strings.Contains(loc, "/movements/") {
-		t.Fatalf("after accepting: at %s", loc)
+		t.Fatalf("after accepting: at %s: %s", loc, b.text("main"))
 	}
 	id := loc[strings.LastIndex(loc, "/")+1:]
 	var m custody.MovementState
