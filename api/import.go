@@ -66,11 +66,11 @@ func (s *server) importPersons(ctx context.Context, in *importInput) (*importOut
 	if err != nil {
 		return nil, err
 	}
-	at := in.OccurredAt
-	if at.IsZero() {
-		at = s.cfg.Now()
+	when := in.OccurredAt
+	if when.IsZero() {
+		when = s.cfg.Now()
 	}
-	m, err := s.meta(ctx, Meta{OccurredAt: at})
+	m, err := s.meta(ctx, Meta{OccurredAt: when})
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,23 @@ func (s *server) importPersons(ctx context.Context, in *importInput) (*importOut
 	}
 	r, err := s.store.Submit(ctx, custody.ImportPersons{Meta: m, Facility: f.ID, Persons: ps})
 	if err != nil {
+		var ce *custody.Error
+		if errors.As(err, &ce) && ce.Field == "idempotency_key" {
+			return nil, at(err, where{"idempotency_key": "header." + IdempotencyKeyHeader})
+		}
 		return nil, importRefusal(err, rows, rep)
+	}
+	if r.Replayed {
+		markReplayed(ctx)
+	}
+	// The persons are the receipt's subjects, one registration each in the file's
+	// order: on a replay (an earlier attempt's answer was lost) they are the ids the
+	// first attempt gave, not this attempt's.
+	if len(r.Events) != len(ps) {
+		return nil, fmt.Errorf("api: an import of %d persons recorded %d events", len(ps), len(r.Events))
+	}
+	for i := range ps {
+		ps[i].ID = r.Events[i].Subject
 	}
 	numbers, err := s.regNos(ctx, ps)
 	if err != nil {

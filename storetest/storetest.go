@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("AppendAndRead", func(t *testing.T) { testAppendAndRead(t, open) })
 	t.Run("Refused", func(t *testing.T) { testRefused(t, open) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
+	t.Run("CheckpointNumbers", func(t *testing.T) { testCheckpointNumbers(t, open) })
 	t.Run("Proofs", func(t *testing.T) { testProofs(t, open) })
 	t.Run("Restart", func(t *testing.T) { testRestart(t, open) })
 	t.Run("Rebuild", func(t *testing.T) { testRebuild(t, open) })

@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -100,8 +99,8 @@ type copyArgs struct {
 	restart  bool
 }
 
-// copyLock is the key of the advisory lock a copy holds while it decides what to do
-// with the target and copies into it ("handcopy" in ASCII).
+// copyLock is the key of the advisory lock a copy holds on the target from before
+// it decides what to do with it to its end ("handcopy" in ASCII).
 const copyLock = 0x68616e64636f7079
 
 // copyToPostgres copies the deployment at a.from into the database at a.to (empty,
@@ -169,6 +168,11 @@ func copyToPostgres(ctx context.Context, a copyArgs, out, progress io.Writer) er
 		return fmt.Errorf("%s: %w", target, err)
 	}
 	defer conn.Close(context.Background())
+	// One copy at a time into a database, from its decision to its end: the lock is
+	// the session's, released when the connection closes (or the process dies).
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(copyLock)); err != nil {
+		return fmt.Errorf("%s: %w", target, err)
+	}
 	// One write transaction: a copy stopped before its commit leaves the target as
 	// it was; the commit brings the ledger and the record of its source together.
 	ttx, err := conn.Begin(ctx)
@@ -176,9 +180,6 @@ func copyToPostgres(ctx context.Context, a copyArgs, out, progress io.Writer) er
 		return err
 	}
 	defer ttx.Rollback(context.Background())
-	if _, err := ttx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(copyLock)); err != nil {
-		return fmt.Errorf("%s: %w", target, err)
-	}
 	had, ok, err := dst.ReadCopySource(ctx)
 	if err != nil {
 		return err
@@ -186,6 +187,7 @@ func copyToPostgres(ctx context.Context, a copyArgs, out, progress io.Writer) er
 	var copied time.Duration
 	switch {
 	case ok && sameCopy(&had, &want):
+		ttx.Rollback(ctx)
 		if err := resumeCopy(ctx, dst, &had, target, out); err != nil {
 			return err
 		}
@@ -199,6 +201,12 @@ func copyToPostgres(ctx context.Context, a copyArgs, out, progress io.Writer) er
 			"Run the copy again with --restart to discard the unfinished copy (it was never served, so nothing is lost) and copy afresh:\n"+
 			"  handover copy --restart --from %s --to '%s'",
 			target, had.Source, had.Origin, had.Size, had.Started.Format(time.RFC3339), path, origin, want.Size, dir, target)}
+	case !ok && heldAlready(ctx, dst, &want):
+		fmt.Fprintf(out, "%s holds the ledger of %s up to its latest signed checkpoint (size %d) but no record of a copy: "+
+			"a copy made before copies were recorded, stopped after its commit; finishing it\n", target, path, want.Size)
+		if err := recordCopy(ctx, ttx, &want, target); err != nil {
+			return err
+		}
 	default:
 		if ok {
 			fmt.Fprintf(out, "discarding the unfinished copy of %s (log %s, %d events, begun %s)\n", had.Source, had.Origin, had.Size, had.Started.Format(time.RFC3339))
@@ -213,32 +221,6 @@ func copyToPostgres(ctx context.Context, a copyArgs, out, progress io.Writer) er
 	}
 	stx.Rollback()
 	return finishCopy(ctx, dst, conn, &want, v, copied, dir, target, out, progress)
-}
-
-// sameCopy reports whether the copy recorded in a target is of the source as it is
-// now: the same log, at the same signed checkpoint.
-func sameCopy(had, want *postgres.CopySource) bool {
-	return had.Origin == want.Origin && had.Size == want.Size && bytes.Equal(had.Checkpoint, want.Checkpoint)
-}
-
-// resumeCopy says what a rerun finds: an unfinished copy to finish, or a finished
-// one to verify again (refused if the target has been written to since).
-func resumeCopy(ctx context.Context, dst *postgres.DB, had *postgres.CopySource, target string, out io.Writer) error {
-	if had.Finished.IsZero() {
-		fmt.Fprintf(out, "continuing the copy of %s into %s begun %s: its ledger is in; rebuilding the projections and verifying\n",
-			had.Source, target, had.Started.Format(time.RFC3339))
-		return nil
-	}
-	_, size, err := dst.LatestCheckpoint(ctx)
-	if err != nil {
-		return err
-	}
-	if size != had.Size {
-		return fmt.Errorf("--to: %s is not empty: it holds the copy of %s made %s, and %d events written since: copy only into a new database",
-			target, had.Source, had.Finished.Format(time.RFC3339), size-had.Size)
-	}
-	fmt.Fprintf(out, "%s already holds this copy of %s, finished %s; verifying it again\n", target, had.Source, had.Finished.Format(time.RFC3339))
-	return nil
 }
 
 // copyLedger copies the source's tables into the empty target in ttx, with the
@@ -270,33 +252,16 @@ func copyLedger(ctx context.Context, stx *sql.Tx, ttx pgx.Tx, want *postgres.Cop
 	if _, err := ttx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('audit', 'seq'), COALESCE(MAX(seq), 0) + 1, false) FROM audit"); err != nil {
 		return fmt.Errorf("%s: audit sequence: %w", target, err)
 	}
+	return recordCopy(ctx, ttx, want, target)
+}
+
+// recordCopy records the copy's source in ttx and commits.
+func recordCopy(ctx context.Context, ttx pgx.Tx, want *postgres.CopySource, target string) error {
 	if _, err := ttx.Exec(ctx, "INSERT INTO copy_source ("+postgres.CopySourceColumns+") VALUES ($1, $2, $3, $4, $5)", postgres.CopySourceValues(want)...); err != nil {
 		return fmt.Errorf("%s: record the copy's source: %w", target, err)
 	}
 	if err := ttx.Commit(ctx); err != nil {
 		return fmt.Errorf("%s: commit the copy: %w", target, err)
-	}
-	return nil
-}
-
-// discardCopy empties the target of an unfinished copy, in ttx. The ledger's
-// tables are append-only: their triggers are off only inside ttx.
-func discardCopy(ctx context.Context, ttx pgx.Tx) error {
-	guarded := []string{"events", "checkpoints", "audit"}
-	for _, t := range guarded {
-		if _, err := ttx.Exec(ctx, "ALTER TABLE "+t+" DISABLE TRIGGER USER"); err != nil {
-			return err
-		}
-	}
-	for _, t := range append(slices.Clone(checkedEmpty), "copy_source") {
-		if _, err := ttx.Exec(ctx, "DELETE FROM "+t); err != nil {
-			return err
-		}
-	}
-	for _, t := range guarded {
-		if _, err := ttx.Exec(ctx, "ALTER TABLE "+t+" ENABLE TRIGGER USER"); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -370,17 +335,4 @@ func copiedCounts(ctx context.Context, conn *pgx.Conn) (map[string]int64, error)
 		counts[t.name] = n
 	}
 	return counts, nil
-}
-
-// refuseUnfinishedCopy refuses a database that holds an unfinished copy (see
-// postgres.CopySource), saying how to finish it: its projections may be missing
-// and it was not verified, so nothing may serve or judge it yet.
-func refuseUnfinishedCopy(ctx context.Context, db *postgres.DB) error {
-	c, ok, err := db.ReadCopySource(ctx)
-	if err != nil || !ok || !c.Finished.IsZero() {
-		return err
-	}
-	target := redactURL(db.URL)
-	return fmt.Errorf("%s holds an unfinished copy of %s (log %s, %d events, begun %s): it may not be served or verified before the copy is finished. Finish it with:\n  handover copy --from %s --to '%s'",
-		target, c.Source, c.Origin, c.Size, c.Started.Format(time.RFC3339), filepath.Dir(c.Source), target)
 }
