@@ -86,6 +86,12 @@ type Config struct {
 	// PasswordParams are the argon2id costs of passwords set through the API; zero:
 	// access.DefaultParams.
 	PasswordParams access.Params
+	// LogCheckpoint, if set, serves GET /log/checkpoint in place of the newest
+	// signed checkpoint: the log's witnessed checkpoint (witness.CheckpointHandler).
+	LogCheckpoint http.Handler
+	// Witnesses, if set, reports the log's witnesses at GET /api/v1/witnesses and
+	// says in receipts whether the checkpoint covering an event is witnessed.
+	Witnesses WitnessReporter
 }
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413. A
@@ -108,6 +114,7 @@ type server struct {
 	addrs  *addrLimiter
 	tokens *touches
 	ends   *endsCache
+	names  *nameIndex
 	// hashing bounds the password checks running at once: each takes 64 MiB.
 	hashing chan struct{}
 	// noIdem matches the routes whose writes are never replayed (their answers
@@ -151,7 +158,7 @@ func New(store Store, cfg Config) (*Handler, error) {
 	cfg.Limits = cfg.Limits.withDefaults()
 	s := &server{store: store, cfg: cfg, log: cfg.Logger, idem: newIdempotency(store, cfg),
 		acc: cfg.Accounts, policy: cfg.Policy, audit: newAuditLog(cfg.Accounts, cfg.Logger),
-		idle: newIdleTracker(cfg.Now()), addrs: newAddrLimiter(), tokens: &touches{}, ends: newEndsCache(),
+		idle: newIdleTracker(cfg.Now()), addrs: newAddrLimiter(), tokens: &touches{}, ends: newEndsCache(), names: &nameIndex{},
 		hashing: make(chan struct{}, max(1, runtime.NumCPU())), noIdem: http.NewServeMux()}
 	mux := http.NewServeMux()
 	hc := huma.DefaultConfig("handover", "1")
@@ -172,6 +179,9 @@ func New(store Store, cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	mux.Handle("/log/", ledger.Handler(store))
+	if cfg.LogCheckpoint != nil {
+		mux.Handle("GET /log/checkpoint", cfg.LogCheckpoint)
+	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such resource: "+r.URL.Path)
@@ -224,6 +234,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodGet, v1+"/feed", "read-feed", "The events one may see, in ledger order, after a cursor: a page (long poll with wait) or server-sent events", filtered, s.feed)
 	route(api, s, http.MethodGet, v1+"/exports/persons", "export-persons", "Download the persons one may see as CSV (HXL) or JSON lines, encrypted with age to the recipients given", filtered, s.exportPersons)
 	route(api, s, http.MethodGet, v1+"/persons", "list-persons", "List the persons one may see", filtered, s.listPersons)
+	route(api, s, http.MethodGet, v1+"/duplicates", "list-duplicates", "Pairs of registrations likely to be one person, or the persons likely to be one not yet registered", filtered, s.listDuplicates)
 	route(api, s, http.MethodGet, v1+"/persons/{id}", "get-person", "Get a person by id or registration number", personRead, s.getPerson)
 	route(api, s, http.MethodGet, v1+"/persons/{id}/history", "person-history", "A person's events with inclusion proofs", personRead, s.history)
 	route(api, s, http.MethodPost, v1+"/persons/{id}/admissions", "admit-person", "Admit a person to a facility", person, s.admit)
@@ -279,9 +290,12 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/notifications/{id}/completions", "complete-notification", "Record that a duty to inform was carried out", notification, s.completeNotification)
 
 	route(api, s, http.MethodGet, v1+"/checkpoint", "checkpoint", "The latest signed checkpoint", signedIn, s.checkpoint)
+	route(api, s, http.MethodGet, v1+"/witnesses", "witnesses", "The log's witnesses: the size each last cosigned, and when; the newest witnessed checkpoint", signedIn, s.witnesses)
+	route(api, s, http.MethodGet, v1+"/witnessed/{index}", "witnessed-event", "Whether the checkpoint covering an event is witnessed, by whom, since when", signedIn, s.witnessedEvent)
 	route(api, s, http.MethodGet, v1+"/proofs/inclusion", "inclusion-proof", "Proof that an event is in the ledger", signedIn, s.inclusion)
 	route(api, s, http.MethodGet, v1+"/proofs/consistency", "consistency-proof", "Proof that one tree extends another", signedIn, s.consistency)
 	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", byPath(s.eventOf), s.event)
+	route(api, s, http.MethodGet, v1+"/events/{index}/proof", "event-proof", "One event's proof file (C2SP tlog-proof: cosigned checkpoint, index, inclusion proof, leaf entry), to verify offline", signedIn, s.eventProof)
 }
 
 // withStatus sets the status of a successful answer.

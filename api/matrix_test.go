@@ -264,12 +264,15 @@ func (f *matrixFixture) cases() []matrixCase {
 		{action: "checkpoint", allowed: everyone},
 		{action: "inclusion-proof", query: "?index=1", allowed: everyone},
 		{action: "consistency-proof", query: "?from=1", allowed: everyone},
+		{action: "witnesses", allowed: everyone},
+		{action: "witnessed-event", id: "1", allowed: everyone},
 
 		// Persons: their custodian sees and acts; the parties of their open transfer
 		// and the escort carrying them see; a monitor sees those at, coming from or
 		// going to a facility of its mandate.
 		{action: "list-persons", allowed: listers},
 		{action: "export-persons", allowed: listers},
+		{action: "list-duplicates", allowed: listers},
 		{action: "read-feed", allowed: listers},
 		{action: "register-person", body: at(map[string]any{"person": personJSON(storetest.Person(50)), "facility": "IQ1"}), allowed: roles("IRQ", registrar, facility)},
 		{action: "import-persons", query: "?facility=IQ1&format=jsonl", body: map[string]any{"sex": "x"}, allowed: roles("IRQ", registrar, facility)},
@@ -296,6 +299,7 @@ func (f *matrixFixture) cases() []matrixCase {
 		{action: "return-from-hospital", id: f.inHospital, body: at(map[string]any{}), allowed: roles("SDF", registrar, facility)},
 		{action: "get-event", id: fmt.Sprint(f.hskEvent), allowed: either(partiesRead("SDF"), icrcMonitor)},
 		{action: "get-event", id: fmt.Sprint(f.iq1Event), allowed: partiesRead("IRQ")},
+		{action: "event-proof", id: fmt.Sprint(f.iq1Event), allowed: everyone}, // commitments only, as /log/
 
 		// Transfers: the sending and receiving parties act; the escorts of their
 		// movements also see; the monitor of either facility sees.

@@ -59,6 +59,7 @@ func (s *site) manifestPDF(rq *req) error {
 			RecordURL: base + "/persons/" + p.Record.ID.String()})
 	}
 	doc.Signatures = []report.SignatureBlock{{Role: l.T("pdf.sending_officer")}, {Role: l.T("pdf.escort_officer")}, {Role: l.T("pdf.receiving_officer")}}
+	doc.Proofs = l.T("pdf.proofs", base)
 	var buf bytes.Buffer
 	if err := report.WriteManifest(&buf, doc); err != nil {
 		return err

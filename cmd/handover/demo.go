@@ -20,9 +20,11 @@ import (
 
 func newDemo() *cobra.Command {
 	var (
-		noServe bool
-		seed    int64
-		srv     serveFlags
+		noServe       bool
+		noWitness     bool
+		witnessListen string
+		seed          int64
+		srv           serveFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -39,6 +41,11 @@ disappearance alert); 3, departed and on the road; 4, planned, with some persons
 blocked on safeguards. Their handovers are signed with officers' keys made at demo
 time for SDF, USF and IRQ and kept in DATA/officers/ (mode 0600), so that you can
 sign the next handover — movement 3's arrival — yourself; demo prints how.
+
+It also starts the ICRC's witness (C2SP tlog-witness) in process on a port of its
+own, with its own key and state in DATA/witness-icrc, and serves with a witness
+policy (DATA/witness-policy.txt) that requires its cosignature: /log/checkpoint
+carries it, and the ledger page shows it. --no-witness leaves it out.
 
 With --no-serve it loads and exits. Run twice on one data directory, it loads once.`,
 		Args: cobra.NoArgs,
@@ -62,10 +69,20 @@ With --no-serve it loads and exits. Run twice on one data directory, it loads on
 			if noServe {
 				return nil
 			}
+			if !noWitness && srv.witnessPolicy == "" {
+				ws, policy, err := startDemoWitness(d, witnessListen, cmd.OutOrStdout(), cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
+				defer ws.Close()
+				srv.witnessPolicy = policy
+			}
 			return serve(ctx, d, srv, cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "load the demo world and exit")
+	cmd.Flags().BoolVar(&noWitness, "no-witness", false, "serve without the ICRC witness")
+	cmd.Flags().StringVar(&witnessListen, "witness-listen", "127.0.0.1:0", "address of the demo's ICRC witness (port 0 picks a free one)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the synthetic world")
 	srv.register(cmd)
 	return cmd

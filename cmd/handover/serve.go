@@ -25,6 +25,8 @@ type serveFlags struct {
 	tlsCert, tlsKey   string
 	secureCookies     bool
 	trustForwardedFor bool
+	witnessPolicy     string
+	witnessSilent     time.Duration
 }
 
 func (f *serveFlags) register(cmd *cobra.Command) {
@@ -34,6 +36,8 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the certificate's private key (PEM)")
 	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "mark the session cookie Secure and send Strict-Transport-Security although a TLS proxy in front, not this server, speaks HTTPS")
 	fl.BoolVar(&f.trustForwardedFor, "trust-forwarded-for", false, "take the client's address (audit log, login limits) from X-Forwarded-For: only behind one trusted proxy")
+	fl.StringVar(&f.witnessPolicy, "witness-policy", "", "send each new checkpoint to the witnesses of this policy file (Sigsum/transparency-dev format) and serve at /log/checkpoint the newest one that meets its quorum")
+	fl.DurationVar(&f.witnessSilent, "witness-silent-after", 10*time.Minute, "raise a dashboard alert when a witness has not cosigned the newest checkpoint for this long")
 }
 
 // check refuses half a TLS configuration.
@@ -78,6 +82,7 @@ HTTPS only, with Secure cookies and Strict-Transport-Security.`,
 type server struct {
 	http *http.Server
 	api  *api.Handler
+	wit  *witnessing // nil without --witness-policy
 	ln   net.Listener
 	tls  bool
 	done chan error
@@ -101,19 +106,30 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 		certs = append(certs, cert)
 	}
 	logger := slog.New(slog.NewTextHandler(logw, nil))
-	h, err := api.New(d.db, api.Config{Origin: d.origin, Verifier: v, Logger: logger, Accounts: accounts,
-		TLS: f.tls(), SecureCookies: f.secureCookies, TrustForwardedFor: f.trustForwardedFor})
+	cfg := api.Config{Origin: d.origin, Verifier: v, Logger: logger, Accounts: accounts,
+		TLS: f.tls(), SecureCookies: f.secureCookies, TrustForwardedFor: f.trustForwardedFor}
+	var wit *witnessing
+	if f.witnessPolicy != "" {
+		if wit, err = startWitnessing(d, f.witnessPolicy, f.witnessSilent, v, logw, logger); err != nil {
+			return nil, err
+		}
+		cfg.LogCheckpoint, cfg.Witnesses = wit.checkpointHandler(logger), wit
+	}
+	h, err := api.New(d.db, cfg)
 	if err != nil {
+		wit.Close()
 		return nil, err
 	}
 	site, err := web.New(web.Config{API: h, Logger: logger, Origin: d.origin, Verifier: v, VerifierKey: d.vkey, Secure: f.tls() || f.secureCookies})
 	if err != nil {
 		h.Close()
+		wit.Close()
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		h.Close()
+		wit.Close()
 		return nil, fmt.Errorf("--listen: %w", err)
 	}
 	s := &server{
@@ -127,6 +143,7 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		},
 		api:  h,
+		wit:  wit,
 		ln:   ln,
 		tls:  f.tls(),
 		done: make(chan error, 1),
@@ -152,6 +169,7 @@ func (s *server) Close() error {
 	if serr := <-s.done; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
+	s.wit.Close()
 	return errors.Join(err, s.api.Close())
 }
 
