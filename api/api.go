@@ -186,7 +186,7 @@ func New(store Store, cfg Config) (*Handler, error) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such resource: "+r.URL.Path)
 	})
-	return &Handler{s: s, h: s.secure(s.recoverer(s.authenticate(s.crossOrigin(s.idempotent(mux)))))}, nil
+	return &Handler{s: s, h: s.secure(s.recoverer(s.authenticate(s.crossOrigin(s.utf8Only(s.idempotent(mux))))))}, nil
 }
 
 // routes is the route table of /api/v1. Each route names its action (the

@@ -381,5 +381,5 @@ func (s *server) campaignOf(ctx context.Context, ref string) (resource, error) {
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{cv.Receiving}}, "campaign/" + id.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{cv.Receiving}}, "campaign/" + id.String(), nil}, nil
 }

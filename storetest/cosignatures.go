@@ -11,7 +11,7 @@ import (
 
 // Cosignatures is what a store keeps of witnesses' cosignatures (issue 12).
 type Cosignatures interface {
-	AddCosignature(ctx context.Context, c sqlstore.Cosignature) error
+	AddCosignatures(ctx context.Context, cs ...sqlstore.Cosignature) error
 	CosignedCheckpoints(ctx context.Context, n int) ([]sqlstore.CosignedCheckpoint, error)
 	CosignedCheckpointsAfter(ctx context.Context, size uint64, n int) ([]sqlstore.CosignedCheckpoint, error)
 	LatestCosignatures(ctx context.Context) ([]sqlstore.Cosignature, error)
@@ -34,7 +34,7 @@ func testCosignatures(t *testing.T, open Opener) {
 	at := t0.Add(time.Hour)
 	add := func(size uint64, witness, line string, signed time.Time) {
 		t.Helper()
-		if err := cs.AddCosignature(ctx, sqlstore.Cosignature{Size: size, Witness: witness, Line: line, SignedAt: signed, ReceivedAt: signed.Add(time.Second)}); err != nil {
+		if err := cs.AddCosignatures(ctx, sqlstore.Cosignature{Size: size, Witness: witness, Line: line, SignedAt: signed, ReceivedAt: signed.Add(time.Second)}); err != nil {
 			t.Fatal(err)
 		}
 	}

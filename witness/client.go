@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/transparency-dev/formats/log"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -37,14 +36,23 @@ type ClientConfig struct {
 	Logger     *slog.Logger
 	MinBackoff time.Duration // after a failure; default 200 ms, doubling
 	MaxBackoff time.Duration // default 30 s
+	// MinInterval is the least time between two requests to one witness
+	// (commits in between are coalesced into the next); default 0.
+	MinInterval time.Duration
+	// RoundTimeout is the longest a round waits for a slow witness before
+	// the next one starts without it; default 5 s.
+	RoundTimeout time.Duration
 }
 
-// A Client sends the log's newest checkpoint to every witness of a policy
-// and keeps their cosignatures. Each witness has one goroutine, so at most
-// one request is in flight per witness; [Client.Notify] only marks that a
-// newer checkpoint exists, so that any number of commits during a request
-// cost one more request (coalesced). Failures are retried with exponential
-// backoff. Nothing of this runs on the write path.
+// A Client sends the log's checkpoints to every witness of a policy and
+// keeps their cosignatures. It works in rounds: after a commit it takes the
+// newest checkpoint and sends that same checkpoint to every witness (so
+// that their cosignatures can meet the quorum together), at most one
+// request in flight per witness; commits during a round are coalesced into
+// the next, which starts when every witness has answered (or after
+// RoundTimeout) and MinInterval has passed. A witness that fails is retried
+// on its own with exponential backoff. Nothing of this runs on the write
+// path: [Client.Notify] only marks that a newer checkpoint exists.
 type Client struct {
 	policy *Policy
 	origin string
@@ -52,12 +60,20 @@ type Client struct {
 	store  LogStore
 	cfg    ClientConfig
 	ws     []*witnessLoop
+
+	wake    chan struct{}
+	answers chan uint64 // round numbers answered by the loops
+
+	mu     sync.Mutex
+	target []byte // the checkpoint of the current round
+	size   uint64
+	round  uint64
 }
 
 type witnessLoop struct {
-	c    *Client
-	w    PolicyWitness
-	wake chan struct{}
+	c      *Client
+	w      PolicyWitness
+	rounds chan uint64 // the newest round not yet taken (capacity 1)
 
 	mu sync.Mutex
 	st WitnessStatus
@@ -95,25 +111,27 @@ func NewClient(p *Policy, origin string, logV note.Verifier, store LogStore, cfg
 	if cfg.MaxBackoff == 0 {
 		cfg.MaxBackoff = 30 * time.Second
 	}
-	c := &Client{policy: p, origin: origin, logV: logV, store: store, cfg: cfg}
+	if cfg.RoundTimeout == 0 {
+		cfg.RoundTimeout = 5 * time.Second
+	}
+	c := &Client{policy: p, origin: origin, logV: logV, store: store, cfg: cfg, wake: make(chan struct{}, 1)}
 	for _, w := range p.Witnesses {
 		if w.URL == "" {
 			continue
 		}
-		l := &witnessLoop{c: c, w: w, wake: make(chan struct{}, 1)}
+		l := &witnessLoop{c: c, w: w, rounds: make(chan uint64, 1)}
 		l.st = WitnessStatus{Name: w.Name, URL: w.AddCheckpointURL()}
 		c.ws = append(c.ws, l)
 	}
+	c.answers = make(chan uint64, 2*len(c.ws)+1)
 	return c
 }
 
 // Notify tells the client a new checkpoint was committed. It never blocks.
 func (c *Client) Notify() {
-	for _, l := range c.ws {
-		select {
-		case l.wake <- struct{}{}:
-		default:
-		}
+	select {
+	case c.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -125,7 +143,72 @@ func (c *Client) Run(ctx context.Context) {
 		go func() { defer wg.Done(); l.run(ctx) }()
 	}
 	c.Notify()
+	c.coordinate(ctx)
 	wg.Wait()
+}
+
+// coordinate starts a round for each newer checkpoint, one round at a time.
+func (c *Client) coordinate(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.wake:
+		}
+		started := time.Now()
+		text, size, err := c.store.LatestCheckpoint(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				c.cfg.Logger.Error("witness client: latest checkpoint", "err", err)
+			}
+			continue
+		}
+		c.mu.Lock()
+		if len(text) == 0 || (size == c.size && c.target != nil) {
+			c.mu.Unlock()
+			continue
+		}
+		c.round++
+		round := c.round
+		c.target, c.size = text, size
+		c.mu.Unlock()
+		for _, l := range c.ws {
+			select { // replace a round the loop has not taken yet
+			case <-l.rounds:
+			default:
+			}
+			l.rounds <- round
+		}
+		timeout := time.NewTimer(c.cfg.RoundTimeout)
+		for n := 0; n < len(c.ws); {
+			select {
+			case r := <-c.answers:
+				if r == round {
+					n++
+				}
+			case <-timeout.C:
+				n = len(c.ws)
+			case <-ctx.Done():
+				timeout.Stop()
+				return
+			}
+		}
+		timeout.Stop()
+		if rest := c.cfg.MinInterval - time.Since(started); rest > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(rest):
+			}
+		}
+	}
+}
+
+// current returns the checkpoint of the current round.
+func (c *Client) current() (text []byte, size uint64, round uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.target, c.size, c.round
 }
 
 // Status returns what the log knows of each witness, in policy order.
@@ -151,26 +234,26 @@ func (c *Client) SetKnown(name string, size uint64, at time.Time) {
 
 func (l *witnessLoop) run(ctx context.Context) {
 	backoff := time.Duration(0)
-	var sent uint64 // size of the checkpoint last cosigned by this witness in this run
+	var retry <-chan time.Time
+	var sent uint64 // the size this witness last cosigned in this run
 	for {
-		var timer <-chan time.Time
-		if backoff > 0 {
-			timer = time.After(backoff)
-		}
+		var round uint64
 		select {
 		case <-ctx.Done():
 			return
-		case <-l.wake:
-		case <-timer:
-		}
-		text, size, err := l.c.store.LatestCheckpoint(ctx)
-		if err != nil || len(text) == 0 || (size == sent && backoff == 0) {
-			if err != nil && ctx.Err() == nil {
-				l.c.cfg.Logger.Error("witness client: latest checkpoint", "err", err)
+		case round = <-l.rounds:
+			if retry != nil { // backing off: the round goes on without us
+				l.c.answers <- round
+				continue
 			}
-			continue
+		case <-retry:
+			retry = nil
 		}
-		err = l.send(ctx, text, size)
+		text, size, _ := l.c.current()
+		var err error
+		if size != sent {
+			err = l.send(ctx, text, size)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -183,10 +266,14 @@ func (l *witnessLoop) run(ctx context.Context) {
 		l.mu.Unlock()
 		if err != nil {
 			backoff = min(max(2*backoff, l.c.cfg.MinBackoff), l.c.cfg.MaxBackoff)
+			retry = time.After(backoff)
 			l.c.cfg.Logger.Warn("witness client: add-checkpoint", "witness", l.w.Name, "size", size, "err", err, "retry_in", backoff)
-			continue
+		} else {
+			sent, backoff = size, 0
 		}
-		sent, backoff = size, 0
+		if round != 0 { // a retry of our own answers no round
+			l.c.answers <- round
+		}
 	}
 }
 
@@ -270,17 +357,9 @@ func (l *witnessLoop) post(ctx context.Context, body []byte) (int, []byte, error
 // keep verifies the witness's answer over the checkpoint and stores the
 // cosignature of the policy's key for this witness; other lines are ignored.
 func (l *witnessLoop) keep(ctx context.Context, text []byte, size uint64, answer []byte) error {
-	n, err := note.Open(append(append([]byte{}, text...), answer...), note.VerifierList(l.w.Verifier))
-	if err != nil || len(n.Sigs) != 1 {
-		return fmt.Errorf("witness %s answered no valid cosignature: %v", l.w.Name, err)
-	}
-	var cp log.Checkpoint
-	if _, err := cp.Unmarshal([]byte(n.Text)); err != nil || cp.Size != size {
-		return fmt.Errorf("checkpoint of size %d: %v", size, err)
-	}
 	cs := (&Policy{Witnesses: []PolicyWitness{l.w}}).Cosignatures(append(append([]byte{}, text...), answer...))
 	if len(cs) != 1 {
-		return fmt.Errorf("witness %s: cosignature without a timestamp", l.w.Name)
+		return fmt.Errorf("witness %s answered no valid cosignature: %q", l.w.Name, answer)
 	}
 	if err := l.c.store.AddCosignature(ctx, size, cs[0]); err != nil {
 		return err

@@ -230,3 +230,7 @@ func TestTruncatedLogRefused(t *testing.T) {
 }
 
 func b64(b []byte) string { return base64Std(b) }
+
+func rfc6962Empty() []byte { return rfc6962.DefaultHasher.EmptyRoot() }
+
+func uintLine(n uint64) string { return fmt.Sprintf("%d\n", n) }

@@ -110,7 +110,7 @@ type dataDirectory struct {
 	vkey   string
 	// onCommit, if set, is told of each new checkpoint (the witness client's
 	// Notify); set it before the first write.
-	onCommit atomic.Pointer[func()]
+	onCommit atomic.Pointer[func(sequencer.Checkpoint)]
 }
 
 // store is what the commands use of a store: both sqlite.DB and postgres.DB are one.
@@ -225,9 +225,9 @@ func (d *dataDirectory) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return d.db.Start(ctx, sequencer.Config{Origin: d.origin, Signer: signer, OnCommit: func(sequencer.Checkpoint) {
+	return d.db.Start(ctx, sequencer.Config{Origin: d.origin, Signer: signer, OnCommit: func(c sequencer.Checkpoint) {
 		if f := d.onCommit.Load(); f != nil {
-			(*f)()
+			(*f)(c)
 		}
 	}})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"time"
 
@@ -123,15 +124,10 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 	for _, o := range officers {
 		o.User = signingAccount(accounts, o.Party.Code)
 	}
-	drafter, err := w.NewDrafter(officers...)
+	cmds, err := demoCommands(w, officers, time.Now())
 	if err != nil {
 		return err
 	}
-	ops, err := drafter.Commands(&w.Operations)
-	if err != nil {
-		return err
-	}
-	cmds := append(append(w.Commands(), w.Risks()...), ops...)
 	cmds = append(cmds, custody.SetMandate{Meta: custody.Meta{Actor: scenario.Actor, OccurredAt: w.Operations.Created},
 		Party: w.Party(scenario.ICRC).ID, All: true})
 	bar := newProgress(stderr, int64(len(cmds)), "loading demo")
@@ -151,6 +147,53 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 	}
 	printDemoAccounts(d.dir, stdout)
 	return nil
+}
+
+// demoCommands drafts the demo's commands with its times moved by whole days so
+// that its latest event falls on the day before now: the dashboard looks the same
+// on whatever day the demo is loaded (docs/scenario.md keeps the order and spacing).
+func demoCommands(w *scenario.World, officers []*scenario.Officer, now time.Time) ([]custody.Command, error) {
+	draft := func() ([]custody.Command, error) {
+		drafter, err := w.NewDrafter(officers...)
+		if err != nil {
+			return nil, err
+		}
+		ops, err := drafter.Commands(&w.Operations)
+		if err != nil {
+			return nil, err
+		}
+		return append(append(w.Commands(), w.Risks()...), ops...), nil
+	}
+	cmds, err := draft()
+	if err != nil {
+		return nil, err
+	}
+	var latest time.Time
+	for _, c := range cmds {
+		if at := occurredAt(c); at.After(latest) {
+			latest = at
+		}
+	}
+	if d := scenario.DaysBefore(latest, now); d > 0 {
+		w.Shift(d)
+		return draft()
+	}
+	return cmds, nil
+}
+
+// occurredAt is when a command says its event occurred.
+func occurredAt(c custody.Command) time.Time {
+	v := reflect.ValueOf(c)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return time.Time{}
+	}
+	if m, ok := v.FieldByName("Meta").Interface().(custody.Meta); ok {
+		return m.OccurredAt
+	}
+	return time.Time{}
 }
 
 type submitter interface {

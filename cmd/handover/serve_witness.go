@@ -15,6 +15,7 @@ import (
 	"github.com/handover-project/handover/api"
 	"github.com/handover-project/handover/internal/sqlstore"
 	"github.com/handover-project/handover/ledger"
+	"github.com/handover-project/handover/sequencer"
 	"github.com/handover-project/handover/witness"
 )
 
@@ -22,7 +23,7 @@ import (
 // ledger: both sqlite.DB and postgres.DB embed sqlstore.Store.
 type cosignatureStore interface {
 	ledger.Reader
-	AddCosignature(ctx context.Context, c sqlstore.Cosignature) error
+	AddCosignatures(ctx context.Context, cs ...sqlstore.Cosignature) error
 	CosignedCheckpoints(ctx context.Context, n int) ([]sqlstore.CosignedCheckpoint, error)
 	CosignedCheckpointsAfter(ctx context.Context, size uint64, n int) ([]sqlstore.CosignedCheckpoint, error)
 	LatestCosignatures(ctx context.Context) ([]sqlstore.Cosignature, error)
@@ -39,6 +40,14 @@ type witnessing struct {
 	client      *witness.Client
 	silentAfter time.Duration
 	now         func() time.Time
+	// onCommit and onStored, if set before the first commit, are told of each
+	// commit and of each batch of cosignatures stored (the benchmark's clocks).
+	onCommit func(sequencer.Checkpoint)
+	onStored func([]sqlstore.Cosignature)
+	interval time.Duration // least time between two requests to a witness
+
+	queue  chan sqlstore.Cosignature
+	logger *slog.Logger
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -52,7 +61,7 @@ var (
 
 // startWitnessing loads the policy and starts sending d's checkpoints to its
 // witnesses after every commit.
-func startWitnessing(d *dataDirectory, policyFile string, silentAfter time.Duration, logV note.Verifier, alerts io.Writer, logger *slog.Logger) (*witnessing, error) {
+func startWitnessing(d *dataDirectory, policyFile string, silentAfter, interval time.Duration, logV note.Verifier, alerts io.Writer, logger *slog.Logger, opts ...func(*witnessing)) (*witnessing, error) {
 	p, err := witness.LoadPolicy(policyFile)
 	if err != nil {
 		return nil, fmt.Errorf("--witness-policy: %w", err)
@@ -61,8 +70,11 @@ func startWitnessing(d *dataDirectory, policyFile string, silentAfter time.Durat
 	if !ok {
 		return nil, errors.New("this store keeps no cosignatures")
 	}
-	w := &witnessing{d: d, policy: p, origin: d.origin, logV: logV, db: db, silentAfter: silentAfter, now: time.Now}
-	w.client = witness.NewClient(p, d.origin, logV, w, witness.ClientConfig{Alerts: alerts, Logger: logger})
+	w := &witnessing{d: d, interval: interval, queue: make(chan sqlstore.Cosignature, 1024), logger: logger, policy: p, origin: d.origin, logV: logV, db: db, silentAfter: silentAfter, now: time.Now}
+	for _, o := range opts {
+		o(w)
+	}
+	w.client = witness.NewClient(p, d.origin, logV, w, witness.ClientConfig{Alerts: alerts, Logger: logger, MinInterval: w.interval})
 	ctx := context.Background()
 	known, err := db.LatestCosignatures(ctx)
 	if err != nil {
@@ -76,9 +88,15 @@ func startWitnessing(d *dataDirectory, policyFile string, silentAfter time.Durat
 		}
 	}
 	ctx, w.cancel = context.WithCancel(ctx)
-	w.wg.Add(1)
+	w.wg.Add(2)
 	go func() { defer w.wg.Done(); w.client.Run(ctx) }()
-	notify := w.client.Notify
+	go func() { defer w.wg.Done(); w.flush(ctx) }()
+	notify := func(c sequencer.Checkpoint) {
+		if f := w.onCommit; f != nil {
+			f(c)
+		}
+		w.client.Notify()
+	}
 	d.onCommit.Store(&notify)
 	return w, nil
 }
@@ -116,9 +134,65 @@ func (w *witnessing) ConsistencyProof(ctx context.Context, from, to uint64) ([][
 	return out, nil
 }
 
-// AddCosignature implements witness.LogStore.
+// AddCosignature implements witness.LogStore: the cosignature is queued and
+// written with the others that came within flushEvery, in one transaction,
+// so that the witnesses' answers take the database's write lock from the
+// sequencer seldom. One lost in a crash is asked for again at restart.
 func (w *witnessing) AddCosignature(ctx context.Context, size uint64, c witness.Cosignature) error {
-	return w.db.AddCosignature(ctx, sqlstore.Cosignature{Size: size, Witness: c.Key, Line: c.Line, SignedAt: c.Time, ReceivedAt: w.now()})
+	select {
+	case w.queue <- sqlstore.Cosignature{Size: size, Witness: c.Key, Line: c.Line, SignedAt: c.Time, ReceivedAt: w.now()}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// flushEvery is how long cosignatures wait to be written together.
+const flushEvery = 100 * time.Millisecond
+
+// flush writes the queued cosignatures until ctx ends.
+func (w *witnessing) flush(ctx context.Context) {
+	for {
+		var batch []sqlstore.Cosignature
+		select {
+		case c := <-w.queue:
+			batch = append(batch, c)
+		case <-ctx.Done():
+			for { // what is queued at the end is still written
+				select {
+				case c := <-w.queue:
+					batch = append(batch, c)
+					continue
+				default:
+				}
+				break
+			}
+			if len(batch) > 0 {
+				w.db.AddCosignatures(context.WithoutCancel(ctx), batch...)
+			}
+			return
+		}
+		timer := time.NewTimer(flushEvery)
+	gather:
+		for {
+			select {
+			case c := <-w.queue:
+				batch = append(batch, c)
+			case <-timer.C:
+				break gather
+			case <-ctx.Done():
+				timer.Stop()
+				break gather
+			}
+		}
+		if err := w.db.AddCosignatures(context.WithoutCancel(ctx), batch...); err != nil {
+			w.logger.Error("witness client: storing cosignatures", "err", err)
+			continue
+		}
+		if w.onStored != nil {
+			w.onStored(batch)
+		}
+	}
 }
 
 // Cosigned implements witness.CosignedSource.

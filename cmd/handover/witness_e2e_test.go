@@ -18,12 +18,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/handover-project/handover/api"
-	"github.com/handover-project/handover/custody"
-	"github.com/handover-project/handover/witness"
 	"github.com/transparency-dev/formats/log"
 
+	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/verify"
+	"github.com/handover-project/handover/witness"
 )
 
 // witnessProc is a `handover witness serve` child process.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,6 +52,8 @@ type witnessServer struct {
 	http *http.Server
 	ln   net.Listener
 	done chan error
+	once sync.Once
+	err  error
 }
 
 // startWitness serves the witness of the state directory dir on listen;
@@ -84,13 +87,15 @@ func startWitness(dir, listen string, errw io.Writer) (*witnessServer, error) {
 // Addr is the address the witness listens on.
 func (ws *witnessServer) Addr() string { return ws.ln.Addr().String() }
 
-// Close finishes in-flight requests and stops.
+// Close finishes in-flight requests and stops; closing again does nothing.
 func (ws *witnessServer) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := ws.http.Shutdown(ctx)
-	if serr := <-ws.done; !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
-	}
-	return err
+	ws.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		ws.err = ws.http.Shutdown(ctx)
+		if serr := <-ws.done; !errors.Is(serr, http.ErrServerClosed) {
+			ws.err = errors.Join(ws.err, serr)
+		}
+	})
+	return ws.err
 }

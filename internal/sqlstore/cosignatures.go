@@ -15,13 +15,23 @@ type Cosignature struct {
 	ReceivedAt time.Time // when the log stored it
 }
 
-// AddCosignature stores a cosignature. A second cosignature by one witness of
-// one size is ignored (the first is kept): retrying is safe.
-func (db *Store) AddCosignature(ctx context.Context, c Cosignature) error {
-	_, err := db.w.ExecContext(ctx, "INSERT INTO cosignatures (size, witness, line, signed_at, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (size, witness) DO NOTHING",
-		int64(c.Size), c.Witness, c.Line, c.SignedAt.Unix(), c.ReceivedAt.UnixMilli())
+// AddCosignatures stores cosignatures, in one transaction. A second
+// cosignature by one witness of one size is ignored (the first is kept):
+// retrying is safe.
+func (db *Store) AddCosignatures(ctx context.Context, cs ...Cosignature) error {
+	tx, err := db.begin(ctx)
 	if err != nil {
-		return db.errorf("adding cosignature: %w", err)
+		return db.errorf("adding cosignatures: %w", err)
+	}
+	defer tx.Rollback()
+	for _, c := range cs {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO cosignatures (size, witness, line, signed_at, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (size, witness) DO NOTHING",
+			int64(c.Size), c.Witness, c.Line, c.SignedAt.Unix(), c.ReceivedAt.UnixMilli()); err != nil {
+			return db.errorf("adding cosignature: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return db.errorf("adding cosignatures: %w", err)
 	}
 	return nil
 }
