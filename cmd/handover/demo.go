@@ -171,7 +171,7 @@ func demoCommands(w *scenario.World, officers []*scenario.Officer, now time.Time
 		if err != nil {
 			return nil, err
 		}
-		return append(w.Commands(), ops...), nil
+		return append(append(w.Commands(), w.Risks()...), ops...), nil
 	}
 	cmds, err := draft()
 	if err != nil {
