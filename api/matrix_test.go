@@ -289,7 +289,7 @@ func (f *matrixFixture) cases() []matrixCase {
 		{action: "link-persons", id: f.atHSK, body: at(map[string]any{"other": f.inHospital, "reason": "same father"}), allowed: roles("SDF", registrar)},
 		{action: "unlink-persons", id: f.atHSK, body: at(map[string]any{"other": f.inHospital, "reason": "mistake"}), allowed: roles("SDF", registrar)},
 		{action: "distinguish-persons", id: f.atHSK, body: at(map[string]any{"other": f.inHospital, "reason": "different mother"}), allowed: roles("SDF", registrar)},
-		{action: "link-persons", id: f.atIQ1, body: at(map[string]any{"other": f.atHSK, "reason": "same father"}), allowed: roles("IRQ", registrar)},
+		{action: "link-persons", id: f.atIQ1, body: at(map[string]any{"other": f.onT2, "reason": "same father"}), allowed: roles("IRQ", registrar)},
 		{action: "release-person", id: f.atHSK, body: at(map[string]any{"reason": "r", "authority": "a"}), allowed: roles("SDF", registrar, facility)},
 		{action: "release-person", id: f.onT2, body: at(map[string]any{"reason": "r", "authority": "a"}), allowed: roles("SDF", registrar, facility)},
 		{action: "repatriate-person", id: f.atHSK, body: at(map[string]any{"country": "IRQ", "authority": "a"}), allowed: roles("SDF", registrar, facility)},
