@@ -33,6 +33,8 @@ var submittedForms = map[string]struct {
 		[]string{"TestWebDuplicates/same person"}},
 	"/duplicates/distinctions": {[]string{"registrar"},
 		[]string{"TestWebDuplicates/different persons"}},
+	"/campaigns/{}/plan/accept": {[]string{"transfer approver"},
+		[]string{"TestWebPlan"}},
 	"/transfers/{}/approvals": {[]string{"transfer approver (both sides)"},
 		[]string{"TestWebForms/approve a transfer"}},
 	"/transfers/{}/safeguards": {[]string{"legal officer"},
