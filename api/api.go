@@ -166,7 +166,10 @@ func New(store Store, cfg Config) (*Handler, error) {
 	}
 	api := humago.New(mux, hc)
 	api.OpenAPI().Components.Schemas.RegisterTypeAlias(reflect.TypeFor[uuid.UUID](), reflect.TypeFor[uuidSchema]())
+	enumSchemas(api.OpenAPI().Components.Schemas)
 	s.routes(api)
+	finishSchemas(api.OpenAPI())
+	finishOperations(api.OpenAPI())
 	if err := errors.Join(s.errs...); err != nil {
 		s.audit.close()
 		return nil, err
@@ -278,7 +281,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodGet, v1+"/checkpoint", "checkpoint", "The latest signed checkpoint", signedIn, s.checkpoint)
 	route(api, s, http.MethodGet, v1+"/proofs/inclusion", "inclusion-proof", "Proof that an event is in the ledger", signedIn, s.inclusion)
 	route(api, s, http.MethodGet, v1+"/proofs/consistency", "consistency-proof", "Proof that one tree extends another", signedIn, s.consistency)
-	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", byPath(s.eventOf), s.event)
+	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", byPath(s.eventOf), s.event, eventResponse(api))
 }
 
 // withStatus sets the status of a successful answer.
@@ -311,14 +314,15 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 	op := huma.Operation{
 		OperationID: id, Method: method, Path: path, Summary: summary,
 		MaxBodyBytes: MaxBodyBytes,
-		Errors:       []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity},
+		Errors:       []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}
 	if method == http.MethodPost {
 		op.DefaultStatus = http.StatusCreated
 	}
 	write := isWrite(method)
 	if write {
-		op.Errors = append(op.Errors, http.StatusConflict)
+		// 403: a cross-origin write (harden.go); 413 and 415: the body.
+		op.Errors = append(op.Errors, http.StatusConflict, http.StatusForbidden, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 		p := idempotencyKeyParam
 		op.Parameters = append(op.Parameters, &p)
 	}
@@ -340,6 +344,8 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 	for _, o := range opts {
 		o(&op)
 	}
+	slices.Sort(op.Errors)
+	op.Errors = slices.Compact(op.Errors)
 	if op.Metadata["account"] == true {
 		s.noIdem.Handle(method+" "+path, http.NotFoundHandler())
 	}
