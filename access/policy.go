@@ -77,6 +77,7 @@ var Table = concat(
 	rules("register-person", OwnParty, false, Registrar, FacilityCommander),
 	rules("import-persons", OwnParty, false, Registrar, FacilityCommander),
 	reads("list-persons", true),
+	reads("list-duplicates", true),
 	reads("export-persons", true),
 	reads("get-person", true),
 	reads("person-history", true),

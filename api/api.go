@@ -108,6 +108,7 @@ type server struct {
 	addrs  *addrLimiter
 	tokens *touches
 	ends   *endsCache
+	names  *nameIndex
 	// hashing bounds the password checks running at once: each takes 64 MiB.
 	hashing chan struct{}
 	// noIdem matches the routes whose writes are never replayed (their answers
@@ -151,7 +152,7 @@ func New(store Store, cfg Config) (*Handler, error) {
 	cfg.Limits = cfg.Limits.withDefaults()
 	s := &server{store: store, cfg: cfg, log: cfg.Logger, idem: newIdempotency(store, cfg),
 		acc: cfg.Accounts, policy: cfg.Policy, audit: newAuditLog(cfg.Accounts, cfg.Logger),
-		idle: newIdleTracker(cfg.Now()), addrs: newAddrLimiter(), tokens: &touches{}, ends: newEndsCache(),
+		idle: newIdleTracker(cfg.Now()), addrs: newAddrLimiter(), tokens: &touches{}, ends: newEndsCache(), names: &nameIndex{},
 		hashing: make(chan struct{}, max(1, runtime.NumCPU())), noIdem: http.NewServeMux()}
 	mux := http.NewServeMux()
 	hc := huma.DefaultConfig("handover", "1")
@@ -226,6 +227,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodGet, v1+"/feed", "read-feed", "The events one may see, in ledger order, after a cursor: a page (long poll with wait) or server-sent events", filtered, s.feed)
 	route(api, s, http.MethodGet, v1+"/exports/persons", "export-persons", "Download the persons one may see as CSV (HXL) or JSON lines, encrypted with age to the recipients given", filtered, s.exportPersons)
 	route(api, s, http.MethodGet, v1+"/persons", "list-persons", "List the persons one may see", filtered, s.listPersons)
+	route(api, s, http.MethodGet, v1+"/duplicates", "list-duplicates", "Pairs of registrations likely to be one person, or the persons likely to be one not yet registered", filtered, s.listDuplicates)
 	route(api, s, http.MethodGet, v1+"/persons/{id}", "get-person", "Get a person by id or registration number", personRead, s.getPerson)
 	route(api, s, http.MethodGet, v1+"/persons/{id}/history", "person-history", "A person's events with inclusion proofs", personRead, s.history)
 	route(api, s, http.MethodPost, v1+"/persons/{id}/admissions", "admit-person", "Admit a person to a facility", person, s.admit)

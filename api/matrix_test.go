@@ -265,6 +265,7 @@ func (f *matrixFixture) cases() []matrixCase {
 		// going to a facility of its mandate.
 		{action: "list-persons", allowed: listers},
 		{action: "export-persons", allowed: listers},
+		{action: "list-duplicates", allowed: listers},
 		{action: "read-feed", allowed: listers},
 		{action: "register-person", body: at(map[string]any{"person": personJSON(storetest.Person(50)), "facility": "IQ1"}), allowed: roles("IRQ", registrar, facility)},
 		{action: "import-persons", query: "?facility=IQ1&format=jsonl", body: map[string]any{"sex": "x"}, allowed: roles("IRQ", registrar, facility)},

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -55,14 +56,21 @@ type listPersonsInput struct {
 	Nationality string   `query:"nationality" doc:"ISO 3166-1 alpha-3; matches any of a person's nationalities"`
 	Category    string   `query:"category"`
 	Status      string   `query:"status"`
-	Name        string   `query:"name" doc:"Substring of any name, in either script, case-insensitive"`
+	Name        string   `query:"name" doc:"A name or part of one, in either script, any order, any spelling: the persons are ranked by how well their names match, with the score and its explanation in matches. A registration number or an identifier (ICRC number, passport…) finds the person it names."`
 	Flag        string   `query:"flag" doc:"A flag that stands on the person (docs/standards.md §J), like safeguard_overridden or notification_overdue"`
-	After       string   `query:"after" doc:"The next of the previous page"`
+	After       string   `query:"after" doc:"The next of the previous page (a search by name pages by rank: ~50, ~100…)"`
 	Limit       int      `query:"limit" doc:"Page size; default 50, at most 500"`
 	ID          []string `query:"id" doc:"Only these persons (ids, comma-separated, at most 500): one read of the records a page names"`
 }
 
-type personsOutput struct{ Body custody.PersonPage }
+// personsPage is a page of persons; a search by name adds, in the same order, why
+// each was found.
+type personsPage struct {
+	custody.PersonPage
+	Matches []NameMatch `json:"matches,omitempty"`
+}
+
+type personsOutput struct{ Body personsPage }
 
 func (s *server) listPersons(ctx context.Context, in *listPersonsInput) (*personsOutput, error) {
 	f := custody.PersonFilter{
@@ -84,14 +92,33 @@ func (s *server) listPersons(ctx context.Context, in *listPersonsInput) (*person
 	if err := f.Validate(); err != nil {
 		return nil, at(err, where{"": "query"})
 	}
+	var matches []NameMatch
+	if strings.TrimSpace(f.Name) != "" {
+		var err error
+		if matches, err = s.nameSearch(ctx, &f); err != nil {
+			return nil, err
+		}
+		if matches != nil {
+			f.After, f.Limit = "", custody.MaxPageSize
+		}
+	}
 	page, err := s.visiblePersons(ctx, f)
 	if err != nil {
 		return nil, err
 	}
+	if matches != nil {
+		limit := in.Limit
+		if limit <= 0 {
+			limit = custody.DefaultPageSize
+		}
+		if matches, err = rank(page, matches, in.After, limit); err != nil {
+			return nil, err
+		}
+	}
 	for i := range page.Persons {
 		s.flagsNow(&page.Persons[i])
 	}
-	return &personsOutput{Body: *page}, nil
+	return &personsOutput{Body: personsPage{*page, matches}}, nil
 }
 
 // visiblePersons is a page of the persons the caller may see: the store filters

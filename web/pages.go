@@ -140,6 +140,7 @@ func (q personQuery) Empty() bool { return q == personQuery{} }
 type personRow struct {
 	P    custody.PersonState
 	Name personName
+	Why  string // for a search by name: the score and why the names match
 }
 
 func (s *site) persons(rq *req) error {
@@ -175,7 +176,14 @@ func (s *site) persons(rq *req) error {
 		}
 	}
 	v.Set("limit", "50")
-	var page custody.PersonPage
+	var page struct {
+		custody.PersonPage
+		Matches []struct {
+			ID      uuid.UUID `json:"id"`
+			English string    `json:"english"`
+			Arabic  string    `json:"arabic"`
+		} `json:"matches"`
+	}
 	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/persons", v, nil, &page, ""); err != nil {
 		if p, ok := err.(*Problem); ok && p.Status < 500 && p.Status != http.StatusUnauthorized && p.Status != http.StatusForbidden {
 			d.Message = strings.Join(p.Messages(), "; ")
@@ -184,8 +192,15 @@ func (s *site) persons(rq *req) error {
 		}
 		return err
 	}
+	why := map[uuid.UUID]string{}
+	for _, m := range page.Matches {
+		why[m.ID] = m.English
+		if rq.loc.Lang() == "ar" {
+			why[m.ID] = m.Arabic
+		}
+	}
 	for _, p := range page.Persons {
-		d.Rows = append(d.Rows, personRow{P: p, Name: nameOf(&p.Record)})
+		d.Rows = append(d.Rows, personRow{P: p, Name: nameOf(&p.Record), Why: why[p.Record.ID]})
 	}
 	d.Next = page.Next
 	s.personsOut(rq, d)

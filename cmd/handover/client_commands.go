@@ -9,7 +9,7 @@ import "github.com/spf13/cobra"
 // `handover handover submit`.
 func addClientCommands(root *cobra.Command) {
 	root.AddCommand(newCampaign(), newTransfer(), newMovement(), newIncident(), newAlerts(), newNotification(),
-		newPersons(), newControlChange(), newImport(), newExport())
+		newPersons(), newDuplicates(), newControlChange(), newImport(), newExport())
 	for _, c := range root.Commands() {
 		switch c.Name() {
 		case "key":

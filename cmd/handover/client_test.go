@@ -114,8 +114,10 @@ var testUsers = [][3]string{
 	{"irqadmin", "IRQ", "administrator"},
 }
 
-// startTestServer starts a testServer; it stops when the test ends.
-func startTestServer(t *testing.T) *testServer {
+// startTestServer starts a testServer; it stops when the test ends. seed, if
+// given, makes more commands to submit before the server starts, given the id of
+// the facility RIV.
+func startTestServer(t *testing.T, seed ...func(riv uuid.UUID) []custody.Command) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data")
@@ -127,13 +129,17 @@ func startTestServer(t *testing.T) *testServer {
 		t.Fatal(err)
 	}
 	m := custody.Meta{Actor: "test", OccurredAt: time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)}
-	sdf, irq := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
-	for _, c := range []custody.Command{
+	sdf, irq, riv := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
+	cmds := []custody.Command{
 		custody.RegisterParty{Meta: m, Party: custody.Party{ID: sdf, Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority}},
 		custody.RegisterParty{Meta: m, Party: custody.Party{ID: irq, Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState}},
-		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "RIV", Name: "Riverside detention facility",
+		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: riv, Code: "RIV", Name: "Riverside detention facility",
 			Kind: custody.Prison, Country: "SYR", Series: "RIV", Capacities: map[custody.Category]int{custody.Detainee: 1850}, ControllingParty: sdf}},
-	} {
+	}
+	for _, f := range seed {
+		cmds = append(cmds, f(riv)...)
+	}
+	for _, c := range cmds {
 		if _, err := d.db.Submit(ctx, c); err != nil {
 			t.Fatal(err)
 		}

@@ -104,8 +104,12 @@ same directory first.`,
 func printHandoverReceipt(ctx context.Context, cmd *cobra.Command, d *dataDirectory, hd *custody.HandoverDocument, r sequencer.Receipt) error {
 	w := cmd.OutOrStdout()
 	first, last := r.Events[0].Index, r.Events[len(r.Events)-1].Index
-	fmt.Fprintf(w, "recorded the %s handover %s of movement %s: %d events, ledger indices %d–%d\n",
-		hd.Stage, hd.ID, hd.Movement, len(r.Events), first, last)
+	did := "recorded"
+	if r.Replayed {
+		did = "already recorded, nothing new written:"
+	}
+	fmt.Fprintf(w, "%s the %s handover %s of movement %s: %d events, ledger indices %d–%d\n",
+		did, hd.Stage, hd.ID, hd.Movement, len(r.Events), first, last)
 	var order []custody.Type
 	count := map[custody.Type]int{}
 	for _, e := range r.Events {

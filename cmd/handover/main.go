@@ -96,7 +96,7 @@ Start with:  handover demo`,
 		}
 	}
 	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench(),
-		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate(), newMigrate(), newCopy())
+		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate(), newMigrate(), newCopy(), newNames())
 	addClientCommands(root)
 	return root
 }

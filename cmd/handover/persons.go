@@ -32,7 +32,9 @@ Flags (docs/standards.md §J): ` + strings.Join(flagNames(), ", ") + `.
 It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaultServerURL + `).`,
 		Example: `  handover persons --flag safeguard_overridden
   handover persons --flag notification_overdue --facility NCI
-  handover persons --facility HSK --status held --free --limit 150 --quiet > batch5.txt`,
+  handover persons --facility HSK --status held --free --limit 150 --quiet > batch5.txt
+  handover persons --name "abdullah jubaylawi"
+  handover persons --name "سامي البشقلي"`,
 		Args: cobra.NoArgs,
 	}
 	r := clientFlags(cmd, false)
@@ -48,6 +50,7 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 		}
 		var persons []custody.PersonState
 		var raws []json.RawMessage
+		why := map[uuid.UUID]nameMatch{}
 		for {
 			size := 500
 			if limit > 0 && !free {
@@ -57,9 +60,13 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 			var page struct {
 				Persons []json.RawMessage `json:"persons"`
 				Next    string            `json:"next"`
+				Matches []nameMatch       `json:"matches"`
 			}
 			if _, err := r.get(cmd.Context(), "/persons", q, &page); err != nil {
 				return err
+			}
+			for _, m := range page.Matches {
+				why[m.ID] = m
 			}
 			for _, raw := range page.Persons {
 				var p custody.PersonState
@@ -80,7 +87,15 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 			q.Set("after", page.Next)
 		}
 		if r.json {
-			b, err := json.Marshal(map[string]any{"persons": raws})
+			out := map[string]any{"persons": raws}
+			if len(why) > 0 {
+				var ms []nameMatch
+				for _, p := range persons {
+					ms = append(ms, why[p.Record.ID])
+				}
+				out["matches"] = ms
+			}
+			b, err := json.Marshal(out)
 			if err != nil {
 				return err
 			}
@@ -116,6 +131,12 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 		if err := t.flush(); err != nil {
 			return err
 		}
+		if len(why) > 0 {
+			r.printf("\nwhy (ranked by score, best first):\n")
+			for _, p := range persons {
+				r.printf("  %s  %s\n", p.Record.RegNo, why[p.Record.ID].English)
+			}
+		}
 		if limit > 0 && len(persons) == limit {
 			r.printf("(the first %d; --limit 0 lists all)\n", limit)
 		}
@@ -127,7 +148,7 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 	f.StringVar(&nationality, "nationality", "", "only the persons of this nationality (ISO 3166-1 alpha-3)")
 	f.StringVar(&category, "category", "", "only the persons of this category (detainee, family_member, minor…)")
 	f.StringVar(&status, "status", "", "only the persons with this custody status (held, in_transit…)")
-	f.StringVar(&name, "name", "", "only the persons with a name containing this text, in either script")
+	f.StringVar(&name, "name", "", "the persons whose names match this one, in either script, any spelling or order, ranked by score with the reason; or a registration number or identifier")
 	f.IntVar(&limit, "limit", 50, "list at most this many (0: all)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print only the registration numbers, one a line")
 	f.BoolVar(&free, "free", false, "only the persons on no open transfer")
@@ -163,4 +184,12 @@ func household(id uuid.UUID) string {
 	}
 	s := id.String()
 	return s[len(s)-8:]
+}
+
+// nameMatch is why the server found a person by name.
+type nameMatch struct {
+	ID      uuid.UUID `json:"id"`
+	Score   float64   `json:"score"`
+	English string    `json:"english"`
+	Arabic  string    `json:"arabic"`
 }

@@ -240,7 +240,11 @@ func TestWebRegistrarFindsAndVerifies(t *testing.T) {
 	}
 	b := w.browser(t)
 	b.login("sdf-registrar")
-	for _, q := range []string{arabic, latin} {
+	// the names in either script, and the Latin one family name first: each search
+	// ranks the person among the results and says why
+	words := strings.Fields(latin)
+	reversed := strings.ToUpper(words[len(words)-1]) + " " + strings.Join(words[:len(words)-1], " ")
+	for _, q := range []string{arabic, latin, reversed} {
 		b.run("search "+q,
 			chromedp.Navigate(w.base+"/persons"),
 			chromedp.WaitVisible(`#q`, chromedp.ByQuery),
@@ -248,6 +252,9 @@ func TestWebRegistrarFindsAndVerifies(t *testing.T) {
 			chromedp.Submit(`#q`, chromedp.ByQuery),
 			chromedp.WaitVisible(`a[href="/persons/`+p.Record.ID.String()+`"]`, chromedp.ByQuery),
 		)
+		if why := b.text(`[data-testid=why]`); !strings.HasPrefix(why, "score ") {
+			t.Errorf("search %q: the first result says %q, not why it matched", q, why)
+		}
 	}
 	b.run("open the person",
 		chromedp.Click(`a[href="/persons/`+p.Record.ID.String()+`"]`, chromedp.ByQuery),
