@@ -157,6 +157,7 @@ func New(store Store, cfg Config) (*Handler, error) {
 	mux := http.NewServeMux()
 	hc := huma.DefaultConfig("handover", "1")
 	hc.Info.Description = "Custody records of people deprived of liberty, in a tamper-evident ledger.\n\n" + authDoc + "\n\n" + idempotencyDoc
+	hc.Servers = []*huma.Server{{URL: "/", Description: "The server that serves this document: its routes are under /api/v1/, its log under /log/"}}
 	hc.DocsPath, hc.SchemasPath = "", "" // no documentation page that pulls scripts from a CDN
 	hc.CreateHooks = nil                 // no $schema links in bodies
 	hc.Transformers = []huma.Transformer{locateSchemaErrors}

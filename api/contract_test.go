@@ -2,11 +2,14 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -186,3 +189,29 @@ func (w *teeWriter) Flush() {
 	}
 }
 func (w *teeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// TestOpenAPIGolden keeps the served OpenAPI document in testdata/openapi.json,
+// the file CI lints (.ci/run): a change of the contract is a reviewed diff.
+func TestOpenAPIGolden(t *testing.T) {
+	c := newServer(t)
+	status, _, got := c.anonymous().do("GET", "/openapi.json", nil)
+	if status != 200 {
+		t.Fatalf("/openapi.json: %d", status)
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, got, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	pretty.WriteByte('\n')
+	golden := filepath.Join("testdata", "openapi.json")
+	if *update {
+		os.WriteFile(golden, pretty.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(pretty.Bytes(), want) {
+		t.Errorf("/openapi.json differs from %s; rerun with -update and review the diff", golden)
+	}
+}
