@@ -178,9 +178,7 @@ func New(store Store, cfg Config) (*Handler, error) {
 	}
 	mux.Handle("/log/", ledger.Handler(store))
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, http.StatusNotFound, "no such resource: "+r.URL.Path)
-	})
+	mux.HandleFunc("/", notFoundOrMethod(mux))
 	return &Handler{s: s, h: s.secure(s.recoverer(s.authenticate(s.crossOrigin(s.idempotent(mux)))))}, nil
 }
 
@@ -344,6 +342,7 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
 		op.Middlewares = huma.Middlewares{s.gate(api, id, write)}
 	}
+	op.Middlewares = append(huma.Middlewares{knownQuery(api)}, op.Middlewares...)
 	for _, o := range opts {
 		o(&op)
 	}

@@ -1,0 +1,91 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/handover-project/handover/api"
+)
+
+// typedProblem is a problem's members that every refusal carries.
+type typedProblem struct {
+	Type   string `json:"type"`
+	Status int    `json:"status"`
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
+}
+
+// refusedWith checks that body is a problem of status whose code is code and
+// whose type is that code's documented URI.
+func refusedWith(t *testing.T, what string, status int, body []byte, wantStatus int, code string) typedProblem {
+	t.Helper()
+	var p typedProblem
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatalf("%s: not a problem: %v: %s", what, err, body)
+	}
+	if status != wantStatus || p.Status != wantStatus || p.Code != code || p.Type != api.ProblemTypeBase+code {
+		t.Fatalf("%s: %d %+v; want %d with code %s", what, status, p, wantStatus, code)
+	}
+	return p
+}
+
+// TestEveryRefusalTyped provokes each kind of refusal the server writes, inside
+// huma and outside it, and checks each has its code and type.
+func TestEveryRefusalTyped(t *testing.T) {
+	c := newServer(t)
+	c.world()
+	cases := []struct {
+		c            *client
+		method, path string
+		body         any
+		status       int
+		code         string
+	}{
+		{c.anonymous(), "GET", "/api/v1/persons", nil, 401, "unauthenticated"},
+		{c, "GET", "/nowhere", nil, 404, "not_found"},
+		{c, "GET", "/api/v1/persons/HSK-999999", nil, 404, "not_found"},
+		{c, "DELETE", "/api/v1/persons", nil, 405, "method_not_allowed"},
+		{c, "GET", "/api/v1/persons?colour=red", nil, 400, "malformed"},
+		{c, "POST", "/api/v1/persons", "{", 400, "malformed"},
+		{c, "POST", "/api/v1/persons", `{"person":{"sex":"x"}}`, 422, "invalid"},
+		{c, "POST", "/api/v1/facilities", strings.Repeat(" ", api.MaxBodyBytes+1), 413, "too_large"},
+	}
+	for _, tc := range cases {
+		status, _, body := tc.c.do(tc.method, tc.path, tc.body)
+		refusedWith(t, tc.method+" "+tc.path, status, body, tc.status, tc.code)
+	}
+}
+
+// TestMethodNotAllowed answers a wrong method on a known path with 405 and the
+// methods the path has.
+func TestMethodNotAllowed(t *testing.T) {
+	c := newServer(t)
+	for path, allow := range map[string]string{
+		"/api/v1/persons":              "GET, HEAD, POST",
+		"/api/v1/movements/x/manifest": "PUT",
+		"/api/v1/tokens/x":             "DELETE",
+	} {
+		status, h, body := c.do("PATCH", path, nil)
+		refusedWith(t, "PATCH "+path, status, body, http.StatusMethodNotAllowed, "method_not_allowed")
+		if h.Get("Allow") != allow {
+			t.Errorf("PATCH %s: Allow %q, want %q", path, h.Get("Allow"), allow)
+		}
+	}
+}
+
+// TestUnknownQueryParameter refuses a parameter the operation does not take,
+// naming the ones it does.
+func TestUnknownQueryParameter(t *testing.T) {
+	c := newServer(t)
+	status, _, body := c.do("GET", "/api/v1/transfers?limt=1", nil)
+	p := refusedWith(t, "limt", status, body, 400, "malformed")
+	if !strings.Contains(p.Detail, "query.limt") {
+		t.Errorf("detail %q does not name the parameter", p.Detail)
+	}
+	status, _, body = c.do("GET", "/api/v1/persons?limit=1", nil)
+	if status != 200 {
+		t.Errorf("a known parameter: %d %s", status, body)
+	}
+}
