@@ -56,6 +56,9 @@ type Store interface {
 type Config struct {
 	Origin   string        // the log's name, as in its checkpoints
 	Verifier note.Verifier // the log's key: checkpoints are opened with it before they are served
+	// VerifierKey is the log's key in signed-note verifier key form, served by GET
+	// /api/v1/log-key; optional.
+	VerifierKey string
 	Logger   *slog.Logger  // default slog.Default()
 	Now      func() time.Time
 	// Idempotency keeps the responses to writes that carried an Idempotency-Key.
@@ -176,7 +179,8 @@ func New(store Store, cfg Config) (*Handler, error) {
 		s.audit.close()
 		return nil, err
 	}
-	mux.Handle("/log/", ledger.Handler(store))
+	documentPlainRoutes(api.OpenAPI())
+	mux.Handle("/log/", problems(ledger.Handler(store)))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("/", notFoundOrMethod(mux))
 	return &Handler{s: s, h: s.secure(s.recoverer(s.authenticate(s.crossOrigin(s.idempotent(mux)))))}, nil
@@ -279,6 +283,10 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodGet, v1+"/notifications/{id}", "get-notification", "Get a duty to inform", notification, s.getNotification)
 	route(api, s, http.MethodPost, v1+"/notifications/{id}/completions", "complete-notification", "Record that a duty to inform was carried out", notification, s.completeNotification)
 
+	route(api, s, http.MethodGet, v1+"/log-key", "log-key", "The log's origin and verification key", public, s.logKey, func(op *huma.Operation) {
+		op.Description = "What a verifier needs to check checkpoints (GET /log/checkpoint, GET /api/v1/checkpoint) with its own code: " +
+			"the origin and the C2SP signed-note verifier key. Needs no credentials: the key is public."
+	})
 	route(api, s, http.MethodGet, v1+"/checkpoint", "checkpoint", "The latest signed checkpoint", signedIn, s.checkpoint)
 	route(api, s, http.MethodGet, v1+"/proofs/inclusion", "inclusion-proof", "Proof that an event is in the ledger", signedIn, s.inclusion)
 	route(api, s, http.MethodGet, v1+"/proofs/consistency", "consistency-proof", "Proof that one tree extends another", signedIn, s.consistency)
@@ -380,6 +388,10 @@ func (uuidSchema) Schema(huma.Registry) *huma.Schema {
 }
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	if r.URL.RawQuery != "" { // like every route, it refuses parameters it does not take
+		writeProblemAt(w, http.StatusBadRequest, Malformed, "query", "/healthz takes no query parameters")
+		return
+	}
 	_, size, err := s.store.LatestCheckpoint(r.Context())
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "api: health check", "err", err)

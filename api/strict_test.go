@@ -2,11 +2,15 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/storetest"
 )
 
 // typedProblem is a problem's members that every refusal carries.
@@ -88,4 +92,28 @@ func TestUnknownQueryParameter(t *testing.T) {
 	if status != 200 {
 		t.Errorf("a known parameter: %d %s", status, body)
 	}
+}
+
+// TestLogKey serves the log's origin and key to anyone, and the key opens the
+// served checkpoint; the log's refusals are problems too.
+func TestLogKey(t *testing.T) {
+	c := newServer(t)
+	c.world()
+	var k api.LogKey
+	c.anonymous().json("GET", "/api/v1/log-key", nil, 200, &k)
+	v := storetest.Verifier(t)
+	if k.Origin != storetest.Origin || k.KeyName != v.Name() || k.KeyHash != fmt.Sprintf("%08x", v.KeyHash()) {
+		t.Fatalf("log key %+v", k)
+	}
+	status, _, cp := c.anonymous().do("GET", "/log/checkpoint", nil)
+	if status != 200 {
+		t.Fatalf("/log/checkpoint %d", status)
+	}
+	if _, err := note.Open(cp, note.VerifierList(v)); err != nil {
+		t.Errorf("the checkpoint does not open with the served key: %v", err)
+	}
+	status, _, body := c.anonymous().do("GET", "/log/tile/0/999", nil)
+	refusedWith(t, "tile beyond the tree", status, body, 404, "not_found")
+	status, _, body = c.anonymous().do("GET", "/log/tile/0/xyz", nil)
+	refusedWith(t, "malformed tile", status, body, 400, "malformed")
 }

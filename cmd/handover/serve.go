@@ -101,7 +101,7 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 		certs = append(certs, cert)
 	}
 	logger := slog.New(slog.NewTextHandler(logw, nil))
-	h, err := api.New(d.db, api.Config{Origin: d.origin, Verifier: v, Logger: logger, Accounts: accounts,
+	h, err := api.New(d.db, api.Config{Origin: d.origin, Verifier: v, VerifierKey: d.vkey, Logger: logger, Accounts: accounts,
 		TLS: f.tls(), SecureCookies: f.secureCookies, TrustForwardedFor: f.trustForwardedFor})
 	if err != nil {
 		return nil, err
