@@ -59,8 +59,8 @@ type Config struct {
 	// VerifierKey is the log's key in signed-note verifier key form, served by GET
 	// /api/v1/log-key; optional.
 	VerifierKey string
-	Logger   *slog.Logger  // default slog.Default()
-	Now      func() time.Time
+	Logger      *slog.Logger // default slog.Default()
+	Now         func() time.Time
 	// Idempotency keeps the responses to writes that carried an Idempotency-Key.
 	// Default: the store, if it implements Idempotency; otherwise responses are
 	// kept in memory and forgotten at restart (a warning is logged).
