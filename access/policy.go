@@ -69,6 +69,9 @@ var Table = concat(
 	rules("checkpoint", Everyone, false, Roles...),
 	rules("inclusion-proof", Everyone, false, Roles...),
 	rules("consistency-proof", Everyone, false, Roles...),
+	rules("event-proof", Everyone, false, Roles...),
+	rules("witnesses", Everyone, false, Roles...),
+	rules("witnessed-event", Everyone, false, Roles...),
 
 	// The register.
 	rules("register-party", AnyAdministrator, false, Administrator),

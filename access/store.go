@@ -5,7 +5,10 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -35,6 +38,13 @@ func (u *User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
 
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{1,39}$`)
 
+// hiddenInName reports a rune a name may not hold: a control character, or a
+// format character (Unicode Cf: directional controls, zero-width spaces…) other
+// than the joiners Arabic-script spelling uses.
+func hiddenInName(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) && r != 0x200c && r != 0x200d
+}
+
 // ValidateUser checks a user's own fields.
 func ValidateUser(u *User) error {
 	switch {
@@ -44,6 +54,10 @@ func ValidateUser(u *User) error {
 		return errors.New("name: must be 2 to 40 lower-case letters, digits, '.', '_' or '-', starting with a letter")
 	case len(u.FullName) == 0 || len(u.FullName) > 200:
 		return errors.New("full_name: is required, at most 200 characters")
+	case !utf8.ValidString(u.FullName):
+		return errors.New("full_name: is not valid UTF-8")
+	case strings.ContainsFunc(u.FullName, hiddenInName):
+		return errors.New("full_name: contains a control or invisible format character (a name holds only what it shows)")
 	case u.Party == uuid.Nil:
 		return errors.New("party: is required")
 	case len(u.Roles) == 0:

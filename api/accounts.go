@@ -97,7 +97,7 @@ func (s *server) tokenOf(ctx context.Context, ref string) (resource, error) {
 	if i < 0 {
 		return resource{}, notFound("path.id", fmt.Sprintf("no token %s", id))
 	}
-	return resource{access.Concerns{User: ts[i].User}, "token/" + id.String()}, nil
+	return resource{access.Concerns{User: ts[i].User}, "token/" + id.String(), &hidden{missing: notFound("path.id", fmt.Sprintf("no token %s", id))}}, nil
 }
 
 // revokeToken revokes one of the caller's own tokens.
@@ -169,7 +169,7 @@ type newUserOutput struct {
 // newUserConcerns: an account is made in the administrator's own party.
 func (s *server) newUserConcerns(ctx context.Context, _ *createUserInput) (resource, error) {
 	p := authzOf(ctx).user.Party
-	return resource{access.Concerns{Parties: []uuid.UUID{p}}, "party/" + p.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{p}}, "party/" + p.String(), nil}, nil
 }
 
 func (s *server) createUser(ctx context.Context, in *createUserInput) (*newUserOutput, error) {
@@ -263,7 +263,7 @@ func (s *server) userOf(ctx context.Context, ref string) (resource, error) {
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{u.Party}}, "user/" + u.ID.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{u.Party}}, "user/" + u.ID.String(), &hidden{missing: notFound("path.id", fmt.Sprintf("no user %q", clip(ref)))}}, nil
 }
 
 func (s *server) updateUser(ctx context.Context, in *updateUserInput) (*userOutput, error) {
@@ -315,6 +315,11 @@ func (s *server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 	}
 	if err := s.acc.UpdateUser(ctx, *u); err != nil {
 		return nil, err
+	}
+	if b.Unlock {
+		if err := s.recordUnlock(ctx, u); err != nil {
+			return nil, err
+		}
 	}
 	if end {
 		if err := s.acc.DeleteSessions(ctx, u.ID); err != nil {

@@ -89,6 +89,12 @@ type Config struct {
 	// PasswordParams are the argon2id costs of passwords set through the API; zero:
 	// access.DefaultParams.
 	PasswordParams access.Params
+	// LogCheckpoint, if set, serves GET /log/checkpoint in place of the newest
+	// signed checkpoint: the log's witnessed checkpoint (witness.CheckpointHandler).
+	LogCheckpoint http.Handler
+	// Witnesses, if set, reports the log's witnesses at GET /api/v1/witnesses and
+	// says in receipts whether the checkpoint covering an event is witnessed.
+	Witnesses WitnessReporter
 }
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413. A
@@ -181,9 +187,12 @@ func New(store Store, cfg Config) (*Handler, error) {
 	}
 	documentPlainRoutes(api.OpenAPI())
 	mux.Handle("/log/", problems(ledger.Handler(store)))
+	if cfg.LogCheckpoint != nil {
+		mux.Handle("GET /log/checkpoint", problems(cfg.LogCheckpoint))
+	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("/", notFoundOrMethod(mux))
-	return &Handler{s: s, h: s.secure(s.recoverer(s.authenticate(s.crossOrigin(s.idempotent(mux)))))}, nil
+	return &Handler{s: s, h: s.secure(s.recoverer(s.authenticate(s.crossOrigin(s.utf8Only(s.idempotent(mux))))))}, nil
 }
 
 // routes is the route table of /api/v1. Each route names its action (the
@@ -288,9 +297,13 @@ func (s *server) routes(api huma.API) {
 			"the origin and the C2SP signed-note verifier key. Needs no credentials: the key is public."
 	})
 	route(api, s, http.MethodGet, v1+"/checkpoint", "checkpoint", "The latest signed checkpoint", signedIn, s.checkpoint)
+	route(api, s, http.MethodGet, v1+"/witnesses", "witnesses", "The log's witnesses: the size each last cosigned, and when; the newest witnessed checkpoint", signedIn, s.witnesses)
+	route(api, s, http.MethodGet, v1+"/witnessed/{index}", "witnessed-event", "Whether the checkpoint covering an event is witnessed, by whom, since when", signedIn, s.witnessedEvent)
 	route(api, s, http.MethodGet, v1+"/proofs/inclusion", "inclusion-proof", "Proof that an event is in the ledger", signedIn, s.inclusion)
 	route(api, s, http.MethodGet, v1+"/proofs/consistency", "consistency-proof", "Proof that one tree extends another", signedIn, s.consistency)
 	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", byPath(s.eventOf), s.event, eventResponse(api))
+	route(api, s, http.MethodGet, v1+"/events/{index}/proof", "event-proof", "One event's proof file (C2SP tlog-proof: cosigned checkpoint, index, inclusion proof, leaf entry), to verify offline", signedIn, s.eventProof,
+		textResponse("The proof file, C2SP tlog-proof text", "Ledger-Size", "The size of the checkpoint the proof is given against"))
 }
 
 // withStatus sets the status of a successful answer.

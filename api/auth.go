@@ -27,7 +27,10 @@ const authDoc = "**Signing in.** Every route but `POST /api/v1/login`, `/healthz
 	"a session ends at logout, after 12 hours, or after 30 minutes unused. A machine sends an API token, " +
 	"made with `POST /api/v1/tokens` or `handover token create`: `Authorization: Bearer hot_…`. " +
 	"Without credentials, or with ended or revoked ones, the answer is a 401 problem; when no role of the " +
-	"user grants the action over the resource (the authorisation table, access.Table), a 403 problem. " +
+	"user grants the action (the authorisation table, access.Table), a 403 problem; a record the user may not " +
+	"see at all gets the 404 problem a record that does not exist gets, and a 403 only when the user may see " +
+	"it but not act on it. Failed logins hold back the address they come from (a growing wait per account), " +
+	"20 failures from one address get 429; only a guess from many addresses locks an account. " +
 	"The acting party and actor of every write are the user's party and login name."
 
 // SessionCookie is the name of the session cookie.
@@ -38,22 +41,33 @@ const sessionPrefix = "hos_"
 
 // Limits of sessions, tokens and logins.
 type Limits struct {
-	SessionTTL        time.Duration // a session's absolute lifetime
-	SessionIdle       time.Duration // a session unused this long ends
-	TokenTTL          time.Duration // the default lifetime of a new API token
-	MaxTokenTTL       time.Duration // the longest lifetime of an API token
-	MaxFailedLogins   int           // failed logins of one account within FailedLoginWindow that lock it
+	SessionTTL  time.Duration // a session's absolute lifetime
+	SessionIdle time.Duration // a session unused this long ends
+	TokenTTL    time.Duration // the default lifetime of a new API token
+	MaxTokenTTL time.Duration // the longest lifetime of an API token
+	// MaxFailedLogins failures of one account from one address within
+	// FailedLoginWindow make that address wait before it tries the account again:
+	// BackoffBase, doubled at each further failure, at most LockFor. Other
+	// addresses are not held back (see loginlimit.go).
+	MaxFailedLogins   int
 	FailedLoginWindow time.Duration
-	LockFor           time.Duration // how long a locked account stays locked
-	AddressFailures   int           // failed logins from one address within AddressWindow before it gets 429
-	AddressWindow     time.Duration
+	BackoffBase       time.Duration
+	LockFor           time.Duration // the longest wait, and how long an account-wide lock lasts
+	// AccountLockFailures failures of one account within FailedLoginWindow, from
+	// at least AccountLockAddresses addresses, lock it for every address (a
+	// guess spread over many addresses) for LockFor.
+	AccountLockFailures  int
+	AccountLockAddresses int
+	AddressFailures      int // failed logins from one address within AddressWindow before it gets 429
+	AddressWindow        time.Duration
 }
 
 // DefaultLimits are the limits of a zero Limits' fields.
 var DefaultLimits = Limits{
 	SessionTTL: 12 * time.Hour, SessionIdle: 30 * time.Minute,
 	TokenTTL: 90 * 24 * time.Hour, MaxTokenTTL: 365 * 24 * time.Hour,
-	MaxFailedLogins: 5, FailedLoginWindow: 15 * time.Minute, LockFor: 15 * time.Minute,
+	MaxFailedLogins: 5, FailedLoginWindow: 15 * time.Minute, BackoffBase: 30 * time.Second, LockFor: 15 * time.Minute,
+	AccountLockFailures: 50, AccountLockAddresses: 5,
 	AddressFailures: 20, AddressWindow: 15 * time.Minute,
 }
 
@@ -70,6 +84,13 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.MaxTokenTTL, d.MaxTokenTTL)
 	pick(&l.FailedLoginWindow, d.FailedLoginWindow)
 	pick(&l.LockFor, d.LockFor)
+	pick(&l.BackoffBase, d.BackoffBase)
+	if l.AccountLockFailures <= 0 {
+		l.AccountLockFailures = d.AccountLockFailures
+	}
+	if l.AccountLockAddresses <= 0 {
+		l.AccountLockAddresses = d.AccountLockAddresses
+	}
 	pick(&l.AddressWindow, d.AddressWindow)
 	if l.MaxFailedLogins <= 0 {
 		l.MaxFailedLogins = d.MaxFailedLogins
@@ -384,6 +405,20 @@ func (s *server) login(ctx context.Context, in *loginInput) (*loginOutput, error
 	if err != nil {
 		return nil, err
 	}
+	if u != nil {
+		// An address that has failed this account too often waits, whatever
+		// the password: the answer is the one of every failure.
+		h, err := s.loginHistory(ctx, u, now)
+		if err != nil {
+			return nil, err
+		}
+		if until := h.waitUntil(rq.addr, s.cfg.Limits); now.Before(until) {
+			s.record(ctx, access.AuditEntry{User: u.ID, Name: u.Name, Party: u.Party, Action: "login", Target: "user/" + u.ID.String(),
+				Outcome: access.Denied, Detail: "this address failed too often: it may try this account again at " + until.UTC().Format(time.RFC3339)})
+			s.addrs.fail(rq.addr, now, s.cfg.Limits)
+			return nil, unauthorized(loginRefused)
+		}
+	}
 	why := ""
 	switch {
 	case u == nil:
@@ -435,8 +470,8 @@ func (s *server) login(ctx context.Context, in *loginInput) (*loginOutput, error
 	return &loginOutput{SetCookie: s.cookie(id, false).String(), CacheControl: "no-store", Body: m}, nil
 }
 
-// loginFailed records a failed login, counts it against the address, and locks
-// the account once it has failed MaxFailedLogins times within the window.
+// loginFailed records a failed login, counts it against the address, and holds
+// back the address, or locks the account, as loginlimit.go says.
 func (s *server) loginFailed(ctx context.Context, u *access.User, name, why string, now time.Time) error {
 	rq := requestOf(ctx)
 	s.addrs.fail(rq.addr, now, s.cfg.Limits)
@@ -450,28 +485,7 @@ func (s *server) loginFailed(ctx context.Context, u *access.User, name, why stri
 	if u == nil || u.Disabled {
 		return nil
 	}
-	lim := s.cfg.Limits
-	recent, err := s.acc.AuditLog(ctx, access.AuditFilter{User: u.ID, Action: "login", Outcome: access.Failed,
-		Since: now.Add(-lim.FailedLoginWindow), Limit: lim.MaxFailedLogins})
-	if err != nil {
-		return err
-	}
-	n := len(recent)
-	lock := n >= lim.MaxFailedLogins && !now.Before(u.LockedUntil) // not locked already
-	if n == u.FailedLogins && !lock {
-		return nil
-	}
-	err = s.changeUser(ctx, u.ID, func(u *access.User) {
-		u.FailedLogins = n
-		if lock {
-			u.LockedUntil = now.Add(lim.LockFor)
-		}
-	})
-	if err == nil && lock {
-		err = s.record(ctx, access.AuditEntry{User: u.ID, Name: u.Name, Party: u.Party, Action: "lock-account", Target: "user/" + u.ID.String(),
-			Outcome: access.Allowed, Detail: fmt.Sprintf("%d failed logins within %s: locked for %s", n, lim.FailedLoginWindow, lim.LockFor)})
-	}
-	return err
+	return s.limitAfterFailure(ctx, u, now)
 }
 
 // changeUser reads a user afresh, changes it and writes it back, so that a

@@ -306,10 +306,11 @@ func TestTokens(t *testing.T) {
 		}
 	}
 
-	// Revocation: the token is refused from then on; another user cannot revoke it.
+	// Revocation: the token is refused from then on; another user cannot revoke
+	// it, and is told no more than of a token that does not exist.
 	c.user("other", "IRQ", access.Registrar)
 	status, _, b := c.withToken(c.tokenOf("other")).do("DELETE", "/api/v1/tokens/"+made[0].ID.String(), nil)
-	problemOf(t, status, b, 403, "may not revoke-token", "")
+	problemOf(t, status, b, 404, "no token "+made[0].ID.String(), "path.id")
 	machine.json("GET", "/api/v1/me", nil, 200, nil)
 	if status, _, b := browser.do("DELETE", "/api/v1/tokens/"+made[0].ID.String(), nil); status != 204 {
 		t.Fatalf("revoke: %d %s", status, b)
@@ -336,94 +337,6 @@ func TestTokens(t *testing.T) {
 		if status != 422 {
 			t.Errorf("token %v: %d %s", body, status, b)
 		}
-	}
-}
-
-// TestBruteForce fails logins until the account locks and the address is
-// refused, and checks that every attempt is in the audit log.
-func TestBruteForce(t *testing.T) {
-	k := newClock()
-	c := newServerWith(t, func(cfg *api.Config) {
-		cfg.Now = k.Now
-		cfg.Limits = api.Limits{MaxFailedLogins: 3, FailedLoginWindow: 10 * time.Minute, LockFor: 15 * time.Minute, AddressFailures: 5, AddressWindow: 10 * time.Minute}
-	})
-	c.world()
-	u := c.user("amira", "SDF", access.Registrar)
-	c.user("samir", "SDF", access.Registrar)
-	anon := c.anonymous()
-
-	// Two failures, a success: the count starts again.
-	for range 2 {
-		if status, _, _ := anon.login("amira", "guess number one"); status != 401 {
-			t.Fatalf("failed login: %d", status)
-		}
-	}
-	if status, _, _ := anon.login("amira", testPassword); status != 200 {
-		t.Fatalf("login after two failures: %d", status)
-	}
-	// Three failures within the window lock the account: the right password is
-	// refused too, with the same answer.
-	k.add(11 * time.Minute) // the earlier failures leave the window
-	for range 3 {
-		anon.login("amira", "guess number two")
-	}
-	locked, _ := c.db.UserByID(context.Background(), u.ID)
-	if locked.FailedLogins != 3 || !locked.LockedUntil.Equal(k.Now().Add(15*time.Minute)) {
-		t.Fatalf("after 3 failures: failed %d, locked until %v (now %v)", locked.FailedLogins, locked.LockedUntil, k.Now())
-	}
-	status, locked1, _ := anon.login("amira", testPassword)
-	_, wrong, _ := anon.login("nobody-here", "guess")
-	if status != 401 || string(locked1) != string(wrong) {
-		t.Errorf("the right password on a locked account: %d %s", status, locked1)
-	}
-	// The address has failed 5 times within its window (the 2 of the first
-	// round left it): the next attempt is refused before any password is checked.
-	status, h, b := anon.do("POST", "/api/v1/login", map[string]any{"name": "samir", "password": testPassword})
-	problemOf(t, status, b, 429, "too many failed logins from this address", "")
-	if secs, err := strconv.Atoi(h.Get("Retry-After")); err != nil || secs <= 0 || secs > 600 {
-		t.Errorf("Retry-After %q", h.Get("Retry-After"))
-	}
-	// Behind a trusted proxy the client's address is X-Forwarded-For's last.
-	if status, _, _ := anon.withHeader("X-Forwarded-For", "203.0.113.9").login("samir", testPassword); status != 429 {
-		t.Errorf("X-Forwarded-For trusted by default: %d", status)
-	}
-
-	// After the windows: the address may try again, the lock lifts, the count resets.
-	k.add(16 * time.Minute)
-	if status, b, _ := anon.login("amira", testPassword); status != 200 {
-		t.Fatalf("login after the lock: %d %s", status, b)
-	}
-	if u, _ := c.db.UserByID(context.Background(), u.ID); u.FailedLogins != 0 || !u.LockedUntil.IsZero() {
-		t.Errorf("after a login: failed %d, locked until %v", u.FailedLogins, u.LockedUntil)
-	}
-
-	// Every attempt is in the log, the lock too.
-	var failed, ok, lock int
-	for _, e := range c.auditOf(u.ID) {
-		switch {
-		case e.Action == "login" && e.Outcome == access.Failed:
-			failed++
-		case e.Action == "login" && e.Outcome == access.Allowed:
-			ok++
-		case e.Action == "lock-account":
-			lock++
-		}
-	}
-	if failed != 6 || ok != 2 || lock != 1 {
-		t.Errorf("audit of amira: %d failed, %d allowed, %d locks; want 6, 2, 1", failed, ok, lock)
-	}
-	es, _ := c.db.AuditLog(context.Background(), access.AuditFilter{Action: "login", Outcome: access.Failed, Limit: 1000})
-	var unknown, limited int
-	for _, e := range es {
-		switch {
-		case e.Name == "nobody-here" && e.User == uuid.Nil:
-			unknown++
-		case e.Detail == "too many failed logins from this address":
-			limited++
-		}
-	}
-	if unknown != 1 || limited != 2 {
-		t.Errorf("audit: %d unknown names, %d refused addresses; want 1 and 2", unknown, limited)
 	}
 }
 
@@ -785,7 +698,7 @@ func TestUsers(t *testing.T) {
 	problemOf(t, status, b, 404, "no user", "path.id")
 	c.user("irq-admin", "IRQ", access.Administrator)
 	status, _, b = c.withToken(c.tokenOf("irq-admin")).do("PATCH", "/api/v1/users/layla", map[string]any{"disabled": true})
-	problemOf(t, status, b, 403, "may not update-user", "")
+	problemOf(t, status, b, 404, `no user "layla"`, "path.id") // another party's account: as if there were none
 }
 
 // signInWith logs a user in with a password and returns the session cookie.
@@ -831,7 +744,7 @@ func TestSetMandate(t *testing.T) {
 		problemOf(t, status, b, 403, "may not set-mandate", "")
 	}
 	monitor := c.withToken(f.tokens["icrc-monitor"])
-	if status, _, _ := monitor.do("GET", "/api/v1/persons/"+f.atIQ1, nil); status != 403 {
+	if status, _, _ := monitor.do("GET", "/api/v1/persons/"+f.atIQ1, nil); status != 404 {
 		t.Fatalf("the monitor reads IQ1 before its mandate covers it: %d", status)
 	}
 	var rc api.Receipt

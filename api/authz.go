@@ -53,6 +53,19 @@ type guard struct {
 type resource struct {
 	access.Concerns
 	target string // for the audit log: kind/id
+	// hidden says how a record the caller may not see is refused: exactly as if
+	// it did not exist (missing, the resolver's own 404), so that no answer tells
+	// "no such record" from "not yours". A caller who may see the record (the
+	// grant of readAction permits readConcerns) but not act on it gets a 403.
+	// Reference data (parties, facilities, keys, campaigns) has no hidden.
+	hidden *hidden
+}
+
+// hidden is how a record is refused to a caller who may not see it.
+type hidden struct {
+	missing      error // the 404 of a reference to no record
+	readAction   string
+	readConcerns access.Concerns // "" readAction: no other action shows the record
 }
 
 // The guards of the route table, besides byPath and by.
@@ -193,9 +206,41 @@ func (s *server) authorize(ctx context.Context, az *authz, g guard, in any) erro
 	}
 	if !ok {
 		s.recordAct(ctx, az, errDenied)
+		if h := res.hidden; h != nil {
+			seen, err := s.sees(ctx, az, h)
+			if err != nil {
+				return err
+			}
+			if !seen {
+				return h.missing
+			}
+		}
 		return newProblem(http.StatusForbidden, Forbidden, forbiddenDetail(az))
 	}
 	return nil
+}
+
+// sees reports whether a caller whose action over a record was denied may still
+// see it: never for a read (the denial was the read's), and for a write when the
+// grant of the record's read action permits its read concerns.
+func (s *server) sees(ctx context.Context, az *authz, h *hidden) (bool, error) {
+	if !az.write || h.readAction == "" {
+		return false, nil
+	}
+	read := &authz{who: az.who, user: az.user, action: h.readAction, grant: s.policy.Grant(az.user, h.readAction), mandate: az.mandate}
+	ok, err := s.permits(ctx, read, h.readConcerns)
+	az.mandate = read.mandate
+	return ok, err
+}
+
+// missing is the 404 a path's reference to no record of a kind gets: the words
+// of the store's own refusal (internal/sqlstore), so that the two cannot be told
+// apart.
+func missing(kind, ref string) error { return missingAt("path.id", kind, ref) }
+
+// missingAt is missing for a reference found at loc.
+func missingAt(loc, kind, ref string) error {
+	return at(custody.Errorf(custody.NotFound, "id", "no %s %s", kind, ref), where{"": loc, "id": loc})
 }
 
 // permits decides the grant over a resource's concerns.
@@ -587,7 +632,12 @@ func (s *server) recaptureOf(ctx context.Context, in *action[recapture]) (resour
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "person/" + p.Record.ID.String()}, nil
+	// Denied, the person is refused as the person's own routes refuse them.
+	pr, err := s.personResource(ctx, in.ID, true)
+	if err != nil {
+		return resource{}, err
+	}
+	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "person/" + p.Record.ID.String(), pr.hidden}, nil
 }
 
 func (s *server) personResource(ctx context.Context, ref string, read bool) (resource, error) {
@@ -595,8 +645,20 @@ func (s *server) personResource(ctx context.Context, ref string, read bool) (res
 	if err != nil {
 		return resource{}, err
 	}
-	c, err := s.lookup().personConcerns(ctx, p, read)
-	return resource{c, "person/" + p.Record.ID.String()}, err
+	l := s.lookup()
+	c, err := l.personConcerns(ctx, p, read)
+	if err != nil {
+		return resource{}, err
+	}
+	rc, err := l.personConcerns(ctx, p, true)
+	if err != nil {
+		return resource{}, err
+	}
+	h := &hidden{missing: missing("person", p.Record.ID.String()), readAction: "get-person", readConcerns: rc}
+	if _, regNo, _ := parsePersonRef(ref); regNo != "" {
+		h.missing = at(custody.Errorf(custody.NotFound, "reg_no", "no person with registration number %s", regNo), where{"": "path.id", "reg_no": "path.id"})
+	}
+	return resource{c, "person/" + p.Record.ID.String(), h}, nil
 }
 
 func (s *server) transferRead(ctx context.Context, ref string) (resource, error) {
@@ -616,8 +678,13 @@ func (s *server) transferResource(ctx context.Context, ref string, read bool) (r
 	if err != nil {
 		return resource{}, err
 	}
-	c, err := s.lookup().transferConcerns(ctx, t, read)
-	return resource{c, "transfer/" + id.String()}, err
+	l := s.lookup()
+	c, err := l.transferConcerns(ctx, t, read)
+	if err != nil {
+		return resource{}, err
+	}
+	rc, err := l.transferConcerns(ctx, t, true)
+	return resource{c, "transfer/" + id.String(), &hidden{missing("transfer", id.String()), "get-transfer", rc}}, err
 }
 
 func (s *server) movementOf(ctx context.Context, ref string) (resource, error) {
@@ -630,7 +697,7 @@ func (s *server) movementOf(ctx context.Context, ref string) (resource, error) {
 		return resource{}, err
 	}
 	c, err := s.lookup().movementConcerns(ctx, m)
-	return resource{c, "movement/" + id.String()}, err
+	return resource{c, "movement/" + id.String(), &hidden{missing("movement", id.String()), "get-movement", c}}, err
 }
 
 func (s *server) incidentOf(ctx context.Context, ref string) (resource, error) {
@@ -643,7 +710,7 @@ func (s *server) incidentOf(ctx context.Context, ref string) (resource, error) {
 		return resource{}, err
 	}
 	c, err := s.lookup().incidentConcerns(ctx, in)
-	return resource{c, "incident/" + id.String()}, err
+	return resource{c, "incident/" + id.String(), &hidden{missing("incident", id.String()), "get-incident", c}}, err
 }
 
 func (s *server) notificationOf(ctx context.Context, ref string) (resource, error) {
@@ -656,7 +723,7 @@ func (s *server) notificationOf(ctx context.Context, ref string) (resource, erro
 		return resource{}, err
 	}
 	c, err := s.lookup().notificationConcerns(ctx, n)
-	return resource{c, "notification/" + id.String()}, err
+	return resource{c, "notification/" + id.String(), &hidden{missing("notification", id.String()), "get-notification", c}}, err
 }
 
 func (s *server) keyOf(ctx context.Context, ref string) (resource, error) {
@@ -668,7 +735,7 @@ func (s *server) keyOf(ctx context.Context, ref string) (resource, error) {
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{k.Party}}, "key/" + id.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{k.Party}}, "key/" + id.String(), nil}, nil
 }
 
 func (s *server) facilityOf(ctx context.Context, ref string) (resource, error) {
@@ -676,7 +743,7 @@ func (s *server) facilityOf(ctx context.Context, ref string) (resource, error) {
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "facility/" + f.ID.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "facility/" + f.ID.String(), nil}, nil
 }
 
 func (s *server) partyOf(ctx context.Context, ref string) (resource, error) {
@@ -684,7 +751,7 @@ func (s *server) partyOf(ctx context.Context, ref string) (resource, error) {
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{id}}, "party/" + id.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{id}}, "party/" + id.String(), nil}, nil
 }
 
 // eventOf: the event's acting party, and the concerns of its subject read as a
@@ -711,7 +778,8 @@ func (s *server) eventOf(ctx context.Context, ref string) (resource, error) {
 	}
 	c.party(sub.Parties...)
 	c.facility(sub.Facilities...)
-	return resource{c.Concerns, target}, nil
+	miss := at(custody.Errorf(custody.NotFound, "index", "no event at index %d", index), where{"index": "path.index", "": "path.index"})
+	return resource{c.Concerns, target, &hidden{missing: miss}}, nil
 }
 
 // subjectConcerns finds what an event's subject is and its concerns as a read.
@@ -769,7 +837,7 @@ func (s *server) newFacilityConcerns(ctx context.Context, in *registerFacilityIn
 	if p == uuid.Nil {
 		return resource{}, invalid("body.facility.controlling_party", "is required: the party that controls the facility")
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{p}}, "party/" + p.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{p}}, "party/" + p.String(), nil}, nil
 }
 
 func (s *server) newPersonConcerns(ctx context.Context, in *registerPersonInput) (resource, error) {
@@ -777,7 +845,7 @@ func (s *server) newPersonConcerns(ctx context.Context, in *registerPersonInput)
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "facility/" + f.ID.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "facility/" + f.ID.String(), nil}, nil
 }
 
 func (s *server) newKeyConcerns(ctx context.Context, in *registerKeyInput) (resource, error) {
@@ -793,7 +861,7 @@ func (s *server) partyConcerns(ctx context.Context, loc, ref string) (resource, 
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{id}}, "party/" + id.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{id}}, "party/" + id.String(), nil}, nil
 }
 
 // newTransferConcerns: a transfer is proposed by the controller of the facility
@@ -803,7 +871,7 @@ func (s *server) newTransferConcerns(ctx context.Context, in *proposeTransferInp
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "facility/" + f.ID.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "facility/" + f.ID.String(), nil}, nil
 }
 
 // newMovementConcerns: the transfer's sending and receiving parties, and the
@@ -827,7 +895,11 @@ func (s *server) newMovementConcerns(ctx context.Context, in *planMovementInput)
 		}
 		c.party(escort)
 	}
-	return resource{c.Concerns, "transfer/" + t.ID.String()}, nil
+	rc, err := s.lookup().transferConcerns(ctx, t, true)
+	if err != nil {
+		return resource{}, err
+	}
+	return resource{c.Concerns, "transfer/" + t.ID.String(), &hidden{missingAt("body.movement.transfer", "transfer", t.ID.String()), "get-transfer", rc}}, nil
 }
 
 // handoverConcerns: the parties of the document's two officers.
@@ -841,7 +913,7 @@ func (s *server) handoverConcerns(ctx context.Context, in *handoverInput) (resou
 	}
 	var c concerns
 	c.party(doc.From.Party, doc.To.Party)
-	return resource{c.Concerns, "movement/" + doc.Movement.String()}, nil
+	return resource{c.Concerns, "movement/" + doc.Movement.String(), nil}, nil
 }
 
 // newIncidentConcerns: the parties of the movement, the controller of the
@@ -892,5 +964,5 @@ func (s *server) newIncidentConcerns(ctx context.Context, in *openIncidentInput)
 	if len(c.Parties) == 0 {
 		return resource{}, invalid("body.incident", "name the movement, the facility or the persons it concerns")
 	}
-	return resource{c.Concerns, "incident"}, nil
+	return resource{c.Concerns, "incident", nil}, nil
 }

@@ -10,16 +10,22 @@ import (
 	"github.com/handover-project/handover/sequencer"
 )
 
-// Receipt acknowledges an accepted write: its events and the checkpoint covering them.
+// Receipt acknowledges an accepted write: its events, the checkpoint covering
+// them, and where to fetch each event's proof file.
 type Receipt struct {
 	Events     []sequencer.Recorded `json:"events"`
 	Checkpoint Checkpoint           `json:"checkpoint"`
+	Proofs     []string             `json:"proofs" doc:"Path of each event's proof file (C2SP tlog-proof), in the order of events; verify it offline with handover proof verify"`
 }
 
 func receiptOf(r sequencer.Receipt) Receipt {
+	proofs := make([]string, len(r.Events))
+	for i, e := range r.Events {
+		proofs[i] = proofPath(e.Index)
+	}
 	return Receipt{Events: r.Events, Checkpoint: Checkpoint{
 		Size: r.Checkpoint.Size, Root: r.Checkpoint.Root[:], Note: string(r.Checkpoint.Note),
-	}}
+	}, Proofs: proofs}
 }
 
 type receiptOutput struct {

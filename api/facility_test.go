@@ -44,8 +44,8 @@ func TestFacilitiesAndParties(t *testing.T) {
 	if p.Custody.Custodian != storetest.ID("IRQ") {
 		t.Errorf("custodian after control change %+v", p.Custody)
 	}
-	// The record went with the custody: SDF no longer sees it.
-	if status, _, b := c.as("SDF").do("GET", "/api/v1/persons/HSK-000002", nil); status != 403 {
+	// The record went with the custody: SDF no longer sees it, nor that it exists.
+	if status, _, b := c.as("SDF").do("GET", "/api/v1/persons/HSK-000002", nil); status != 404 {
 		t.Errorf("SDF reads a person IRQ now holds: %d %s", status, b)
 	}
 }

@@ -158,11 +158,19 @@ func FuzzIdempotencyKey(f *testing.F) {
 
 // handoverSeed is a handover request whose document parses.
 var handoverSeed = func() []byte {
-	doc := `{"type":"handover","v":1,"id":"0190b9a4-7c2d-7000-8000-000000000001","movement":"0190b9a4-7c2d-7000-8000-000000000002",` +
+	compact := `{"type":"handover","v":1,"id":"0190b9a4-7c2d-7000-8000-000000000001","movement":"0190b9a4-7c2d-7000-8000-000000000002",` +
 		`"stage":"departure","from":{"party":"0190b9a4-7c2d-7000-8000-000000000003","name":"Officer Rojhat Amed","key":"0190b9a4-7c2d-7000-8000-000000000004"},` +
 		`"to":{"party":"0190b9a4-7c2d-7000-8000-000000000005","name":"Lieutenant Dara Sor","key":"0190b9a4-7c2d-7000-8000-000000000006"},` +
 		`"at":"2026-01-21T09:30:00Z","place":"Hasakah gate","head_count":1,` +
 		`"persons":[{"person":"0190b9a4-7c2d-7000-8000-000000000007","reg_no":"HSK-000150","outcome":"present"}]}`
+	d, err := custody.ParseHandover([]byte(compact))
+	if err != nil {
+		panic(err)
+	}
+	doc, err := custody.EncodeHandover(d) // the canonical form, the only one accepted
+	if err != nil {
+		panic(err)
+	}
 	b, _ := json.Marshal(map[string]any{"document": []byte(doc), "signatures": []map[string]any{
 		{"key": "0190b9a4-7c2d-7000-8000-000000000004", "sig": bytes.Repeat([]byte{1}, 64)},
 		{"key": "0190b9a4-7c2d-7000-8000-000000000006", "sig": bytes.Repeat([]byte{2}, 64)},

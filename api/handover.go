@@ -37,7 +37,7 @@ func handoverCommand(b *handoverBody) (custody.SubmitHandover, error) {
 	case len(b.Document) > maxHandoverDocument:
 		return cmd, invalid("body.document", fmt.Sprintf("is %d bytes; at most %d", len(b.Document), maxHandoverDocument))
 	}
-	doc, err := custody.ParseHandover(b.Document)
+	doc, err := custody.ParseSignedHandover(b.Document)
 	if err != nil {
 		return cmd, at(err, inBody)
 	}

@@ -48,7 +48,7 @@ func TestHandoverRefusals(t *testing.T) {
 		var d custody.HandoverDocument
 		json.Unmarshal(dep, &d)
 		d.From, d.To = from, to
-		b, _ := json.Marshal(d)
+		b, _ := custody.EncodeHandover(&d)
 		return b
 	}
 	forged := usf.sign(dep)
@@ -76,7 +76,7 @@ func TestHandoverRefusals(t *testing.T) {
 		{"another party's officer", as(irq.side(), usf.side()), nil, 409, "given by SDF, not IRQ", "body.document.from.party"},
 		{"revoked key", revoked, []custody.Signature{gone.sign(revoked), usf.sign(revoked)}, 409, "was revoked", "body.document.from.key"},
 		{"bytes altered after signing", altered, []custody.Signature{sdf.sign(dep), usf.sign(dep)}, 409, "does not verify", "body.signatures"},
-		{"document re-encoded", indented.Bytes(), []custody.Signature{sdf.sign(dep), usf.sign(dep)}, 409, "does not verify", "body.signatures"},
+		{"document re-encoded", indented.Bytes(), []custody.Signature{sdf.sign(indented.Bytes()), usf.sign(indented.Bytes())}, 422, "not in canonical form", "body.document"},
 		{"one signature", dep, []custody.Signature{sdf.sign(dep)}, 422, "exactly two signatures", "body.signatures"},
 		{"one officer twice", dep, []custody.Signature{sdf.sign(dep), sdf.sign(dep)}, 409, "no signature by the to officer", "body.signatures"},
 		{"short signature", dep, []custody.Signature{sdf.sign(dep), {Key: usf.key, Sig: []byte("short")}}, 422, "64 bytes", "body.signatures[1].sig"},

@@ -234,5 +234,5 @@ func (s *server) importConcerns(ctx context.Context, in *importInput) (resource,
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "facility/" + f.ID.String()}, nil
+	return resource{access.Concerns{Parties: []uuid.UUID{f.Controller}, Facilities: []uuid.UUID{f.ID}}, "facility/" + f.ID.String(), nil}, nil
 }

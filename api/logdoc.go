@@ -72,6 +72,7 @@ func documentPlainRoutes(oapi *huma.OpenAPI) {
 					"time":   {Type: huma.TypeString, Format: "date-time", Description: "The server's clock"},
 				}}, Example: map[string]any{"status": "ok", "size": 42, "time": "2026-01-20T09:00:00Z"}}}},
 			"400": problem("A query parameter: /healthz takes none"),
+			"422": problem("A path or query that is not UTF-8"),
 			"503": problem("The store does not answer"),
 		}})
 	oapi.AddOperation(&huma.Operation{OperationID: "log-checkpoint", Method: http.MethodGet, Path: "/log/checkpoint", Tags: []string{"Log"}, Security: public,
@@ -81,6 +82,7 @@ func documentPlainRoutes(oapi *huma.OpenAPI) {
 		Responses: map[string]*huma.Response{
 			"200": text("The signed checkpoint", "handover.example/log\n42\nq8R0…=\n\n— handover.example/log ejGAr…=\n"),
 			"404": problem("No checkpoint yet"),
+			"422": problem("A path or query that is not UTF-8"),
 		}})
 	oapi.AddOperation(&huma.Operation{OperationID: "log-tile", Method: http.MethodGet, Path: "/log/tile/{level}/{index}", Tags: []string{"Log"}, Security: public,
 		Summary:     "A tile of the log's Merkle tree (C2SP tlog-tiles)",
@@ -91,6 +93,7 @@ func documentPlainRoutes(oapi *huma.OpenAPI) {
 			"200": binary("The tile's hashes"),
 			"400": problem("A malformed tile path"),
 			"404": problem("Beyond the latest checkpoint"),
+			"422": problem("A path or query that is not UTF-8"),
 		}})
 	oapi.AddOperation(&huma.Operation{OperationID: "log-entries", Method: http.MethodGet, Path: "/log/tile/entries/{index}", Tags: []string{"Log"}, Security: public,
 		Summary: "A bundle of the log's entries (C2SP tlog-tiles)",
@@ -101,6 +104,7 @@ func documentPlainRoutes(oapi *huma.OpenAPI) {
 			"200": binary("The entry bundle"),
 			"400": problem("A malformed tile path"),
 			"404": problem("Beyond the latest checkpoint"),
+			"422": problem("A path or query that is not UTF-8"),
 		}})
 }
 

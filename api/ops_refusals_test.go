@@ -60,7 +60,7 @@ func TestOpsRefusals(t *testing.T) {
 		{"override without reason", "POST", tid + "/overrides", map[string]any{"person": regs[0], "kind": "medical", "reason": "", "occurred_at": at(9)}, 422, "body.reason"},
 		{"override of an unknown kind", "POST", tid + "/overrides", map[string]any{"person": regs[0], "kind": "luck", "reason": "r", "occurred_at": at(9)}, 422, "body.kind"},
 		{"approval naming another party", "POST", tid + "/approvals", map[string]any{"party": "IRQ", "occurred_at": at(9)}, 422, "body.party"},
-		{"approval by a third party", "POST", tid + "/approvals", map[string]any{"occurred_at": at(9)}, 403, ""},
+		{"approval by a third party", "POST", tid + "/approvals", map[string]any{"occurred_at": at(9)}, 404, "path.id"}, // a transfer it may not see
 		{"cancellation without reason", "POST", tid + "/cancellations", map[string]any{"reason": " ", "occurred_at": at(9)}, 422, "body.reason"},
 		{"movement of an unknown transfer", "POST", "/api/v1/movements", map[string]any{"movement": map[string]any{"transfer": nobody, "escort": "USF", "mode": "convoy",
 			"vehicles": buses(1, 5), "planned_departure": at(60), "manifest": seats(regs[:1], buses(1, 5))}, "occurred_at": at(9)}, 404, "body.movement.transfer"},

@@ -217,7 +217,7 @@ func document(m custody.MovementState, stage custody.Stage, from, to officer, pe
 		}
 		d.Persons = append(d.Persons, custody.HandoverPerson{Person: tp.Person, RegNo: tp.RegNo, Outcome: o})
 	}
-	b, err := json.Marshal(d)
+	b, err := custody.EncodeHandover(&d)
 	if err != nil {
 		panic(err)
 	}

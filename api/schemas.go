@@ -127,3 +127,13 @@ func finishOperations(oapi *huma.OpenAPI) {
 		}
 	}
 }
+
+// textResponse documents an operation whose answer is text/plain (a []byte body
+// that huma would otherwise describe as base64 JSON), with one header.
+func textResponse(desc, header, headerDoc string) func(*huma.Operation) {
+	return func(op *huma.Operation) {
+		op.Responses = map[string]*huma.Response{"200": {Description: desc,
+			Headers: map[string]*huma.Param{header: {Description: headerDoc, Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^[0-9]+$"}}},
+			Content: map[string]*huma.MediaType{"text/plain": {Schema: &huma.Schema{Type: huma.TypeString}}}}}
+	}
+}

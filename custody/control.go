@@ -42,6 +42,12 @@ func ParseControlDocument(b []byte) (*ControlDocument, error) {
 // checkControlDocument checks a signed control change against the facility and the
 // parties it names, and the signatures (invariant 6 applies to it as to handovers).
 func (s *State) checkControlDocument(f *FacilityState, to uuid.UUID, b []byte, sigs []Signature, held int) (*ControlDocument, error) {
+	if err := validUTF8("document", string(b)); err != nil {
+		return nil, err
+	}
+	if err := checkNoDuplicateKeys(b); err != nil {
+		return nil, err
+	}
 	d, err := ParseControlDocument(b)
 	if err != nil {
 		return nil, err

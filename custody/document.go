@@ -50,8 +50,8 @@ func (h documentHeader) check() error {
 	if err := requireText("document.place", h.place, 400); err != nil {
 		return err
 	}
-	if err := requireText("document.from.name", h.from.Name, 200); err != nil {
+	if err := requireName("document.from.name", h.from.Name, 200); err != nil {
 		return err
 	}
-	return requireText("document.to.name", h.to.Name, 200)
+	return requireName("document.to.name", h.to.Name, 200)
 }

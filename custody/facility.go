@@ -50,7 +50,7 @@ func (f *Facility) Validate() error {
 	if !codePattern.MatchString(f.Code) {
 		return Errorf(Invalid, "code", "must be 2 to 16 upper-case letters, digits, '-' or '_', starting with a letter; got %q", f.Code)
 	}
-	if err := requireText("name", f.Name, 200); err != nil {
+	if err := requireName("name", f.Name, 200); err != nil {
 		return err
 	}
 	if err := oneOf("kind", f.Kind, facilityKinds); err != nil {

@@ -159,6 +159,9 @@ func (s *State) checkSignatures(prefix string, from, to Officer, b []byte, sigs 
 	if from.Key == to.Key {
 		return Errorf(Refused, prefix+".to.key", "both officers name the same key: a handover needs two officers")
 	}
+	if foldOfficer(from.Name) == foldOfficer(to.Name) {
+		return Errorf(Refused, prefix+".to.name", "both sides are signed by %q: one officer may not give and take the same custody", to.Name)
+	}
 	for _, side := range []struct {
 		name string
 		o    Officer
@@ -174,6 +177,10 @@ func (s *State) checkSignatures(prefix string, from, to Officer, b []byte, sigs 
 		if k.Revoked {
 			return Errorf(Refused, field+".key", "key %s was revoked at event %d", k.ID, k.RevokedAt)
 		}
+		if side.o.Name != k.Officer {
+			return Errorf(Refused, field+".name", "is %q, but key %s was registered for officer %q: the name signed must be the key's",
+				side.o.Name, k.ID, k.Officer)
+		}
 		var sig []byte
 		for _, g := range sigs {
 			if g.Key == k.ID {
@@ -187,6 +194,9 @@ func (s *State) checkSignatures(prefix string, from, to Officer, b []byte, sigs 
 			return Errorf(Refused, "signatures", "the signature by key %s (%s, %s) does not verify over the document's bytes",
 				k.ID, k.Officer, s.partyCode(k.Party))
 		}
+	}
+	if fk, tk := s.keys[from.Key], s.keys[to.Key]; fk.User != uuid.Nil && fk.User == tk.User {
+		return Errorf(Refused, prefix+".to.key", "keys %s and %s belong to the same account: one officer may not give and take the same custody", fk.ID, tk.ID)
 	}
 	for i, g := range sigs {
 		if g.Key != from.Key && g.Key != to.Key {
@@ -206,7 +216,7 @@ func decideHandover(s *State, c SubmitHandover) ([]Draft, error) {
 	if len(c.Document) > 4<<20 {
 		return nil, Errorf(Invalid, "document", "is %d bytes; at most 4 MiB", len(c.Document))
 	}
-	doc, err := ParseHandover(c.Document)
+	doc, err := ParseSignedHandover(c.Document)
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +242,10 @@ func decideHandover(s *State, c SubmitHandover) ([]Draft, error) {
 	case Arrival:
 		if m.Status != DepartedMovement {
 			return nil, Errorf(Conflict, "document.stage", "movement %s is %s: an arrival handover needs a departed movement", m.ID, m.Status)
+		}
+		if d := m.Departure; d != nil && !doc.At.After(d.At) {
+			return nil, Errorf(Refused, "document.at", "%s is not after the departure handover of movement %s (%s): an arrival follows its departure",
+				doc.At.UTC().Format(time.RFC3339), m.ID, d.At.UTC().Format(time.RFC3339))
 		}
 		to := s.facilities[m.To]
 		fromParty, toParty, want = m.Escort, to.Controller, InTransit

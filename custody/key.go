@@ -2,6 +2,7 @@ package custody
 
 import (
 	"crypto/ed25519"
+	"strings"
 
 	"github.com/google/uuid"
 )
@@ -96,7 +97,7 @@ func decideRegisterKey(s *State, c RegisterKey) ([]Draft, error) {
 	if _, ok := s.parties[c.Party]; !ok {
 		return nil, Errorf(NotFound, "party", "no party %s", c.Party)
 	}
-	if err := requireText("officer", c.Officer, 200); err != nil {
+	if err := requireName("officer", c.Officer, 200); err != nil {
 		return nil, err
 	}
 	if len(c.PublicKey) != ed25519.PublicKeySize {
@@ -105,6 +106,18 @@ func decideRegisterKey(s *State, c RegisterKey) ([]Draft, error) {
 	id := KeyID(c.PublicKey)
 	if k, ok := s.keys[id]; ok {
 		return nil, Errorf(Conflict, "public_key", "this key is already registered (key %s, officer %s of %s)", id, k.Officer, s.partyCode(k.Party))
+	}
+	for _, k := range s.keys {
+		if k.Party == c.Party {
+			continue
+		}
+		if foldOfficer(k.Officer) == foldOfficer(c.Officer) {
+			return nil, Errorf(Refused, "officer", "%q is already the officer of key %s of %s: an officer's name is bound to one party",
+				c.Officer, k.ID, s.partyCode(k.Party))
+		}
+		if c.User != uuid.Nil && k.User == c.User {
+			return nil, Errorf(Refused, "user", "the account already holds key %s of %s: an account signs for one party", k.ID, s.partyCode(k.Party))
+		}
 	}
 	out := []Draft{draft(c.Meta, id, c.Party, &KeyRegistered{Party: c.Party, Officer: c.Officer, User: c.User, PublicKey: c.PublicKey})}
 	if c.Replaces != uuid.Nil {
@@ -134,6 +147,12 @@ func decideRevokeKey(s *State, c RevokeKey) ([]Draft, error) {
 		return nil, err
 	}
 	return []Draft{draft(c.Meta, k.ID, k.Party, &KeyRevoked{Reason: c.Reason})}, nil
+}
+
+// foldOfficer is the form in which two officers' names are compared when deciding
+// whether they are one person: case and runs of spaces do not count.
+func foldOfficer(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
 }
 
 // Key returns a registered officer key.

@@ -195,7 +195,7 @@ func decidePlanMovement(s *State, c PlanMovement) ([]Draft, error) {
 	}
 	for i, v := range m.Vehicles {
 		f := fieldAt("movement.vehicles", i)
-		if err := requireText(f+".id", v.ID, 40); err != nil {
+		if err := requireCode(f+".id", v.ID, 40); err != nil {
 			return nil, err
 		}
 		if err := optionalText(f+".kind", v.Kind, 80); err != nil {

@@ -38,33 +38,10 @@ func (p *Party) Validate() error {
 	if !codePattern.MatchString(p.Code) {
 		return Errorf(Invalid, "code", "must be 2 to 16 upper-case letters, digits, '-' or '_', starting with a letter; got %q", p.Code)
 	}
-	if err := requireText("name", p.Name, 200); err != nil {
+	if err := requireName("name", p.Name, 200); err != nil {
 		return err
 	}
 	return oneOf("kind", p.Kind, partyKinds)
-}
-
-// requireText checks that s is non-blank and at most max runes long.
-func requireText(field, s string, max int) error {
-	if strings.TrimSpace(s) == "" {
-		return Errorf(Invalid, field, "is required")
-	}
-	return optionalText(field, s, max)
-}
-
-// optionalText checks that s, if given, is at most max runes and has no control characters.
-func optionalText(field, s string, max int) error {
-	n := 0
-	for _, r := range s {
-		n++
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
-			return Errorf(Invalid, field, "contains a control character")
-		}
-	}
-	if n > max {
-		return Errorf(Invalid, field, "is %d characters long; at most %d are allowed", n, max)
-	}
-	return nil
 }
 
 // oneOf checks that v is one of the allowed values.

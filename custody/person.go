@@ -249,7 +249,7 @@ func (p *Person) Validate() error {
 		if err := oneOf(f+".kind", id.Kind, identifierKinds); err != nil {
 			return err
 		}
-		if err := requireText(f+".value", id.Value, 100); err != nil {
+		if err := requireCode(f+".value", id.Value, 100); err != nil {
 			return err
 		}
 	}
@@ -274,6 +274,11 @@ func (p *Person) Validate() error {
 		if err := optionalText(field, v, 2000); err != nil {
 			return err
 		}
+		if isName := field == "father_name" || field == "mother_maiden_name"; isName && v != "" {
+			if err := requireName(field, v, 2000); err != nil {
+				return err
+			}
+		}
 	}
 	for i, it := range p.Property {
 		if err := requireText(fmt.Sprintf("property[%d].description", i), it.Description, 500); err != nil {
@@ -285,7 +290,7 @@ func (p *Person) Validate() error {
 	}
 	for i, k := range p.NextOfKin {
 		f := fmt.Sprintf("next_of_kin[%d]", i)
-		if err := requireText(f+".name", k.Name, 200); err != nil {
+		if err := requireName(f+".name", k.Name, 200); err != nil {
 			return err
 		}
 		if err := requireText(f+".relationship", k.Relationship, 100); err != nil {
@@ -307,7 +312,7 @@ func (p *Person) Validate() error {
 }
 
 func (n Name) validate() error {
-	if err := requireText("text", n.Text, 200); err != nil {
+	if err := requireName("text", n.Text, 200); err != nil {
 		return err
 	}
 	if err := oneOf("script", n.Script, []Script{Arabic, Latin}); err != nil {

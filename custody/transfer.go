@@ -404,7 +404,7 @@ func decideCreateCampaign(s *State, c CreateCampaign) ([]Draft, error) {
 	if _, ok := s.campaigns[cp.ID]; ok {
 		return nil, Errorf(Conflict, "campaign.id", "campaign %s already exists", cp.ID)
 	}
-	if err := requireText("campaign.name", cp.Name, 200); err != nil {
+	if err := requireName("campaign.name", cp.Name, 200); err != nil {
 		return nil, err
 	}
 	if cp.Target < 1 || cp.Target > 10_000_000 {

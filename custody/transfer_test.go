@@ -119,7 +119,7 @@ func (w *transferWorld) document(stage Stage, from, to officer, outcomes map[uui
 		}
 		d.Persons = append(d.Persons, HandoverPerson{Person: p, Outcome: o})
 	}
-	b, err := json.Marshal(d)
+	b, err := EncodeHandover(&d)
 	if err != nil {
 		w.tb.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func newFonts() (fonts, error) {
 // paragraph is s in size points, in as few runs as the faces allow, without
 // Arabic vowel marks (see stripArabicMarks).
 func (f fonts) paragraph(s string, size float64) *layout.Paragraph {
-	s = stripArabicMarks(s)
+	s = f.substitute(stripArabicMarks(s))
 	if s == "" {
 		return layout.NewParagraphEmbedded("", f.latin, size)
 	}
@@ -97,6 +97,26 @@ func (f fonts) paragraph(s string, size float64) *layout.Paragraph {
 		s = s[n:]
 	}
 	return layout.NewStyledParagraph(runs...)
+}
+
+// stand-ins are what a character neither face draws is printed as: the arrows
+// of names like "north-east Syria → Iraq" (Noto Sans has no arrows).
+var standIns = map[rune]string{'→': "->", '←': "<-", '⇒': "=>", '⇐': "<="}
+
+// substitute replaces the characters neither face draws by their stand-ins.
+func (f fonts) substitute(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { _, ok := standIns[r]; return ok }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if alt, ok := standIns[r]; ok && !covers(f.latin, string(r)) && !covers(f.arabic, string(r)) {
+			b.WriteString(alt)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // covering returns prefer if it has a glyph for every character of s, else

@@ -48,6 +48,10 @@ type Manifest struct {
 
 	Rows       []ManifestRow    // one per person, in the order printed
 	Signatures []SignatureBlock // printed after the last row, side by side
+	// Proofs, printed after the signature blocks, says where to get the proofs
+	// that the movement's handovers are in the ledger, and how to check them.
+	// Empty prints nothing.
+	Proofs string
 
 	// PrintedAt is printed in every page's footer (in UTC) and recorded as
 	// the PDF's creation date. The zero time prints no time.
@@ -130,6 +134,9 @@ func WriteManifest(w io.Writer, m Manifest) error {
 	doc.Add(table)
 	if len(m.Signatures) > 0 {
 		doc.Add(p.signatures())
+	}
+	if m.Proofs != "" {
+		doc.Add(layout.NewDiv().SetSpaceBefore(8).Add(p.text(m.Proofs, labelSize)))
 	}
 	var buf bytes.Buffer
 	if _, err := doc.WriteToWithOptions(&buf, document.WriteOptions{Deterministic: true}); err != nil {

@@ -452,3 +452,21 @@ func BenchmarkWriteManifest150(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "pdf-bytes")
 }
+
+// TestManifestArrows: a campaign named with an arrow the fonts lack prints a
+// stand-in, never an empty box (issue 13).
+func TestManifestArrows(t *testing.T) {
+	f, err := newFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if covers(f.latin, "→") || covers(f.arabic, "→") {
+		t.Skip("the fonts draw the arrow now: no stand-in needed")
+	}
+	m := testManifest("en", 3)
+	m.Campaign = "north-east Syria → Iraq"
+	pages := extract(t, render(t, m))
+	if !slicesContains(pages[0].cells(), "north-east Syria -> Iraq") {
+		t.Errorf("the campaign is not printed with a stand-in arrow; the page reads:\n%s", pages[0])
+	}
+}

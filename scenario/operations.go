@@ -1,9 +1,7 @@
 package scenario
 
 import (
-	"bytes"
 	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -128,40 +126,9 @@ func HandoverDocument(id, movement uuid.UUID, stage custody.Stage, from, to cust
 	return d
 }
 
-// EncodeHandover gives a handover document the bytes officers read and sign: indented
-// JSON with one line per person, ending in a newline. custody.ParseHandover reads it.
-func EncodeHandover(d *custody.HandoverDocument) ([]byte, error) {
-	head := *d
-	head.Persons = nil
-	b, err := json.MarshalIndent(head, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	const tail = `"persons": null`
-	cut := bytes.LastIndex(b, []byte(tail))
-	if cut < 0 {
-		return nil, fmt.Errorf("scenario: encode handover: no persons field")
-	}
-	var out bytes.Buffer
-	out.Write(b[:cut])
-	out.WriteString(`"persons": [`)
-	for i, p := range d.Persons {
-		row, err := json.Marshal(p)
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 {
-			out.WriteByte(',')
-		}
-		out.WriteString("\n    ")
-		out.Write(row)
-	}
-	if len(d.Persons) > 0 {
-		out.WriteString("\n  ")
-	}
-	out.WriteString("]\n}\n")
-	return out.Bytes(), nil
-}
+// EncodeHandover gives a handover document its canonical bytes, the ones officers
+// read and sign (custody.EncodeHandover).
+func EncodeHandover(d *custody.HandoverDocument) ([]byte, error) { return custody.EncodeHandover(d) }
 
 // Drafter turns moves into the commands a user would submit, with handover documents
 // signed by the officers' keys. It is safe for concurrent use once made.

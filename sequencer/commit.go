@@ -221,6 +221,9 @@ func (s *Sequencer) write() {
 				p.r.reply <- result{receipt: p.receipt}
 				s.settle(p.r, p.receipt, nil)
 			}
+			if s.cfg.OnCommit != nil {
+				s.cfg.OnCommit(done.batch.Checkpoint)
+			}
 			done = nil
 		}
 		f, ok := <-s.flights

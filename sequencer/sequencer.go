@@ -110,6 +110,10 @@ type Config struct {
 	Signer   note.Signer // the log's key
 	Now      func() time.Time
 	MaxBatch int // most commands in one transaction; default 1024
+	// OnCommit, if set, is called by the writer with each new checkpoint once
+	// its batch is durable and answered. It must return at once (signal a
+	// goroutine, never wait on I/O): it runs on the write path.
+	OnCommit func(Checkpoint)
 }
 
 // ErrClosed is returned by Submit after Close.

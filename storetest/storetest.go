@@ -46,5 +46,6 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Transfers", func(t *testing.T) { testTransfers(t, open) })
 	t.Run("Visibility", func(t *testing.T) { testVisibility(t, open) })
 	t.Run("ByIDs", func(t *testing.T) { testByIDs(t, open) })
+	t.Run("Cosignatures", func(t *testing.T) { testCosignatures(t, open) })
 	t.Run("ExactlyOnce", func(t *testing.T) { testExactlyOnce(t, open) })
 }

@@ -23,6 +23,9 @@ type Problem struct {
 	Title  string        `json:"title"`
 	Detail string        `json:"detail"`
 	Errors []ProblemItem `json:"errors"`
+	// Local marks a problem the pages worded themselves, in the user's language;
+	// the API's are in its own words.
+	Local bool `json:"-"`
 }
 
 // ProblemItem is one fault of a request, with where it lies.
@@ -55,16 +58,61 @@ func (p *Problem) Messages() []string {
 		out = append(out, p.Detail)
 	}
 	for _, e := range p.Errors {
+		line := e.Message
 		if e.Location != "" {
-			out = append(out, e.Location+": "+e.Message)
-		} else {
-			out = append(out, e.Message)
+			line = e.Location + ": " + e.Message
+		}
+		if line != p.Detail && e.Message != p.Detail { // the API's detail often says it already
+			out = append(out, line)
 		}
 	}
 	if len(out) == 0 {
 		out = append(out, p.Title)
 	}
 	return out
+}
+
+// problemLine is one line of a refusal as a page shows it: the message, and the
+// name of the form field at fault (the last part of the API's location) when
+// there is one, so that the page can put the message beside the field.
+type problemLine struct {
+	Field string
+	Text  string
+}
+
+// Lines are the problem's lines, each said once, in the user's words where the
+// pages know them: the API's detail repeats its first located fault.
+func (p *Problem) Lines(l *Loc) []problemLine {
+	var out []problemLine
+	said := map[string]bool{}
+	for _, e := range p.Errors {
+		text := e.Message
+		if strings.HasPrefix(text, "is required") {
+			text = l.T("form.required")
+		}
+		out = append(out, problemLine{Field: fieldOf(e.Location), Text: text})
+		said[e.Message] = true
+		said[e.Location+": "+e.Message] = true
+	}
+	if p.Detail != "" && !said[p.Detail] {
+		out = append([]problemLine{{Text: p.Detail}}, out...)
+	}
+	if len(out) == 0 {
+		out = append(out, problemLine{Text: p.Title})
+	}
+	return out
+}
+
+// fieldOf is the form field a location names: "body.safeguard.risk.monitoring"
+// is the field "monitoring"; "body.persons[0]" is "persons".
+func fieldOf(loc string) string {
+	if i := strings.LastIndexByte(loc, '.'); i >= 0 {
+		loc = loc[i+1:]
+	}
+	if i := strings.IndexByte(loc, '['); i >= 0 {
+		loc = loc[:i]
+	}
+	return loc
 }
 
 // client calls the API on behalf of one browser request.

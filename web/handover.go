@@ -42,6 +42,35 @@ type handoverRow struct {
 	RegNo   string
 	Name    personName
 	Vehicle string
+	// Blocked are the safeguards still missing of a person who cannot depart:
+	// at the departure such a person is held back (outcome "refused").
+	Blocked []custody.SafeguardKind
+}
+
+// blockedAtDeparture maps each person of the transfer who cannot depart yet to
+// the safeguards missing.
+func blockedAtDeparture(h *handoverPlan) map[uuid.UUID][]custody.SafeguardKind {
+	out := map[uuid.UUID][]custody.SafeguardKind{}
+	if h.stage != custody.Departure {
+		return out
+	}
+	for _, tp := range h.t.People {
+		if len(tp.Missing) > 0 && tp.Stage == custody.StageWaiting {
+			out[tp.Person] = tp.Missing
+		}
+	}
+	return out
+}
+
+// Blocked lists the rows of persons who cannot depart.
+func (d handoverData) Blocked() []handoverRow {
+	var out []handoverRow
+	for _, r := range d.Rows {
+		if len(r.Blocked) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // handoverPlan is what a movement's next handover must account for.
@@ -109,9 +138,10 @@ func (s *site) handoverPage(rq *req) error {
 	for _, st := range h.m.Manifest {
 		vehicle[st.Person] = st.Vehicle
 	}
+	blocked := blockedAtDeparture(h)
 	for _, pid := range h.persons {
 		p := person(h.records, pid)
-		d.Rows = append(d.Rows, handoverRow{Person: pid, RegNo: p.Record.RegNo, Name: nameOf(&p.Record), Vehicle: vehicle[pid]})
+		d.Rows = append(d.Rows, handoverRow{Person: pid, RegNo: p.Record.RegNo, Name: nameOf(&p.Record), Vehicle: vehicle[pid], Blocked: blocked[pid]})
 	}
 	s.render(rq, http.StatusOK, "handover", rq.loc.T("handover.title."+string(h.stage)), d)
 	return nil
@@ -171,13 +201,21 @@ func (s *site) draftHandover(rq *req) error {
 		From: sides[0], To: sides[1], At: s.cfg.Now().UTC().Truncate(time.Second), Place: place}
 	reply := draftReply{Total: len(h.persons), From: sides[0].Name + " (" + n.Party(sides[0].Party) + ")", To: sides[1].Name + " (" + n.Party(sides[1].Party) + ")"}
 	var unmarked int
+	var cannot []string // those marked present who cannot depart, in plain words
+	blocked := blockedAtDeparture(h)
 	for _, pid := range h.persons {
 		o := custody.Outcome(f.Get("outcome-" + pid.String()))
+		if missing := blocked[pid]; len(missing) > 0 {
+			if o == custody.OutcomePresent || o == "" {
+				cannot = append(cannot, rq.loc.T("handover.cannot_depart", person(h.records, pid).Record.RegNo, safeguardList(rq.loc, missing)))
+				continue
+			}
+		}
 		if o == "" {
 			unmarked++
 			continue
 		}
-		if !slices.Contains([]custody.Outcome{custody.OutcomePresent, custody.OutcomeAbsent, custody.OutcomeDisputed, custody.OutcomeMedical}, o) {
+		if !slices.Contains([]custody.Outcome{custody.OutcomePresent, custody.OutcomeAbsent, custody.OutcomeDisputed, custody.OutcomeMedical, custody.OutcomeRefused}, o) {
 			return jsonProblem(rq, badForm(rq, "outcome-"+pid.String(), rq.loc.T("handover.bad_outcome", string(o))))
 		}
 		p, seen := h.records[pid]
@@ -191,21 +229,45 @@ func (s *site) draftHandover(rq *req) error {
 		if o == custody.OutcomePresent || h.stage == custody.Arrival && o == custody.OutcomeMedical {
 			doc.HeadCount++
 		} else {
-			reply.NotHanded = append(reply.NotHanded, p.Record.RegNo+": "+rq.loc.T("outcome."+string(o)))
+			what := rq.loc.T("outcome." + string(o))
+			if o == custody.OutcomeRefused && h.stage == custody.Departure {
+				what = rq.loc.T("handover.held_back")
+			}
+			reply.NotHanded = append(reply.NotHanded, p.Record.RegNo+": "+what)
 		}
 		doc.Persons = append(doc.Persons, row)
+	}
+	if len(cannot) > 0 {
+		return jsonProblem(rq, &Problem{Status: http.StatusBadRequest, Detail: rq.loc.T("handover.held_back_needed"), Errors: lines(cannot)})
 	}
 	if unmarked > 0 {
 		return jsonProblem(rq, &Problem{Status: http.StatusBadRequest, Detail: rq.loc.T("handover.unmarked", unmarked)})
 	}
-	b, err := json.MarshalIndent(doc, "", " ")
+	b, err := custody.EncodeHandover(&doc)
 	if err != nil {
 		return jsonProblem(rq, err)
 	}
-	b = append(b, '\n')
 	reply.Document, reply.HeadCount = base64.StdEncoding.EncodeToString(b), doc.HeadCount
 	reply.Summary = rq.loc.T("handover.summary", doc.HeadCount, reply.Total)
 	return writeJSON(rq, http.StatusOK, reply)
+}
+
+// safeguardList names safeguards in the user's words: "medical examination, risk assessment".
+func safeguardList(l *Loc, ks []custody.SafeguardKind) string {
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = l.T("safeguard." + string(k))
+	}
+	return strings.Join(names, l.T("list.separator"))
+}
+
+// lines makes problem items of messages that need no location.
+func lines(msgs []string) []ProblemItem {
+	out := make([]ProblemItem, len(msgs))
+	for i, m := range msgs {
+		out[i] = ProblemItem{Message: m}
+	}
+	return out
 }
 
 // newDocID is a new time-ordered id for a document.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Every string a page shows comes from a message catalogue (locales/*.json), none
@@ -121,11 +122,35 @@ func (l *Loc) arg(a any) string {
 	case time.Time:
 		return l.DateTime(v)
 	case string:
-		return v
+		return l.isolate(v)
 	case fmt.Stringer:
-		return v.String()
+		return l.isolate(v.String())
 	}
-	return fmt.Sprint(a)
+	return l.isolate(fmt.Sprint(a))
+}
+
+// isolate sets text written in the other direction than the language's apart
+// (Unicode first-strong isolate, U+2068 … U+2069), so that a Latin name inside an
+// Arabic sentence keeps its place and its brackets: "(US forces (CENTCOM))", and
+// the arrow between two facilities points from the first to the second.
+func (l *Loc) isolate(s string) string {
+	foreign := unicode.Latin
+	if l.c.dir == "ltr" {
+		foreign = unicode.Arabic
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.Is(foreign, r) }) < 0 {
+		return s
+	}
+	return "\u2068" + s + "\u2069"
+}
+
+// Maybe returns the message prefix+value when the catalogues have it, else value
+// as it is: for free text that is usually one of a few words ("father", "uncle").
+func (l *Loc) Maybe(prefix, value string) string {
+	if m, ok := l.c.messages[prefix+value]; ok {
+		return m
+	}
+	return value
 }
 
 // N formats a whole number with the language's digits and thousands separator.
@@ -192,4 +217,34 @@ func pickLang(r *http.Request) string {
 		}
 	}
 	return Languages[0]
+}
+
+// BirthDate formats a date of birth as precise as it is known ("2004", "2004-08"
+// or "2004-08-12") like the other dates of the language: "Aug 2004", "12 Aug 2004".
+// Text that is not such a date is shown as it is.
+func (l *Loc) BirthDate(iso string) string {
+	parts := strings.Split(iso, "-")
+	nums := make([]int, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || len(parts) > 3 || (i == 0 && len(p) != 4) || (i > 0 && len(p) != 2) {
+			return iso
+		}
+		nums[i] = n
+	}
+	year := l.Digits(parts[0])
+	switch len(nums) {
+	case 1:
+		return year
+	case 2:
+		if nums[1] < 1 || nums[1] > 12 {
+			return iso
+		}
+		return l.T("date.month_year", l.T("month."+strconv.Itoa(nums[1])), year)
+	}
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return iso
+	}
+	return l.Date(t)
 }

@@ -35,16 +35,9 @@ func (s *site) manifestPDF(rq *req) error {
 		}
 	}
 	for _, v := range m.Vehicles {
-		doc.Vehicles = append(doc.Vehicles, v.ID+" ("+v.Kind+", "+l.T("pdf.seats", v.Seats)+")")
+		doc.Vehicles = append(doc.Vehicles, vehicleText(l, v))
 	}
-	base := s.cfg.BaseURL
-	if base == "" {
-		scheme := "http"
-		if rq.r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + rq.r.Host
-	}
+	base := s.cfg.PublicURL // never the request's Host: its sender chooses it
 	seatNo := map[string]int{}
 	ps, err := rq.persons(manifestIDs(m.Manifest))
 	if err != nil {
@@ -59,6 +52,7 @@ func (s *site) manifestPDF(rq *req) error {
 			RecordURL: base + "/persons/" + p.Record.ID.String()})
 	}
 	doc.Signatures = []report.SignatureBlock{{Role: l.T("pdf.sending_officer")}, {Role: l.T("pdf.escort_officer")}, {Role: l.T("pdf.receiving_officer")}}
+	doc.Proofs = l.T("pdf.proofs", base)
 	var buf bytes.Buffer
 	if err := report.WriteManifest(&buf, doc); err != nil {
 		return err
@@ -77,9 +71,15 @@ func pdfLabels(l *Loc) report.Labels {
 		Movement: l.T("pdf.movement"), Campaign: l.T("pdf.campaign"), From: l.T("transfer.sending"), To: l.T("transfer.receiving"),
 		Origin: l.T("pdf.origin"), Destination: l.T("pdf.destination"), Escort: l.T("movement.escort"), Departs: l.T("movement.departure"),
 		Vehicles: l.T("movement.vehicles"), Persons: l.T("transfer.persons"), No: l.T("pdf.no"), RegNo: l.T("person.regno"),
-		NameArabic: l.T("pdf.name_arabic"), NameLatin: l.T("pdf.name_latin"), Nationality: l.T("person.nationality"),
+		NameArabic: l.T("pdf.name_arabic"), NameLatin: l.T("pdf.name_latin"), Nationality: l.T("pdf.nationality"),
 		Category: l.T("person.category"), Vehicle: l.T("movement.vehicle"), Seat: l.T("pdf.seat"), Photo: l.T("pdf.photo"),
 		Record: l.T("pdf.record"), Signatures: l.T("pdf.signatures"), Name: l.T("pdf.name"), Signature: l.T("pdf.signature"),
 		Time: l.T("pdf.time"), Printed: l.T("pdf.printed"), Page: l.T("pdf.page"),
 	}
+}
+
+// vehicleText is a vehicle as the manifest prints it: "BUS-1 · bus · 40 seats".
+// No brackets: between a Latin id and Arabic words they print mirrored.
+func vehicleText(l *Loc, v custody.Vehicle) string {
+	return l.T("pdf.vehicle", v.ID, v.Kind, l.T("pdf.seats", v.Seats))
 }

@@ -21,19 +21,20 @@ type movementsData struct {
 	N         *names
 	Movements []custody.MovementState
 	Status    string
+	Statuses  []string
+	P         pager
 	Transfers []custody.TransferState // approved transfers a movement can be planned on
 }
+
+// movementStatuses are the API's movement statuses, for the list's filter.
+var movementStatuses = []string{"planned", "departed", "arrived", "reconciled", "cancelled"}
 
 func (s *site) movements(rq *req) error {
 	n, err := rq.names()
 	if err != nil {
 		return err
 	}
-	q := url.Values{}
-	status := rq.r.URL.Query().Get("status")
-	if status != "" {
-		q.Set("status", status)
-	}
+	q := filtersOf(rq, map[string][]string{"status": movementStatuses, "transfer": nil})
 	var out struct {
 		Movements []custody.MovementState `json:"movements"`
 	}
@@ -41,7 +42,8 @@ func (s *site) movements(rq *req) error {
 		return err
 	}
 	slices.SortStableFunc(out.Movements, func(a, b custody.MovementState) int { return int(b.Planned) - int(a.Planned) })
-	d := movementsData{N: n, Movements: out.Movements, Status: status}
+	d := movementsData{N: n, Status: q.Get("status"), Statuses: movementStatuses}
+	d.Movements, d.P = paginate(rq, "/movements", q, out.Movements)
 	if rq.can("plan-movement") {
 		var ts struct {
 			Transfers []custody.TransferState `json:"transfers"`

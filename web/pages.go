@@ -28,6 +28,8 @@ type dashboardData struct {
 	AlertPersons  int
 	OverdueCount  int
 	IncidentCount int
+	// WitnessAlerts are the log's witnesses that are silent or refused it.
+	WitnessAlerts []string
 }
 
 // campaignChart is a campaign's progress as bars of a chart.
@@ -66,6 +68,11 @@ func (s *site) dashboard(rq *req) error {
 		return err
 	}
 	d.Alerts = alerts.Alerts
+	wv, err := s.witnessing(rq)
+	if err != nil {
+		return err
+	}
+	d.WitnessAlerts = wv.Alerts
 	for _, a := range d.Alerts {
 		d.AlertPersons += len(a.Persons)
 	}
@@ -234,9 +241,39 @@ type personData struct {
 	Flags      []custody.Flag
 	Transfer   *custody.TransferState
 	OnTransfer *custody.TransferPerson
+	Safeguards []safeguardCell // of OnTransfer: each required safeguard and where it stands
+	Alerts     []api.Alert     // open disappearance alerts that name the person unaccounted for
 	Events     []timelineEntry
 	Checkpoint api.Checkpoint
 	VKey       string // the log's public key, for checking in the browser
+}
+
+// safeguardCell is one required safeguard of a person on a transfer and where it
+// stands (see safeguardState).
+type safeguardCell struct {
+	Kind  custody.SafeguardKind
+	State string
+}
+
+// alertsNaming lists the open disappearance alerts in which the person is still
+// unaccounted for.
+func alertsNaming(rq *req, person uuid.UUID) ([]api.Alert, error) {
+	if !rq.can("list-alerts") {
+		return nil, nil
+	}
+	var out struct {
+		Alerts []api.Alert `json:"alerts"`
+	}
+	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/alerts", nil, nil, &out, ""); err != nil {
+		return nil, err
+	}
+	var mine []api.Alert
+	for _, a := range out.Alerts {
+		if slices.ContainsFunc(a.Persons, func(ap api.AlertPerson) bool { return ap.Person == person }) {
+			mine = append(mine, a)
+		}
+	}
+	return mine, nil
 }
 
 // timelineEntry is one event of a person's custody timeline.
@@ -278,9 +315,15 @@ func (s *site) person(rq *req) error {
 			for _, tp := range t.People {
 				if tp.Person == p.Record.ID {
 					d.OnTransfer = tp
+					for _, k := range tp.Required {
+						d.Safeguards = append(d.Safeguards, safeguardCell{Kind: k, State: safeguardState(tp, k)})
+					}
 				}
 			}
 		}
+	}
+	if d.Alerts, err = alertsNaming(rq, p.Record.ID); err != nil {
+		return err
 	}
 	var h struct {
 		Checkpoint api.Checkpoint     `json:"checkpoint"`

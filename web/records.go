@@ -136,21 +136,23 @@ func (s *site) checkInclusion(rq *req, index uint64) (ok bool, size uint64, root
 }
 
 type incidentsData struct {
-	N         *names
-	Incidents []custody.IncidentState
-	Open      string
+	N          *names
+	Incidents  []custody.IncidentState
+	Open, Type string
+	Types      []string
+	P          pager
 }
+
+// incidentTypes are the API's incident types, for the list's filter.
+var incidentTypes = []string{"discrepancy", "escape", "death", "serious_injury", "medical_emergency", "use_of_force", "breakout_attempt", "vehicle_failure"}
 
 func (s *site) incidents(rq *req) error {
 	n, err := rq.names()
 	if err != nil {
 		return err
 	}
-	open := rq.r.URL.Query().Get("open")
-	q := url.Values{}
-	if open == "true" || open == "false" {
-		q.Set("open", open)
-	}
+	q := filtersOf(rq, map[string][]string{"open": {"true", "false"}, "type": incidentTypes, "movement": nil})
+	open := q.Get("open")
 	var out struct {
 		Incidents []custody.IncidentState `json:"incidents"`
 	}
@@ -165,7 +167,9 @@ func (s *site) incidents(rq *req) error {
 		}
 		return int(b.Opened) - int(a.Opened)
 	})
-	s.render(rq, http.StatusOK, "incidents", rq.loc.T("incidents.title"), incidentsData{N: n, Incidents: out.Incidents, Open: open})
+	d := incidentsData{N: n, Open: open, Type: q.Get("type"), Types: incidentTypes}
+	d.Incidents, d.P = paginate(rq, "/incidents", q, out.Incidents)
+	s.render(rq, http.StatusOK, "incidents", rq.loc.T("incidents.title"), d)
 	return nil
 }
 
@@ -184,6 +188,7 @@ type incidentData struct {
 	I       *custody.IncidentState
 	Persons []incidentPerson
 	Idem    string
+	Now     string // for the occurred-at field
 }
 
 type incidentPerson struct {
@@ -201,7 +206,7 @@ func (s *site) incident(rq *req) error {
 	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/incidents/"+url.PathEscape(rq.r.PathValue("id")), nil, nil, &in, ""); err != nil {
 		return err
 	}
-	d := incidentData{N: n, I: &in, Idem: uuid.NewString()}
+	d := incidentData{N: n, I: &in, Idem: uuid.NewString(), Now: formNow(s.cfg.Now())}
 	ps, err := rq.persons(in.Persons)
 	if err != nil {
 		return err
@@ -235,9 +240,11 @@ func (s *site) resolveIncident(rq *req) error {
 	if fac := f.Get("facility"); fac != "" {
 		body["facility"] = fac
 	}
-	if at := f.Get("occurred_at"); at != "" {
-		body["occurred_at"] = at
+	at, err := s.occurredAt(rq)
+	if err != nil {
+		return err
 	}
+	body["occurred_at"] = at
 	if err := rq.api.call(rq.ctx, http.MethodPost, "/api/v1/incidents/"+url.PathEscape(id)+"/resolutions", nil, body, nil, f.Get("idem")); err != nil {
 		return err
 	}
@@ -248,15 +255,22 @@ type notificationsData struct {
 	N             *names
 	Notifications []api.NotificationView
 	Filter        string
+	Person, Kind  string
+	Kinds         []string
+	P             pager
 }
+
+// notificationKinds are the API's kinds of notification, for the filter.
+var notificationKinds = []string{"family_transfer", "capture_card", "parents_juvenile", "next_of_kin_death", "family_illness"}
 
 func (s *site) notifications(rq *req) error {
 	n, err := rq.names()
 	if err != nil {
 		return err
 	}
-	filter := rq.r.URL.Query().Get("show")
-	q := url.Values{}
+	in := rq.r.URL.Query()
+	filter := in.Get("show")
+	q, keep := url.Values{}, url.Values{}
 	switch filter {
 	case "overdue":
 		q.Set("overdue", "true")
@@ -266,6 +280,19 @@ func (s *site) notifications(rq *req) error {
 	default:
 		filter = "open"
 		q.Set("done", "false")
+	}
+	keep.Set("show", filter)
+	d := notificationsData{N: n, Filter: filter, Kinds: notificationKinds,
+		Person: strings.TrimSpace(in.Get("person")), Kind: in.Get("kind")}
+	if d.Person != "" {
+		q.Set("person", d.Person)
+		keep.Set("person", d.Person)
+	}
+	if slices.Contains(notificationKinds, d.Kind) {
+		q.Set("kind", d.Kind)
+		keep.Set("kind", d.Kind)
+	} else {
+		d.Kind = ""
 	}
 	var out struct {
 		Notifications []api.NotificationView `json:"notifications"`
@@ -282,10 +309,8 @@ func (s *site) notifications(rq *req) error {
 		}
 		return a.Due.Compare(b.Due)
 	})
-	if len(out.Notifications) > 500 {
-		out.Notifications = out.Notifications[:500]
-	}
-	s.render(rq, http.StatusOK, "notifications", rq.loc.T("notifications.title"), notificationsData{N: n, Notifications: out.Notifications, Filter: filter})
+	d.Notifications, d.P = paginate(rq, "/notifications", keep, out.Notifications)
+	s.render(rq, http.StatusOK, "notifications", rq.loc.T("notifications.title"), d)
 	return nil
 }
 
@@ -297,11 +322,15 @@ func (s *site) completeNotification(rq *req) error {
 		return badForm(rq, "form", err.Error())
 	}
 	id := rq.r.PathValue("id")
-	body := map[string]any{"outcome": strings.TrimSpace(rq.r.PostForm.Get("outcome"))}
+	at, err := s.occurredAt(rq)
+	if err != nil {
+		return err
+	}
+	body := map[string]any{"outcome": strings.TrimSpace(rq.r.PostForm.Get("outcome")), "occurred_at": at}
 	if err := rq.api.call(rq.ctx, http.MethodPost, "/api/v1/notifications/"+url.PathEscape(id)+"/completions", nil, body, nil, rq.r.PostForm.Get("idem")); err != nil {
 		return err
 	}
-	return back(rq, "/notifications?show="+url.QueryEscape(rq.r.PostForm.Get("show")))
+	return back(rq, safeNext(rq.r.PostForm.Get("next")))
 }
 
 type ledgerData struct {
@@ -310,6 +339,7 @@ type ledgerData struct {
 	Origin     string
 	Signatures []string // the lines of the note's signatures: the log's, then any witness's
 	VKey       string   // the log's public key
+	Witnesses  witnessView
 }
 
 func (s *site) ledger(rq *req) error {
@@ -324,6 +354,10 @@ func (s *site) ledger(rq *req) error {
 				d.Signatures = append(d.Signatures, name)
 			}
 		}
+	}
+	var err error
+	if d.Witnesses, err = s.witnessing(rq); err != nil {
+		return err
 	}
 	s.render(rq, http.StatusOK, "ledger", rq.loc.T("ledger.title"), d)
 	return nil

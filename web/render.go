@@ -61,8 +61,11 @@ var funcs = template.FuncMap{
 		}
 		return min(100, n*100/of)
 	},
-	"str": func(v any) string { return fmt.Sprint(v) },
-	"int": func(v uint64) int { return int(v) },
+	"str":  func(v any) string { return fmt.Sprint(v) },
+	"list": func(xs ...string) []string { return xs },
+	// safeguards names safeguards in the user's words.
+	"safeguards": safeguardList,
+	"int":        func(v uint64) int { return int(v) },
 	// set reports whether an id is given (not the nil UUID).
 	"set": func(id uuid.UUID) bool { return id != uuid.Nil },
 }

@@ -20,18 +20,19 @@ type transfersData struct {
 	N         *names
 	Transfers []custody.TransferState
 	Status    string
+	Statuses  []string
+	P         pager
 }
+
+// transferStatuses are the API's transfer statuses, for the list's filter.
+var transferStatuses = []string{"proposed", "approved", "in_progress", "completed", "cancelled"}
 
 func (s *site) transfers(rq *req) error {
 	n, err := rq.names()
 	if err != nil {
 		return err
 	}
-	q := url.Values{}
-	status := rq.r.URL.Query().Get("status")
-	if status != "" {
-		q.Set("status", status)
-	}
+	q := filtersOf(rq, map[string][]string{"status": transferStatuses, "campaign": nil})
 	var out struct {
 		Transfers []custody.TransferState `json:"transfers"`
 	}
@@ -39,7 +40,9 @@ func (s *site) transfers(rq *req) error {
 		return err
 	}
 	slices.SortStableFunc(out.Transfers, func(a, b custody.TransferState) int { return int(b.Proposed) - int(a.Proposed) })
-	s.render(rq, http.StatusOK, "transfers", rq.loc.T("transfers.title"), transfersData{N: n, Transfers: out.Transfers, Status: status})
+	d := transfersData{N: n, Status: q.Get("status"), Statuses: transferStatuses}
+	d.Transfers, d.P = paginate(rq, "/transfers", q, out.Transfers)
+	s.render(rq, http.StatusOK, "transfers", rq.loc.T("transfers.title"), d)
 	return nil
 }
 
@@ -52,6 +55,15 @@ type transferData struct {
 	Idem     string
 	Now      string // for the occurred-at fields
 	Approved map[uuid.UUID]bool
+	// OnlyBlocked lists only the persons who cannot depart (?blocked=1).
+	OnlyBlocked bool
+	Shown       []transferRow // the rows listed: every one, or the blocked
+}
+
+// Blocked reports whether the person cannot depart yet: still waiting, with a
+// safeguard missing.
+func (r transferRow) Blocked() bool {
+	return len(r.TP.Missing) > 0 && r.TP.Stage == custody.StageWaiting
 }
 
 type transferRow struct {
@@ -84,28 +96,39 @@ func (s *site) transfer(rq *req) error {
 		for _, k := range custody.SafeguardKinds {
 			cell := ""
 			if slices.Contains(tp.Required, k) {
-				g, recorded := tp.Safeguards[k]
-				_, over := tp.Overrides[k]
-				switch {
-				case over:
-					cell = "overridden"
-				case recorded && g.Met:
-					cell = "met"
-				case recorded:
-					cell = "failed"
-				default:
-					cell = "missing"
-				}
+				cell = safeguardState(tp, k)
 			}
 			row.Cells = append(row.Cells, cell)
 		}
-		if len(tp.Missing) > 0 && tp.Stage == custody.StageWaiting {
+		if row.Blocked() {
 			d.Blocked++
 		}
 		d.Rows = append(d.Rows, row)
 	}
+	d.OnlyBlocked = rq.r.URL.Query().Get("blocked") == "1"
+	for _, r := range d.Rows {
+		if !d.OnlyBlocked || r.Blocked() {
+			d.Shown = append(d.Shown, r)
+		}
+	}
 	s.render(rq, http.StatusOK, "transfer", rq.loc.T("transfer.title", n.FacilityCode(t.From), n.FacilityCode(t.To)), d)
 	return nil
+}
+
+// safeguardState is where a required safeguard of a person on a transfer stands:
+// "overridden", "met", "failed" (recorded as not met) or "missing".
+func safeguardState(tp *custody.TransferPerson, k custody.SafeguardKind) string {
+	g, recorded := tp.Safeguards[k]
+	if _, over := tp.Overrides[k]; over {
+		return "overridden"
+	}
+	switch {
+	case recorded && g.Met:
+		return "met"
+	case recorded:
+		return "failed"
+	}
+	return "missing"
 }
 
 // personNames reads the names of a transfer's persons, in one listing.
@@ -210,7 +233,13 @@ func (s *site) overrideSafeguard(rq *req) error {
 		return err
 	}
 	id := rq.r.PathValue("id")
-	body := map[string]any{"occurred_at": at, "person": f.Get("person"), "kind": f.Get("kind"), "reason": strings.TrimSpace(f.Get("reason"))}
+	// The form offers "person kind" pairs, only those missing; "person" and "kind"
+	// may also come apart.
+	person, kind := f.Get("person"), f.Get("kind")
+	if target := f.Get("target"); target != "" {
+		person, kind, _ = strings.Cut(target, " ")
+	}
+	body := map[string]any{"occurred_at": at, "person": person, "kind": kind, "reason": strings.TrimSpace(f.Get("reason"))}
 	if err := rq.api.call(rq.ctx, http.MethodPost, "/api/v1/transfers/"+url.PathEscape(id)+"/overrides", nil, body, nil, f.Get("idem")); err != nil {
 		return err
 	}

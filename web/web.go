@@ -15,6 +15,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -38,9 +39,11 @@ type Config struct {
 	API    http.Handler
 	Logger *slog.Logger
 	Now    func() time.Time
-	// BaseURL is the address people reach the server at, for the links printed on
-	// paper (QR codes of manifests); default: the request's own scheme and host.
-	BaseURL string
+	// PublicURL is the address people reach the server at (required; see
+	// ParsePublicURL). Every absolute link the interface makes — the QR codes and
+	// links printed on manifests — starts with it, never with a request's Host
+	// header, which whoever sends the request chooses.
+	PublicURL string
 	// Origin and Verifier are the log's name and key: the pages check inclusion
 	// proofs against checkpoints opened with them.
 	Origin   string
@@ -69,6 +72,11 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.API == nil {
 		return nil, errors.New("web: Config.API is required")
 	}
+	u, err := ParsePublicURL(cfg.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("web: Config.PublicURL: %w", err)
+	}
+	cfg.PublicURL = u
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -98,6 +106,8 @@ func (s *site) routes() {
 	}
 	static, _ := fs.Sub(staticFiles, "static")
 	s.mux.Handle("GET /static/", s.headers(http.StripPrefix("/static/", staticHandler(static))))
+	// Browsers ask for /favicon.ico whatever the page says: the icon is an SVG.
+	s.mux.Handle("GET /favicon.ico", s.headers(http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently)))
 
 	s.public("GET /login", s.loginPage)
 	s.public("POST /login", s.login)
@@ -136,7 +146,7 @@ func (s *site) routes() {
 
 	s.mux.Handle("/", s.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := s.request(w, r)
-		s.fail(rq, &Problem{Status: http.StatusNotFound, Title: http.StatusText(http.StatusNotFound)})
+		s.fail(rq, &Problem{Status: http.StatusNotFound, Detail: rq.loc.T("error.not_found_detail"), Local: true})
 	})))
 }
 
@@ -173,17 +183,17 @@ type handler func(rq *req) error
 
 // public serves a page that needs nobody signed in.
 func (s *site) public(pattern string, h handler) {
-	s.mux.Handle(pattern, s.headers(s.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle(pattern, s.headers(s.protect(s.utf8Only(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := s.request(w, r)
 		if err := h(rq); err != nil {
 			s.fail(rq, err)
 		}
-	}))))
+	})))))
 }
 
 // page serves a page for a signed-in user: anybody else is sent to sign in.
 func (s *site) page(pattern string, h handler) {
-	s.mux.Handle(pattern, s.headers(s.protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle(pattern, s.headers(s.protect(s.utf8Only(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := s.request(w, r)
 		var me api.Me
 		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/me", nil, nil, &me, ""); err != nil {
@@ -194,7 +204,7 @@ func (s *site) page(pattern string, h handler) {
 		if err := h(rq); err != nil {
 			s.fail(rq, err)
 		}
-	}))))
+	})))))
 }
 
 // protect refuses a state-changing request from another origin.
@@ -202,7 +212,7 @@ func (s *site) protect(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq := s.request(w, r)
-		s.fail(rq, &Problem{Status: http.StatusForbidden, Detail: rq.loc.T("error.cross_origin")})
+		s.fail(rq, &Problem{Status: http.StatusForbidden, Detail: rq.loc.T("error.cross_origin"), Local: true})
 	}))
 	return cop.Handler(next)
 }
@@ -233,7 +243,25 @@ func (s *site) fail(rq *req, err error) {
 	var p *Problem
 	if !errors.As(err, &p) {
 		s.log.ErrorContext(rq.ctx, "web: page failed", "path", rq.r.URL.Path, "err", err)
-		p = &Problem{Status: http.StatusInternalServerError, Detail: rq.loc.T("error.internal")}
+		p = &Problem{Status: http.StatusInternalServerError, Detail: rq.loc.T("error.internal"), Local: true}
+	}
+	// The API's refusals of access name its internal actions and ids: the pages
+	// say them in the user's words.
+	switch {
+	case p.Local:
+	case p.Status == http.StatusForbidden:
+		p = &Problem{Status: p.Status, Detail: rq.loc.T("error.forbidden_detail"), Local: true}
+	case p.Status == http.StatusNotFound:
+		p = &Problem{Status: p.Status, Detail: rq.loc.T("error.not_found_detail"), Local: true}
+	}
+	if wantsJSON(rq.r) { // the handover screen's script: it shows the problem in place
+		if p.Status == http.StatusUnauthorized { // in the user's words, not the API's
+			p = &Problem{Status: p.Status, Title: p.Title, Detail: rq.loc.T("handover.session_ended")}
+		}
+		if err := jsonProblem(rq, p); err != nil {
+			s.log.ErrorContext(rq.ctx, "web: answering a script", "path", rq.r.URL.Path, "err", err)
+		}
+		return
 	}
 	if p.Status == http.StatusUnauthorized {
 		if rq.htmx {
@@ -255,6 +283,12 @@ func (s *site) fail(rq *req, err error) {
 		return
 	}
 	s.render(rq, p.Status, "error", statusTitle(rq.loc, p.Status), p)
+}
+
+// wantsJSON reports whether a page's script asked for JSON (Accept: application/json)
+// rather than a page: it is answered a problem, never a redirect to the sign-in page.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
 func statusTitle(l *Loc, status int) string {
@@ -295,10 +329,10 @@ func back(rq *req, path string) error {
 
 // forbidden is the refusal of a form page whose action the user's roles do not grant.
 func forbidden(rq *req, action string) error {
-	return &Problem{Status: http.StatusForbidden, Detail: rq.loc.T("error.not_granted", rq.loc.T("action."+action))}
+	return &Problem{Status: http.StatusForbidden, Detail: rq.loc.T("error.not_granted", rq.loc.T("action."+action)), Local: true}
 }
 
 // badForm is a refusal of a form the page itself could not read.
 func badForm(rq *req, field, msg string) error {
-	return &Problem{Status: http.StatusBadRequest, Errors: []ProblemItem{{Location: field, Message: msg}}}
+	return &Problem{Status: http.StatusBadRequest, Errors: []ProblemItem{{Location: field, Message: msg}}, Local: true}
 }

@@ -235,3 +235,87 @@ func FuzzParseFormTime(f *testing.F) {
 		}
 	})
 }
+
+// TestFavicon: /favicon.ico, which browsers ask for unbidden, leads to the icon
+// (issue 13: it was 404).
+func TestFavicon(t *testing.T) {
+	h, err := New(Config{API: http.NotFoundHandler()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRecorder()
+	h.ServeHTTP(r, httptest.NewRequest("GET", "/favicon.ico", nil))
+	if r.Code != http.StatusMovedPermanently || r.Header().Get("Location") != "/static/favicon.svg" {
+		t.Fatalf("/favicon.ico: %d to %q", r.Code, r.Header().Get("Location"))
+	}
+	r = httptest.NewRecorder()
+	h.ServeHTTP(r, httptest.NewRequest("GET", "/static/favicon.svg", nil))
+	if r.Code != http.StatusOK || !strings.HasPrefix(r.Header().Get("Content-Type"), "image/svg+xml") {
+		t.Fatalf("/static/favicon.svg: %d %q", r.Code, r.Header().Get("Content-Type"))
+	}
+}
+
+// TestIssue13Words: the small defects of issue 13 in the catalogues' formatting.
+func TestIssue13Words(t *testing.T) {
+	cats, err := loadCatalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, ar := &Loc{c: cats["en"]}, &Loc{c: cats["ar"]}
+	// A refusal is said once: the API's detail repeats its located fault.
+	p := &Problem{Status: 422, Detail: "body.outcome: is required", Errors: []ProblemItem{{Location: "body.outcome", Message: "is required"}}}
+	if m := p.Messages(); len(m) != 1 {
+		t.Errorf("Messages() = %q, want the fault once", m)
+	}
+	if l := p.Lines(ar); len(l) != 1 || l[0].Field != "outcome" || l[0].Text != ar.T("form.required") {
+		t.Errorf("Lines(ar) = %+v, want the field's message once, in Arabic", l)
+	}
+	// Dates of birth as the other dates, in the language's digits.
+	for _, c := range []struct{ got, want string }{
+		{en.BirthDate("2004-08"), "Aug 2004"},
+		{en.BirthDate("2004-08-12"), "12 Aug 2004"},
+		{en.BirthDate("2004"), "2004"},
+		{ar.BirthDate("2004-08"), "آب ٢٠٠٤"},
+		{en.BirthDate("about 30"), "about 30"},
+	} {
+		if c.got != c.want {
+			t.Errorf("birth date %q, want %q", c.got, c.want)
+		}
+	}
+	// Vehicles print without brackets in both languages.
+	for _, l := range []*Loc{en, ar} {
+		if s := vehicleText(l, custody.Vehicle{ID: "BUS-1", Kind: "bus", Seats: 40}); strings.ContainsAny(s, "()") {
+			t.Errorf("%s vehicle %q has brackets", l.Lang(), s)
+		}
+	}
+	// A Latin name in an Arabic sentence is set apart; Arabic in Arabic is not.
+	if s := ar.T("handover.giver_key", "US forces (CENTCOM)"); !strings.Contains(s, "\u2068US forces (CENTCOM)\u2069") {
+		t.Errorf("the Latin party name is not isolated: %q", s)
+	}
+	if s := ar.T("route", "الحسكة", "الشمال"); strings.ContainsAny(s, "\u2068\u2069") {
+		t.Errorf("Arabic names isolated in Arabic: %q", s)
+	}
+	if got := ar.Maybe("kin.", "uncle"); got == "uncle" {
+		t.Errorf("the relationship %q is not translated", got)
+	}
+	if got := ar.Maybe("kin.", "cousin by marriage"); got != "cousin by marriage" {
+		t.Errorf("free text changed: %q", got)
+	}
+}
+
+func FuzzBirthDate(f *testing.F) {
+	for _, s := range []string{"2004", "2004-08", "2004-08-12", "2004-13", "20-08-2004", "", "2004-02-30", "-"} {
+		f.Add(s)
+	}
+	cats, err := loadCatalogues()
+	if err != nil {
+		f.Fatal(err)
+	}
+	ar := &Loc{c: cats["ar"]}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := ar.BirthDate(s)
+		if got != s && strings.ContainsAny(got, "0123456789") {
+			t.Fatalf("BirthDate(%q) = %q: formatted, with Western digits", s, got)
+		}
+	})
+}

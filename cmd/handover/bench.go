@@ -24,7 +24,7 @@ func newBench() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure handover on this machine",
 	}
-	cmd.AddCommand(newBenchAppend(), newBenchAppendReplica(), newBenchHandover(), newBenchCampaign(), newBenchPages())
+	cmd.AddCommand(newBenchAppend(), newBenchAppendReplica(), newBenchHandover(), newBenchCampaign(), newBenchPages(), newBenchWitness())
 	return cmd
 }
 
@@ -73,6 +73,12 @@ type appendResult struct {
 	Store         string  `json:"store"`
 	Replicas      int     `json:"replicas"`
 	DataDirectory string  `json:"data_directory,omitempty"`
+	// With --witnesses: how many, and from each commit to the first checkpoint
+	// at least as large that all of them cosigned.
+	Witnesses        int     `json:"witnesses,omitempty"`
+	QuorumP50Millis  float64 `json:"commit_to_quorum_p50_ms,omitempty"`
+	QuorumP99Millis  float64 `json:"commit_to_quorum_p99_ms,omitempty"`
+	QuorumCheckpoint int     `json:"quorum_checkpoints,omitempty"`
 }
 
 func newBenchAppend() *cobra.Command {
@@ -84,6 +90,9 @@ func newBenchAppend() *cobra.Command {
 		sqliteToo  bool
 		processes  bool
 		workload   string
+		witnesses  int
+		witnessDir string
+		witnessGap time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "append",
@@ -145,6 +154,16 @@ are measured under the same conditions.`,
 				}
 				subs = append(subs, d.db)
 			}
+			var bw *benchWitnesses
+			if witnesses > 0 {
+				if processes || replicas > 1 {
+					return fmt.Errorf("--witnesses: with one sequencer only")
+				}
+				if bw, err = startBenchWitnesses(first, witnesses, witnessDir, witnessGap); err != nil {
+					return err
+				}
+				defer bw.Close()
+			}
 			var res *appendResult
 			if processes {
 				res, err = benchAppendProcesses(cmd, first, workload, n, writers, replicas)
@@ -153,6 +172,11 @@ are measured under the same conditions.`,
 			}
 			if err != nil {
 				return err
+			}
+			if bw != nil {
+				if err := bw.quorumResult(ctx, res); err != nil {
+					return err
+				}
 			}
 			if keep || cmd.Flags().Changed("data") {
 				res.DataDirectory = dir
@@ -176,6 +200,10 @@ are measured under the same conditions.`,
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s, %d replica(s), %s workload: %d events from %d writers in %.2fs: %.0f events/s; ack p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d checkpoints; every ack covered: %v\n",
 					res.Store, res.Replicas, res.Workload, res.Events, res.Writers, res.Seconds, res.EventsPerSec, res.P50Millis, res.P99Millis, res.MaxMillis, res.Checkpoints, res.AllCovered)
+				if res.Witnesses > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "  %d witnesses (quorum: all): commit → quorum-cosigned checkpoint p50 %.2f ms, p99 %.2f ms over %d commits\n",
+						res.Witnesses, res.QuorumP50Millis, res.QuorumP99Millis, res.QuorumCheckpoint)
+				}
 			}
 			return nil
 		},
@@ -188,6 +216,9 @@ are measured under the same conditions.`,
 	cmd.Flags().IntVar(&replicas, "replicas", 1, "sequencers sharing the PostgreSQL database (--db), as that many servers; the writers are split between them")
 	cmd.Flags().BoolVar(&processes, "processes", false, "with --replicas: run each replica in a process of its own (this binary), as separate servers would")
 	cmd.Flags().BoolVar(&sqliteToo, "sqlite-too", false, "with --db: run the same benchmark on a fresh SQLite data directory too, and print both")
+	cmd.Flags().IntVar(&witnesses, "witnesses", 0, "run this many witnesses in process (each on its own loopback port) under a policy requiring all; print the time from commit to a quorum-cosigned checkpoint")
+	cmd.Flags().DurationVar(&witnessGap, "witness-interval", 200*time.Millisecond, "with --witnesses: least time between two requests to one witness (serve --witness-interval)")
+	cmd.Flags().StringVar(&witnessDir, "witness-dir", "", "with --witnesses: make the witnesses' state directories under this directory (default: the system's temporary one); a tmpfs such as /dev/shm keeps their fsyncs off the log's disk, as witnesses on machines of their own would")
 	return cmd
 }
 

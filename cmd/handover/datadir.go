@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -73,7 +74,8 @@ func initDataDir(ctx context.Context, dir, origin string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeNew(filepath.Join(dir, keyFile), skey+"\n", 0o600); err != nil {
+	keyPath, _ := logKeyPath(ctx, dir)
+	if err := writeNew(keyPath, skey+"\n", 0o600); err != nil {
 		return err
 	}
 	if err := writeNew(filepath.Join(dir, pubFile), vkey+"\n", 0o644); err != nil {
@@ -106,6 +108,9 @@ type dataDirectory struct {
 	origin string
 	db     store
 	vkey   string
+	// onCommit, if set, is told of each new checkpoint (the witness client's
+	// Notify); set it before the first write.
+	onCommit atomic.Pointer[func(sequencer.Checkpoint)]
 }
 
 // store is what the commands use of a store: both sqlite.DB and postgres.DB are one.
@@ -203,26 +208,28 @@ func readDataDir(dir string) (origin, vkey string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	return cfg.Origin, strings.TrimSpace(string(pub)), nil
+	vkey = strings.TrimSpace(string(pub))
+	if err := checkPubOrigin(vkey, filepath.Join(dir, pubFile), cfg.Origin, filepath.Join(dir, configFile)); err != nil {
+		return "", "", err
+	}
+	return cfg.Origin, vkey, nil
 }
 
 func (d *dataDirectory) verifier() (note.Verifier, error) { return ledger.NewVerifier(d.vkey) }
 
-// start loads the ledger and starts the sequencer, signing with the log key.
+// start loads the ledger and starts the sequencer, signing with the log key
+// (--log-key, $HANDOVER_LOG_KEY or log.key in the data directory), which must
+// match log.pub and the origin.
 func (d *dataDirectory) start(ctx context.Context) error {
-	path := filepath.Join(d.dir, keyFile)
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("%s is readable by others (mode %o): chmod 600 it", path, fi.Mode().Perm())
-	}
-	skey, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("log key: %w", err)
-	}
-	signer, err := ledger.NewSigner(strings.TrimSpace(string(skey)))
+	signer, err := readLogKey(ctx, d)
 	if err != nil {
 		return err
 	}
-	return d.db.Start(ctx, sequencer.Config{Origin: d.origin, Signer: signer})
+	return d.db.Start(ctx, sequencer.Config{Origin: d.origin, Signer: signer, OnCommit: func(c sequencer.Checkpoint) {
+		if f := d.onCommit.Load(); f != nil {
+			(*f)(c)
+		}
+	}})
 }
 
 func (d *dataDirectory) Close() error { return d.db.Close() }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"time"
 
@@ -20,9 +21,11 @@ import (
 
 func newDemo() *cobra.Command {
 	var (
-		noServe bool
-		seed    int64
-		srv     serveFlags
+		noServe       bool
+		noWitness     bool
+		witnessListen string
+		seed          int64
+		srv           serveFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -39,6 +42,11 @@ disappearance alert); 3, departed and on the road; 4, planned, with some persons
 blocked on safeguards. Their handovers are signed with officers' keys made at demo
 time for SDF, USF and IRQ and kept in DATA/officers/ (mode 0600), so that you can
 sign the next handover — movement 3's arrival — yourself; demo prints how.
+
+It also starts the ICRC's witness (C2SP tlog-witness) in process on a port of its
+own, with its own key and state in DATA/witness-icrc, and serves with a witness
+policy (DATA/witness-policy.txt) that requires its cosignature: /log/checkpoint
+carries it, and the ledger page shows it. --no-witness leaves it out.
 
 With --no-serve it loads and exits. Run twice on one data directory, it loads once.`,
 		Args: cobra.NoArgs,
@@ -62,10 +70,20 @@ With --no-serve it loads and exits. Run twice on one data directory, it loads on
 			if noServe {
 				return nil
 			}
+			if !noWitness && srv.witnessPolicy == "" {
+				ws, policy, err := startDemoWitness(d, witnessListen, cmd.OutOrStdout(), cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
+				defer ws.Close()
+				srv.witnessPolicy = policy
+			}
 			return serve(ctx, d, srv, cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "load the demo world and exit")
+	cmd.Flags().BoolVar(&noWitness, "no-witness", false, "serve without the ICRC witness")
+	cmd.Flags().StringVar(&witnessListen, "witness-listen", "127.0.0.1:0", "address of the demo's ICRC witness (port 0 picks a free one)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the synthetic world")
 	srv.register(cmd)
 	return cmd
@@ -106,15 +124,10 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 	for _, o := range officers {
 		o.User = signingAccount(accounts, o.Party.Code)
 	}
-	drafter, err := w.NewDrafter(officers...)
+	cmds, err := demoCommands(w, officers, time.Now())
 	if err != nil {
 		return err
 	}
-	ops, err := drafter.Commands(&w.Operations)
-	if err != nil {
-		return err
-	}
-	cmds := append(w.Commands(), ops...)
 	cmds = append(cmds, custody.SetMandate{Meta: custody.Meta{Actor: scenario.Actor, OccurredAt: w.Operations.Created},
 		Party: w.Party(scenario.ICRC).ID, All: true})
 	bar := newProgress(stderr, int64(len(cmds)), "loading demo")
@@ -134,6 +147,53 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 	}
 	printDemoAccounts(d.dir, stdout)
 	return nil
+}
+
+// demoCommands drafts the demo's commands with its times moved by whole days so
+// that its latest event falls on the day before now: the dashboard looks the same
+// on whatever day the demo is loaded (docs/scenario.md keeps the order and spacing).
+func demoCommands(w *scenario.World, officers []*scenario.Officer, now time.Time) ([]custody.Command, error) {
+	draft := func() ([]custody.Command, error) {
+		drafter, err := w.NewDrafter(officers...)
+		if err != nil {
+			return nil, err
+		}
+		ops, err := drafter.Commands(&w.Operations)
+		if err != nil {
+			return nil, err
+		}
+		return append(w.Commands(), ops...), nil
+	}
+	cmds, err := draft()
+	if err != nil {
+		return nil, err
+	}
+	var latest time.Time
+	for _, c := range cmds {
+		if at := occurredAt(c); at.After(latest) {
+			latest = at
+		}
+	}
+	if d := scenario.DaysBefore(latest, now); d > 0 {
+		w.Shift(d)
+		return draft()
+	}
+	return cmds, nil
+}
+
+// occurredAt is when a command says its event occurred.
+func occurredAt(c custody.Command) time.Time {
+	v := reflect.ValueOf(c)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return time.Time{}
+	}
+	if m, ok := v.FieldByName("Meta").Interface().(custody.Meta); ok {
+		return m.OccurredAt
+	}
+	return time.Time{}
 }
 
 type submitter interface {

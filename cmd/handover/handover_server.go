@@ -150,5 +150,8 @@ func submitToServer(cmd *cobra.Command, r *remote, path string, sigPaths []strin
 	}
 	root := rc.Checkpoint.Root
 	r.printf("checkpoint: size %d, root %x…\n", rc.Checkpoint.Size, root[:min(6, len(root))])
+	if len(rc.Proofs) > 0 {
+		r.printf("proof of the handover: %s%s (handover proof get %d -o handover.tlog-proof)\n", r.server, rc.Proofs[0], rc.Events[0].Index)
+	}
 	return nil
 }

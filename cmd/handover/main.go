@@ -63,6 +63,7 @@ Start with:  handover demo`,
 	root.SetErr(stderr)
 	root.PersistentFlags().String("data", "./handover-data", "data directory (database, log key, configuration)")
 	root.PersistentFlags().String("db", "", "PostgreSQL database URL, postgres://… (default $HANDOVER_DB; unset: the SQLite database in the data directory)")
+	root.PersistentFlags().String("log-key", "", "the log's signer key file, kept apart from the data directory (default $HANDOVER_LOG_KEY, else log.key in the data directory)")
 	root.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the command to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
 	var profile *os.File
@@ -77,6 +78,9 @@ Start with:  handover demo`,
 				return err
 			}
 			cmd.SetContext(withDB(cmd.Context(), db))
+		}
+		if k, _ := cmd.Flags().GetString("log-key"); k != "" {
+			cmd.SetContext(withLogKey(cmd.Context(), k))
 		}
 		path, _ := cmd.Flags().GetString("cpuprofile")
 		if path == "" {
@@ -96,7 +100,8 @@ Start with:  handover demo`,
 		}
 	}
 	root.AddCommand(newInit(), newDemo(), newServe(), newVerify(), newRebuild(), newCheckpoint(), newBench(),
-		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate(), newMigrate(), newCopy(), newNames())
+		newKeygen(), newKey(), newSign(), newHandover(), newUser(), newToken(), newMandate(), newMigrate(), newCopy(), newNames(),
+		newWitness(), newMonitor(), newProof())
 	addClientCommands(root)
 	return root
 }

@@ -25,6 +25,10 @@ type serveFlags struct {
 	tlsCert, tlsKey   string
 	secureCookies     bool
 	trustForwardedFor bool
+	witnessPolicy     string
+	witnessSilent     time.Duration
+	publicURL         string
+	witnessInterval   time.Duration
 }
 
 func (f *serveFlags) register(cmd *cobra.Command) {
@@ -34,14 +38,45 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the certificate's private key (PEM)")
 	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "mark the session cookie Secure and send Strict-Transport-Security although a TLS proxy in front, not this server, speaks HTTPS")
 	fl.BoolVar(&f.trustForwardedFor, "trust-forwarded-for", false, "take the client's address (audit log, login limits) from X-Forwarded-For: only behind one trusted proxy")
+	fl.StringVar(&f.witnessPolicy, "witness-policy", "", "send each new checkpoint to the witnesses of this policy file (Sigsum/transparency-dev format) and serve at /log/checkpoint the newest one that meets its quorum")
+	fl.DurationVar(&f.witnessInterval, "witness-interval", 200*time.Millisecond, "least time between two requests to one witness; the checkpoints committed meanwhile are coalesced into the next")
+	fl.DurationVar(&f.witnessSilent, "witness-silent-after", 10*time.Minute, "raise a dashboard alert when a witness has not cosigned the newest checkpoint for this long")
+	fl.StringVar(&f.publicURL, "public-url", "", "the address people reach the server at (http[s]://host[:port][/prefix]): links and QR codes printed on manifests start with it, never with a request's Host header (default: http[s]://<the --listen address>)")
 }
 
-// check refuses half a TLS configuration.
+// check refuses half a TLS configuration and a malformed public URL.
 func (f *serveFlags) check() error {
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
+	if f.publicURL != "" {
+		if _, err := web.ParsePublicURL(f.publicURL); err != nil {
+			return fmt.Errorf("--public-url: %w", err)
+		}
+	}
 	return nil
+}
+
+// public is the server's public URL: --public-url, or the scheme and the address
+// it listens on. An address that binds every interface (0.0.0.0, ::) names no
+// host anyone can reach: --public-url is then required.
+func (f *serveFlags) public(addr net.Addr) (string, error) {
+	if f.publicURL != "" {
+		u, err := web.ParsePublicURL(f.publicURL)
+		if err != nil {
+			return "", fmt.Errorf("--public-url: %w", err)
+		}
+		return u, nil
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		return "", fmt.Errorf("--public-url is required: --listen %s binds every address, and links printed on manifests need the one people reach the server at", f.listen)
+	}
+	scheme := "http"
+	if f.tls() {
+		scheme = "https"
+	}
+	return scheme + "://" + tcp.String(), nil
 }
 
 func (f *serveFlags) tls() bool { return f.tlsCert != "" }
@@ -78,9 +113,12 @@ HTTPS only, with Secure cookies and Strict-Transport-Security.`,
 type server struct {
 	http *http.Server
 	api  *api.Handler
+	wit  *witnessing // nil without --witness-policy
 	ln   net.Listener
 	tls  bool
-	done chan error
+	// public is the address links are made with (--public-url).
+	public string
+	done   chan error
 }
 
 func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error) {
@@ -101,20 +139,40 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 		certs = append(certs, cert)
 	}
 	logger := slog.New(slog.NewTextHandler(logw, nil))
-	h, err := api.New(d.db, api.Config{Origin: d.origin, Verifier: v, VerifierKey: d.vkey, Logger: logger, Accounts: accounts,
-		TLS: f.tls(), SecureCookies: f.secureCookies, TrustForwardedFor: f.trustForwardedFor})
-	if err != nil {
-		return nil, err
+	cfg := api.Config{Origin: d.origin, Verifier: v, VerifierKey: d.vkey, Logger: logger, Accounts: accounts,
+		TLS: f.tls(), SecureCookies: f.secureCookies, TrustForwardedFor: f.trustForwardedFor}
+	var wit *witnessing
+	if f.witnessPolicy != "" {
+		if wit, err = startWitnessing(d, f.witnessPolicy, f.witnessSilent, f.witnessInterval, v, logw, logger); err != nil {
+			return nil, err
+		}
+		cfg.LogCheckpoint, cfg.Witnesses = wit.checkpointHandler(logger), wit
 	}
-	site, err := web.New(web.Config{API: h, Logger: logger, Origin: d.origin, Verifier: v, VerifierKey: d.vkey, Secure: f.tls() || f.secureCookies})
+	h, err := api.New(d.db, cfg)
 	if err != nil {
-		h.Close()
+		wit.Close()
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		h.Close()
+		wit.Close()
 		return nil, fmt.Errorf("--listen: %w", err)
+	}
+	public, err := f.public(ln.Addr())
+	if err != nil {
+		ln.Close()
+		h.Close()
+		wit.Close()
+		return nil, err
+	}
+	site, err := web.New(web.Config{API: h, Logger: logger, Origin: d.origin, Verifier: v, VerifierKey: d.vkey, Secure: f.tls() || f.secureCookies,
+		PublicURL: public})
+	if err != nil {
+		ln.Close()
+		h.Close()
+		wit.Close()
+		return nil, err
 	}
 	s := &server{
 		http: &http.Server{
@@ -126,10 +184,12 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		},
-		api:  h,
-		ln:   ln,
-		tls:  f.tls(),
-		done: make(chan error, 1),
+		api:    h,
+		wit:    wit,
+		ln:     ln,
+		public: public,
+		tls:    f.tls(),
+		done:   make(chan error, 1),
 	}
 	if s.tls {
 		s.http.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: certs}
@@ -152,6 +212,7 @@ func (s *server) Close() error {
 	if serr := <-s.done; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
+	s.wit.Close()
 	return errors.Join(err, s.api.Close())
 }
 
@@ -168,7 +229,7 @@ func serve(ctx context.Context, d *dataDirectory, f serveFlags, stdout io.Writer
 	if s.tls {
 		scheme = "https"
 	}
-	fmt.Fprintf(stdout, "serving %s on %s://%s (pages at /, API at /api/v1/, log at /log/); Ctrl-C stops\n", d.dir, scheme, s.Addr())
+	fmt.Fprintf(stdout, "serving %s on %s://%s (pages at /, API at /api/v1/, log at /log/); links printed on paper start %s; Ctrl-C stops\n", d.dir, scheme, s.Addr(), s.public)
 	if users, err := any(d.db).(access.Store).Users(ctx, uuid.Nil); err == nil && len(users) == 0 {
 		fmt.Fprintf(stdout, "no account exists yet: create the first administrator with\n"+
 			"  handover user add NAME --party CODE --role administrator --full-name \"…\" --data %s\n"+

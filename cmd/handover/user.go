@@ -21,7 +21,7 @@ import (
 func newUser() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "user",
-		Short: "Accounts: add, list, change a password, disable",
+		Short: "Accounts: add, list, change a password, disable, unlock",
 		Long: `user manages the accounts of the data directory. Each user belongs to one party and
 holds roles: ` + roleList() + `.
 
@@ -29,7 +29,7 @@ These commands write the accounts directly in the data directory's database: who
 runs them on the server is its operator. Through the API, administrators manage only
 their own party's users.`,
 	}
-	cmd.AddCommand(newUserAdd(), newUserPasswd(), newUserList(), newUserDisable())
+	cmd.AddCommand(newUserAdd(), newUserPasswd(), newUserList(), newUserDisable(), newUserUnlock())
 	return cmd
 }
 

@@ -11,7 +11,8 @@ import (
 
 func newVerify() *cobra.Command {
 	var quiet bool
-	return &cobra.Command{
+	var against string
+	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check the ledger: commitments, tree, checkpoints, projections, invariants",
 		Long: `verify recomputes every event's commitment and the whole Merkle tree from the stored
@@ -20,7 +21,13 @@ size, compares the stored tree nodes, replays the events into fresh projections 
 compares them with the stored ones, and checks the custody invariants.
 
 It exits 0 with a one-line summary when all holds, and 1 naming the first wrong leaf
-or broken invariant otherwise (2 if the ledger could not be read at all).`,
+or broken invariant otherwise (2 if the ledger could not be read at all).
+
+With --against DIR|URL it first compares the store with a monitor's copy of the log
+(a ` + "`handover monitor`" + ` directory, or the address of a server of one): each event's
+leaf entry is recomputed from its stored bytes and compared with the copy's, which
+names the first leaf that differs even when the store's own leaf hashes, tree nodes
+and checkpoints were recomputed to match, and a log key that was changed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, err := openDataDir(cmd.Context(), dataDir(cmd))
@@ -28,6 +35,20 @@ or broken invariant otherwise (2 if the ledger could not be read at all).`,
 				return err
 			}
 			defer d.Close()
+			if err := checkLogKeyIfPresent(cmd.Context(), d); err != nil {
+				return exitError{code: 1, err: fmt.Errorf("verify failed: %w", err)}
+			}
+			if against != "" {
+				rep, err := verifyAgainst(cmd.Context(), d, against)
+				var p *verify.Problem
+				if errors.As(err, &p) {
+					return exitError{code: 1, err: fmt.Errorf("verify failed against %s: %w", against, p)}
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "against "+against+": "+rep.String())
+			}
 			v, err := d.verifier()
 			if err != nil {
 				return err
@@ -54,4 +75,7 @@ or broken invariant otherwise (2 if the ledger could not be read at all).`,
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&against, "against", "", "also compare the store with a monitor's copy of the log: its directory or URL")
+	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar")
+	return cmd
 }

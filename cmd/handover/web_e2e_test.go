@@ -39,9 +39,18 @@ type webWorld struct {
 	base      string
 	dir       string
 	passwords map[string]string
+	d         *dataDirectory
+	s         *server
 }
 
 func startWebDemo(t *testing.T) *webWorld {
+	t.Helper()
+	return startWebDemoWith(t, func(*dataDirectory) serveFlags { return serveFlags{listen: "127.0.0.1:0"} })
+}
+
+// startWebDemoWith is startWebDemo serving with the flags flags returns
+// for the loaded data directory.
+func startWebDemoWith(t *testing.T, flags func(*dataDirectory) serveFlags) *webWorld {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("HANDOVER_REQUIRE_CHROMIUM") != "" {
@@ -62,7 +71,7 @@ func startWebDemo(t *testing.T) *webWorld {
 	if err := loadDemo(ctx, d, 1, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	s, err := startServer(d, serveFlags{listen: "127.0.0.1:0"}, io.Discard)
+	s, err := startServer(d, flags(d), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +80,7 @@ func startWebDemo(t *testing.T) *webWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &webWorld{base: "http://" + s.Addr(), dir: dir, passwords: pw}
+	w := &webWorld{base: "http://" + s.Addr(), dir: dir, passwords: pw, d: d, s: s}
 	return w
 }
 

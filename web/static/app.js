@@ -11,6 +11,56 @@ document.addEventListener("submit", (ev) => {
   }
 }, true);
 
+// A refused form stays as it was typed: htmx sends it, and the refusal is put in
+// the form itself, each message beside the field at fault (aria-invalid, and the
+// message named by aria-describedby), the others at the form's head; said once.
+document.addEventListener("htmx:beforeSwap", (ev) => {
+  const d = ev.detail;
+  const f = d.requestConfig && d.requestConfig.elt;
+  if (!d.isError || !f || f.tagName !== "FORM" || !f.dataset.keep) return;
+  let box = f.querySelector(":scope > .form-problem");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "form-problem";
+    box.setAttribute("role", "alert");
+    f.prepend(box);
+  }
+  d.target = box;
+  d.swapOverride = "innerHTML";
+  d.shouldSwap = true;
+});
+
+document.addEventListener("htmx:afterSwap", (ev) => {
+  const box = ev.detail.target;
+  if (!box || !box.classList || !box.classList.contains("form-problem")) return;
+  const f = box.closest("form");
+  for (const old of f.querySelectorAll(".field-error")) old.remove();
+  for (const el of f.querySelectorAll("[aria-invalid]")) { el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby"); }
+  let n = 0;
+  for (const li of box.querySelectorAll("li[data-field]")) {
+    const field = f.elements[li.dataset.field];
+    const el = field instanceof RadioNodeList ? field[0] : field;
+    if (!el || el.type === "hidden") continue;
+    const msg = document.createElement("span");
+    msg.className = "field-error";
+    msg.id = "err-" + (f.id || "f") + "-" + li.dataset.field + "-" + (n++);
+    msg.dataset.testid = "field-error-" + li.dataset.field;
+    msg.textContent = li.textContent;
+    el.setAttribute("aria-invalid", "true");
+    el.setAttribute("aria-describedby", msg.id);
+    (el.closest("label") || el).after(msg);
+    li.remove();
+  }
+  if (!box.querySelector("li")) box.innerHTML = "";
+  // Nothing was recorded: the corrected form is a new request, with a new
+  // idempotency key (the API refuses a key reused with another body).
+  const idem = f.elements.idem;
+  if (idem) idem.value = newKey();
+  const first = f.querySelector("[aria-invalid]") || box;
+  first.scrollIntoView({ block: "center" });
+  if (first.focus) first.focus();
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   for (const f of document.querySelectorAll("form.lang input[name=next]")) {
     f.value = location.pathname + location.search;
@@ -18,6 +68,22 @@ document.addEventListener("DOMContentLoaded", () => {
   const h = document.getElementById("handover");
   if (h) handoverScreen(h);
 });
+
+// newKey is a fresh idempotency key (a random UUID).
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+}
+
+// number writes n with the page's digits: Arabic-Indic on the Arabic pages, as
+// the server writes them.
+function number(n) {
+  return new Intl.NumberFormat(document.documentElement.lang === "ar" ? "ar-u-nu-arab" : "en").format(n);
+}
 
 function b64(bytes) {
   let s = "";
@@ -56,7 +122,8 @@ function handoverScreen(form) {
   const keys = {};
   let draft = null;
 
-  const say = (lines) => {
+  // say shows lines in the page's problem box; link, when given, is [href, text].
+  const say = (lines, link) => {
     problem.innerHTML = "";
     if (!lines || !lines.length) return;
     const div = document.createElement("div");
@@ -68,8 +135,59 @@ function handoverScreen(form) {
       ul.appendChild(li);
     }
     div.appendChild(ul);
+    if (link) {
+      const a = document.createElement("a");
+      a.href = link[0];
+      a.textContent = link[1];
+      a.className = "button";
+      a.dataset.testid = "sign-in-again";
+      div.appendChild(a);
+    }
     problem.appendChild(div);
     problem.scrollIntoView({ block: "nearest" });
+  };
+
+  // The marks are kept in this browser, per movement and stage, so that a reload,
+  // a lost connection or an ended session loses none of them.
+  const store = (() => { try { return window.localStorage; } catch (e) { return null; } })();
+  const saveMarks = () => {
+    if (!store) return;
+    const marks = {};
+    for (const r of rows) {
+      const c = r.querySelector("input[type=radio]:checked");
+      const note = r.querySelector("input.note");
+      if (c || (note && note.value)) marks[r.dataset.person] = { o: c ? c.value : "", n: note ? note.value : "" };
+    }
+    try { store.setItem(msg.marks, JSON.stringify(marks)); } catch (e) { /* full or refused: the marks stay on the page */ }
+  };
+  const restoreMarks = () => {
+    if (!store) return 0;
+    let marks;
+    try { marks = JSON.parse(store.getItem(msg.marks) || "{}"); } catch (e) { return 0; }
+    let n = 0;
+    for (const r of rows) {
+      const m = marks[r.dataset.person];
+      if (!m) continue;
+      const c = m.o && r.querySelector("input[type=radio][value=" + CSS.escape(m.o) + "]");
+      if (c) { c.checked = true; n++; }
+      const note = r.querySelector("input.note");
+      if (note && m.n) note.value = m.n;
+    }
+    return n;
+  };
+  // answer reads a reply of the server: its JSON, or a problem to show.
+  const answer = async (res) => {
+    const type = res.headers.get("Content-Type") || "";
+    let body = null;
+    if (type.includes("json")) body = await res.json().catch(() => null);
+    if (res.status === 401) {
+      saveMarks();
+      say([(body && body.detail) || msg.msgSession], [msg.login, msg.msgSignin]);
+      return null;
+    }
+    if (!body) { say([msg.msgBadreply.replace("{0}", res.status)]); return null; }
+    if (!res.ok) { say(body.messages || [String(res.status)]); return null; }
+    return body;
   };
 
   const count = () => {
@@ -79,10 +197,19 @@ function handoverScreen(form) {
       if (!c) unmarked++;
       else if (c.value === "present" || (c.value === "medical" && form.stage.value === "arrival")) present++;
     }
-    document.getElementById("count-present").textContent = present;
-    document.getElementById("count-unmarked").textContent = unmarked;
+    document.getElementById("count-present").textContent = number(present);
+    document.getElementById("count-unmarked").textContent = number(unmarked);
   };
-  form.addEventListener("change", count);
+  form.addEventListener("change", () => { count(); saveMarks(); });
+  form.addEventListener("input", saveMarks);
+  const restored = restoreMarks();
+  if (restored > 0) {
+    const note = document.createElement("p");
+    note.className = "notice";
+    note.dataset.testid = "marks-restored";
+    note.textContent = msg.msgRestored.replace("{0}", number(restored));
+    form.parentNode.insertBefore(note, form);
+  }
   count();
 
   document.getElementById("all-present").addEventListener("click", () => {
@@ -93,6 +220,7 @@ function handoverScreen(form) {
       }
     }
     count();
+    saveMarks();
   });
 
   for (const input of form.querySelectorAll("input[type=file][data-pub]")) {
@@ -121,10 +249,10 @@ function handoverScreen(form) {
       say([msg.msgNokey]);
       return;
     }
-    const res = await fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" });
-    const body = await res.json().catch(() => ({}));
-    if (res.status === 401) { location.href = "/login"; return; }
-    if (!res.ok) { say(body.messages || [String(res.status)]); return; }
+    const res = await fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin", headers: { Accept: "application/json" } });
+    const body = await answer(res);
+    if (!body) return;
+    if (!body.document || !body.summary) { say([msg.msgBadreply.replace("{0}", res.status)]); return; }
     say([]);
     draft = body;
     document.getElementById("confirm-summary").textContent = body.summary;
@@ -160,11 +288,12 @@ function handoverScreen(form) {
         sigs.push({ pub: keys[side].pub, sig: b64(sig) });
       }
       const res = await fetch(form.dataset.submit, {
-        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify({ document: draft.document, signatures: sigs, idem: msg.idem }),
       });
-      const body = await res.json().catch(() => ({}));
-      if (!res.ok) { say(body.messages || [String(res.status)]); button.disabled = false; return; }
+      const body = await answer(res);
+      if (!body) { button.disabled = false; return; }
+      if (store) store.removeItem(msg.marks);
       location.href = body.location;
     } catch (e) {
       say([msg.msgNocrypto + " (" + e + ")"]);
