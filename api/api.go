@@ -272,7 +272,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/movements", "plan-movement", "Plan a movement with its vehicles and manifest", by(s.newMovementConcerns), s.planMovement)
 	route(api, s, http.MethodGet, v1+"/movements", "list-movements", "List the movements one may see", filtered, s.listMovements)
 	route(api, s, http.MethodGet, v1+"/movements/{id}", "get-movement", "Get a movement", movement, s.getMovement)
-	route(api, s, http.MethodPut, v1+"/movements/{id}/manifest", "set-manifest", "Replace a planned movement's manifest", movement, s.setManifest)
+	route(api, s, http.MethodPut, v1+"/movements/{id}/manifest", "set-manifest", "Replace a planned movement's manifest", movement, s.setManifest, withErrors(http.StatusPreconditionFailed))
 	route(api, s, http.MethodPost, v1+"/movements/{id}/cancellations", "cancel-movement", "Cancel a planned movement", movement, s.cancelMovement)
 
 	route(api, s, http.MethodPost, v1+"/handovers", "submit-handover", "Record a handover signed by both officers", by(s.handoverConcerns), s.submitHandover,

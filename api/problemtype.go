@@ -21,7 +21,6 @@ const (
 	PreconditionFailed   custody.Code = "precondition_failed"    // 412: If-Match names another version
 	TooLarge             custody.Code = "too_large"              // 413: the body is larger than the route accepts
 	UnsupportedMediaType custody.Code = "unsupported_media_type" // 415: the body's Content-Type is not accepted
-	PreconditionRequired custody.Code = "precondition_required"  // 428: If-Match is required and missing
 	RateLimited          custody.Code = "rate_limited"           // 429: too many attempts; see Retry-After
 	Unavailable          custody.Code = "unavailable"            // 503: the store is not answering
 )
@@ -34,7 +33,7 @@ const ProblemTypeBase = "https://github.com/handover-project/handover/blob/main/
 // documents them.
 var ProblemCodes = []custody.Code{
 	Malformed, custody.Invalid, Unauthenticated, Forbidden, custody.NotFound, MethodNotAllowed, NotAcceptable,
-	custody.Conflict, custody.Refused, PreconditionFailed, TooLarge, UnsupportedMediaType, PreconditionRequired,
+	custody.Conflict, custody.Refused, PreconditionFailed, TooLarge, UnsupportedMediaType,
 	RateLimited, custody.Internal, Unavailable,
 }
 
@@ -51,7 +50,6 @@ var codeOfStatus = map[int]custody.Code{
 	http.StatusRequestEntityTooLarge: TooLarge,
 	http.StatusUnsupportedMediaType:  UnsupportedMediaType,
 	http.StatusUnprocessableEntity:   custody.Invalid,
-	http.StatusPreconditionRequired:  PreconditionRequired,
 	http.StatusTooManyRequests:       RateLimited,
 	http.StatusInternalServerError:   custody.Internal,
 	http.StatusServiceUnavailable:    Unavailable,

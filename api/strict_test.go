@@ -117,3 +117,4 @@ func TestLogKey(t *testing.T) {
 	status, _, body = c.anonymous().do("GET", "/log/tile/0/xyz", nil)
 	refusedWith(t, "malformed tile", status, body, 400, "malformed")
 }
+
