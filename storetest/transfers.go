@@ -49,7 +49,7 @@ func Handover(tb testing.TB, movement uuid.UUID, stage custody.Stage, from, to O
 		}
 		d.Persons = append(d.Persons, custody.HandoverPerson{Person: p, Outcome: o})
 	}
-	b, err := json.Marshal(d)
+	b, err := custody.EncodeHandover(&d)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -239,7 +239,7 @@ func FuzzParseFormTime(f *testing.F) {
 // TestFavicon: /favicon.ico, which browsers ask for unbidden, leads to the icon
 // (issue 13: it was 404).
 func TestFavicon(t *testing.T) {
-	h, err := New(Config{API: http.NotFoundHandler()})
+	h, err := New(Config{API: http.NotFoundHandler(), PublicURL: "https://handover.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
