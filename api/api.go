@@ -367,6 +367,7 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 	for _, o := range opts {
 		o(&op)
 	}
+	withLocation(&op)
 	slices.Sort(op.Errors)
 	op.Errors = slices.Compact(op.Errors)
 	if op.Metadata["account"] == true {
@@ -388,6 +389,9 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 		}
 		if err != nil {
 			return nil, s.problem(ctx, err)
+		}
+		if op.DefaultStatus == http.StatusCreated && itemRoutes[path] {
+			locate(ctx, path, out)
 		}
 		return out, nil
 	})

@@ -114,10 +114,20 @@ func finishSchemas(oapi *huma.OpenAPI) {
 	}}
 }
 
-// finishOperations completes what huma generated of each operation: the dry run
-// of an import answers 200 with the same body as its 201.
+// finishOperations completes what huma generated of each operation: a create of
+// a collection with items answers Location; the dry run of an import answers 200
+// with the same body as its 201.
 func finishOperations(oapi *huma.OpenAPI) {
-	for _, item := range oapi.Paths {
+	for path, item := range oapi.Paths {
+		if op := item.Post; op != nil && itemRoutes[path] {
+			if r, ok := op.Responses["201"]; ok {
+				if r.Headers == nil {
+					r.Headers = map[string]*huma.Param{}
+				}
+				r.Headers["Location"] = &huma.Param{Description: "The new resource: " + path + "/{id}",
+					Schema: &huma.Schema{Type: huma.TypeString, Format: "uri-reference"}}
+			}
+		}
 		if op := item.Post; op != nil && op.OperationID == "import-persons" {
 			if r, ok := op.Responses["201"]; ok {
 				dry := *r

@@ -118,3 +118,21 @@ func TestLogKey(t *testing.T) {
 	refusedWith(t, "malformed tile", status, body, 400, "malformed")
 }
 
+
+// TestCreateLocation answers a create with the Location of what it made, which a
+// GET then reads.
+func TestCreateLocation(t *testing.T) {
+	c := newServer(t)
+	c.world()
+	status, h, body := c.do("POST", "/api/v1/facilities", map[string]any{"facility": map[string]any{
+		"code": "QAM", "name": "Qamishli holding site", "kind": "prison", "country": "SYR", "series": "QAM",
+		"capacities": map[string]int{"detainee": 50}, "controlling_party": storetest.ID("SDF")}, "occurred_at": "2026-01-20T09:00:00Z"})
+	if status != 201 || !strings.HasPrefix(h.Get("Location"), "/api/v1/facilities/") {
+		t.Fatalf("create: %d, Location %q: %s", status, h.Get("Location"), body)
+	}
+	var f struct{ Code string }
+	c.json("GET", h.Get("Location"), nil, 200, &f)
+	if f.Code != "QAM" {
+		t.Errorf("Location %s reads %+v", h.Get("Location"), f)
+	}
+}
