@@ -118,7 +118,6 @@ func TestLogKey(t *testing.T) {
 	refusedWith(t, "malformed tile", status, body, 400, "malformed")
 }
 
-
 // TestCreateLocation answers a create with the Location of what it made, which a
 // GET then reads.
 func TestCreateLocation(t *testing.T) {
