@@ -77,6 +77,7 @@ var Table = concat(
 	rules("register-party", AnyAdministrator, false, Administrator),
 	rules("register-facility", OwnParty, false, Administrator),
 	rules("change-facility-control", OwnParty, false, Administrator, FacilityCommander),
+	rules("set-facility-risk", OwnParty, false, Administrator, FacilityCommander, TransferApprover),
 	rules("register-person", OwnParty, false, Registrar, FacilityCommander),
 	rules("import-persons", OwnParty, false, Registrar, FacilityCommander),
 	reads("list-persons", true),
@@ -102,6 +103,11 @@ var Table = concat(
 
 	// Transfers and movements.
 	rules("create-campaign", OwnParty, false, Administrator, TransferApprover),
+	// A campaign's plan names persons of every sending site: the roles that plan
+	// transfers and movements of any party may read it (audited); the receiving
+	// party's transfer approvers, who run the campaign, accept it.
+	rules("plan-campaign", Everyone, true, Administrator, TransferApprover, FacilityCommander, EscortCommander, LegalOfficer),
+	rules("accept-plan", OwnParty, false, TransferApprover),
 	rules("propose-transfer", OwnParty, false, TransferApprover),
 	reads("list-transfers", false),
 	reads("get-transfer", true),

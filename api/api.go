@@ -231,6 +231,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/facilities", "register-facility", "Register a facility", by(s.newFacilityConcerns), s.registerFacility)
 	route(api, s, http.MethodGet, v1+"/facilities", "list-facilities", "List facilities with controller and population", signedIn, s.listFacilities)
 	route(api, s, http.MethodGet, v1+"/facilities/{id}", "get-facility", "Get a facility by id or code", signedIn, s.getFacility)
+	route(api, s, http.MethodPost, v1+"/facilities/{id}/risks", "set-facility-risk", "Set (or lift) a facility's risk and deadline: control expected to change by, at risk of breakout from", byPath(s.facilityOf), s.setFacilityRisk)
 	route(api, s, http.MethodPost, v1+"/facilities/{id}/control-changes", "change-facility-control", "Pass control of a facility to another party", byPath(s.facilityOf), s.changeControl)
 
 	route(api, s, http.MethodPost, v1+"/persons", "register-person", "Register a person and admit them to a facility", by(s.newPersonConcerns), s.registerPerson)
@@ -260,6 +261,8 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/campaigns", "create-campaign", "Create a campaign of transfers", by(s.newCampaignConcerns), s.createCampaign)
 	route(api, s, http.MethodGet, v1+"/campaigns", "list-campaigns", "List campaigns with their progress", signedIn, s.listCampaigns)
 	route(api, s, http.MethodGet, v1+"/campaigns/{id}", "get-campaign", "Get a campaign with its progress", signedIn, s.getCampaign)
+	route(api, s, http.MethodGet, v1+"/campaigns/{id}/plan", "plan-campaign", "Plan a campaign's next movements, with explanations and bounds", byPath(s.campaignOf), s.getPlan)
+	route(api, s, http.MethodPost, v1+"/campaigns/{id}/plan/acceptances", "accept-plan", "Accept planned movements: each becomes a planned movement (with a transfer proposed for persons on none)", byPath(s.campaignOf), s.acceptPlan)
 
 	route(api, s, http.MethodPost, v1+"/transfers", "propose-transfer", "Propose a transfer of persons to another party", by(s.newTransferConcerns), s.proposeTransfer)
 	route(api, s, http.MethodGet, v1+"/transfers", "list-transfers", "List the transfers one may see", filtered, s.listTransfers)

@@ -248,6 +248,7 @@ func (f *matrixFixture) cases() []matrixCase {
 			"controlling_party": storetest.ID("USF")}}), allowed: roles("USF", admin)},
 		{action: "list-facilities", allowed: everyone},
 		{action: "get-facility", id: "HSK", allowed: everyone},
+		{action: "set-facility-risk", id: "IQ1", body: at(map[string]any{"kind": "breakout", "by": future}), allowed: roles("IRQ", admin, facility, approver)},
 		{action: "change-facility-control", id: "IQ1", body: at(map[string]any{"to": "SDF", "reason": "r"}), allowed: roles("IRQ", admin, facility)},
 		{action: "list-keys", allowed: everyone},
 		{action: "get-key", id: f.sdfKey.String(), allowed: everyone},
@@ -255,6 +256,10 @@ func (f *matrixFixture) cases() []matrixCase {
 		{action: "revoke-key", id: f.sdfKey.String(), body: at(map[string]any{"reason": "lost"}), allowed: roles("SDF", admin)},
 		{action: "list-campaigns", allowed: everyone},
 		{action: "get-campaign", id: f.campaign.String(), allowed: everyone},
+		// A campaign's plan: those who plan transfers and movements, of any party;
+		// accepting it, the receiving party's transfer approvers.
+		{action: "plan-campaign", id: f.campaign.String(), allowed: anywhere(admin, approver, facility, escort, legal)},
+		{action: "accept-plan", id: f.campaign.String(), body: at(map[string]any{"movements": []string{"P999"}, "legal_basis": "b", "ordered_by": "o"}), allowed: roles("IRQ", approver)},
 		{action: "create-campaign", body: at(map[string]any{"campaign": map[string]any{"name": "c", "target": 5, "receiving": "IRQ"}}), allowed: roles("IRQ", admin, approver)},
 		{action: "checkpoint", allowed: everyone},
 		{action: "inclusion-proof", query: "?index=1", allowed: everyone},

@@ -37,6 +37,8 @@ func Decide(s *State, cmd Command) ([]Draft, error) {
 		return decideRegisterFacility(s, c)
 	case ChangeFacilityControl:
 		return decideControlChange(s, c)
+	case SetFacilityRisk:
+		return decideFacilityRisk(s, c)
 	case RegisterPerson:
 		return decideRegisterPerson(s, c)
 	case ImportPersons:

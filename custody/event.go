@@ -24,6 +24,7 @@ const (
 	TypePartyRegistered        Type = "party.registered"
 	TypeFacilityRegistered     Type = "facility.registered"
 	TypeFacilityControlChanged Type = "facility.control_changed"
+	TypeFacilityRiskSet        Type = "facility.risk_set"
 	TypePersonRegistered       Type = "person.registered"
 	TypePersonAdmitted         Type = "person.admitted"
 	TypeRecordCorrected        Type = "person.record_corrected"
@@ -66,6 +67,7 @@ var payloads = map[Type]func() Payload{
 	TypePartyRegistered:        func() Payload { return new(PartyRegistered) },
 	TypeFacilityRegistered:     func() Payload { return new(FacilityRegistered) },
 	TypeFacilityControlChanged: func() Payload { return new(FacilityControlChanged) },
+	TypeFacilityRiskSet:        func() Payload { return new(FacilityRiskSet) },
 	TypePersonRegistered:       func() Payload { return new(PersonRegistered) },
 	TypePersonAdmitted:         func() Payload { return new(PersonAdmitted) },
 	TypeRecordCorrected:        func() Payload { return new(RecordCorrected) },

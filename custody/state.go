@@ -63,6 +63,8 @@ type FacilityState struct {
 	// History lists every control period, oldest first; the last is current.
 	History    []ControlPeriod  `json:"history"`
 	Population map[Category]int `json:"population"`
+	// Risk is the risk standing on the facility, with its deadline, if any.
+	Risk *FacilityRisk `json:"risk,omitempty"`
 }
 
 // ControlPeriod is a span during which one party controlled a facility.
@@ -206,6 +208,8 @@ func (s *State) apply(e *Event) error {
 			}
 			s.handovers[doc.ID] = true
 		}
+	case *FacilityRiskSet:
+		return s.applyFacilityRisk(e, d, idx)
 	case *PersonRegistered:
 		p := &PersonState{Record: d.Person}
 		s.persons[p.Record.ID] = p

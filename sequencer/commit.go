@@ -360,7 +360,7 @@ func (d *dirty) after(st *custody.State, e *custody.Event) {
 	switch e.Data.(type) {
 	case *custody.PartyRegistered:
 		d.parties[e.Subject] = true
-	case *custody.FacilityRegistered, *custody.FacilityControlChanged:
+	case *custody.FacilityRegistered, *custody.FacilityControlChanged, *custody.FacilityRiskSet:
 		d.facilities[e.Subject] = true
 	case *custody.PersonRegistered, *custody.RecordCorrected:
 		d.persons[e.Subject] = true

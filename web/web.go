@@ -121,6 +121,9 @@ func (s *site) routes() {
 	s.page("GET /facilities", s.facilities)
 	s.page("GET /facilities/{id}", s.facility)
 
+	s.page("GET /campaigns/{id}/plan", s.planPage)
+	s.page("POST /campaigns/{id}/plan/accept", s.acceptPlan)
+
 	s.page("GET /transfers", s.transfers)
 	s.page("GET /transfers/{id}", s.transfer)
 	s.page("POST /transfers/{id}/safeguards", s.recordSafeguard)

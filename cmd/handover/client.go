@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -78,6 +78,8 @@ type remote struct {
 
 	parties    map[uuid.UUID]custody.Party
 	facilities map[uuid.UUID]api.FacilityView
+
+	c *client.Client // made by ready from the flags
 }
 
 // clientFlags registers the connection flags on cmd; write adds those of a write
@@ -134,7 +136,7 @@ func (r *remote) ready(cmd *cobra.Command) error {
 		r.token = strings.TrimSpace(string(b))
 	}
 	if !r.write {
-		return nil
+		return r.connect()
 	}
 	if r.retries < 0 {
 		return fmt.Errorf("--retries must be 0 or more; got %d", r.retries)
@@ -152,7 +154,7 @@ func (r *remote) ready(cmd *cobra.Command) error {
 	} else if len(r.idemKey) > 200 || strings.IndexFunc(r.idemKey, func(c rune) bool { return c < 0x20 || c > 0x7e }) >= 0 {
 		return fmt.Errorf("--idempotency-key: 1 to 200 printable ASCII characters")
 	}
-	return nil
+	return r.connect()
 }
 
 // stamp returns the time and actor every write body carries.
@@ -187,35 +189,46 @@ func (r *remote) send(ctx context.Context, method, path string, body, out any) (
 	return r.do(ctx, method, path, b, out)
 }
 
-// do sends one request and reads its answer. A write is sent again, with the
-// same idempotency key and body, when its answer is lost (a timeout, a broken
-// connection), or the server says it could not take it now (5xx, 429): up to
-// --retries times, waiting longer each time, and saying so on stderr. The server
-// records a keyed write at most once and answers a retry with its first answer.
+// do sends one request through the client package, which sends a write again,
+// with the same idempotency key and body, when its answer is lost or the server
+// could not take it now (up to --retries times; each retry is told on stderr).
+// It returns the raw answer — a refusal's too — and turns the client's errors
+// into the command's messages and exit codes.
 func (r *remote) do(ctx context.Context, method, path string, body []byte, out any) ([]byte, bool, error) {
-	write := method != http.MethodGet
-	for attempt := 0; ; attempt++ {
-		raw, replayed, err, transient := r.once(ctx, method, path, body, out)
-		if !write || !transient || attempt >= r.retries {
-			return raw, replayed, err
-		}
-		wait := retryBackoff(attempt)
-		fmt.Fprintf(r.errOut(), "%s %s: %v\n  retrying with the same idempotency key %s in %s (retry %d of %d)\n",
-			method, path, firstLine(err), r.idemKey, wait, attempt+1, r.retries)
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return raw, replayed, err
+	if r.c == nil {
+		if err := r.connect(); err != nil {
+			return nil, false, err
 		}
 	}
+	if client.IsWrite(method) {
+		ctx = client.WithIdempotencyKey(ctx, r.idemKey)
+	}
+	resp, err := r.c.Do(ctx, client.Request{Method: method, Path: path, Body: body, ContentType: r.contentType}, out)
+	if err != nil {
+		var raw []byte
+		if p, ok := client.AsProblem(err); ok {
+			raw = p.Body
+		} else if resp != nil {
+			raw = resp.Body
+		}
+		return raw, false, r.explain(method, path, err)
+	}
+	return resp.Body, resp.Replayed, nil
 }
 
-// retryBackoff is the wait before retry attempt+1: 250 ms doubling up to 8 s,
-// with up to a quarter more at random, so that clients cut off together do not
-// come back together.
-func retryBackoff(attempt int) time.Duration {
-	d := 250 * time.Millisecond << min(attempt, 5)
-	return d + time.Duration(rand.Int64N(int64(d/4)+1))
+// connect makes the client of the server the flags name.
+func (r *remote) connect() error {
+	c, err := client.New(r.server, client.WithToken(r.token), client.WithTimeout(r.timeout),
+		client.WithRetries(r.retries), client.WithUserAgent("handover-cli"),
+		client.WithRetryNotify(func(rt client.Retry) {
+			fmt.Fprintf(r.errOut(), "%s %s: %v\n  retrying with the same idempotency key %s in %s (retry %d of %d)\n",
+				rt.Method, rt.Path, firstLine(r.explain(rt.Method, rt.Path, rt.Err)), rt.IdempotencyKey, rt.Wait, rt.Attempt, rt.Of)
+		}))
+	if err != nil {
+		return fmt.Errorf("--server: %q is not a server URL like %s", r.server, defaultServerURL)
+	}
+	r.c = c
+	return nil
 }
 
 // errOut is where progress and retries are told.
@@ -231,70 +244,34 @@ func firstLine(err error) string {
 	return line
 }
 
-// once sends one request. transient says that the answer was lost or the server
-// could not take the request now: the same request may be sent again.
-func (r *remote) once(ctx context.Context, method, path string, body []byte, out any) (_ []byte, _ bool, _ error, transient bool) {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
+// explain words an error of the client for the command's user, with its exit
+// code: a refusal exits 1, a lost answer 3; others pass unchanged.
+func (r *remote) explain(method, path string, err error) error {
+	var na *client.NoAnswerError
+	if errors.As(err, &na) {
+		return r.noAnswer(method, path, na)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, r.server+"/api/v1"+path, rd)
-	if err != nil {
-		return nil, false, err, false
+	if p, ok := client.AsProblem(err); ok {
+		return r.refusal(p, client.IsWrite(method))
 	}
-	req.Header.Set("Accept", "application/json, application/problem+json")
-	req.Header.Set("User-Agent", "handover-cli")
-	if body != nil {
-		ct := "application/json"
-		if r.contentType != "" {
-			ct = r.contentType
-		}
-		req.Header.Set("Content-Type", ct)
-	}
-	if r.token != "" {
-		req.Header.Set("Authorization", "Bearer "+r.token)
-	}
-	write := method != http.MethodGet
-	if write {
-		req.Header.Set(api.IdempotencyKeyHeader, r.idemKey)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, false, r.noAnswer(method, path, write, err), true
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, false, r.noAnswer(method, path, write, err), true
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return raw, false, r.refusal(resp, raw, write), resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return raw, false, fmt.Errorf("the server's answer to %s %s is not what this command understands (is the server another version?): %w", method, path, err), false
-		}
-	}
-	return raw, resp.Header.Get(api.ReplayedHeader) == "true", nil, false
+	return err
 }
 
 // noAnswer explains a request that got no answer. A write whose connection failed
 // was never sent; one that timed out or broke afterwards may have been recorded,
 // and is retried safely with the same idempotency key and time.
-func (r *remote) noAnswer(method, path string, write bool, err error) error {
+func (r *remote) noAnswer(method, path string, na *client.NoAnswerError) error {
 	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
+	if na.Unreachable() && errors.As(na.Err, &op) {
 		return exitError{exitNoAnswer, fmt.Errorf("cannot reach the server at %s (%v): is it running? Start it with `handover serve --data DIR` (or `handover demo`), or give its URL with --server or $%s",
 			r.server, op.Err, ServerEnv)}
 	}
 	what := "no answer"
-	if errors.Is(err, context.DeadlineExceeded) {
+	if na.TimedOut() {
 		what = fmt.Sprintf("no answer within %s (--timeout)", r.timeout)
 	}
-	msg := fmt.Sprintf("%s from %s to %s %s: %v", what, r.server, method, path, err)
-	if write {
+	msg := fmt.Sprintf("%s from %s to %s %s: %v", what, r.server, method, path, na.Err)
+	if client.IsWrite(method) {
 		msg += "\n" + r.retryHint("the write may or may not have been recorded")
 	}
 	return exitError{exitNoAnswer, errors.New(msg)}
@@ -309,35 +286,16 @@ func (r *remote) retryHint(why string) string {
 	return fmt.Sprintf("%s: to retry it safely, run the same command with --idempotency-key %s%s", why, r.idemKey, at)
 }
 
-// problem is an RFC 9457 problem as the server words it: the refusal code of
-// custody, and each fault's location in the request ("body.transfer.persons[3]").
-type problem struct {
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail"`
-	Code   string `json:"code"`
-	Errors []struct {
-		Message  string `json:"message"`
-		Location string `json:"location"`
-	} `json:"errors"`
-}
-
-// problemError is a problem the server answered with, and the flag of the
-// command that gave the faulty part of the request, if one did.
+// problemError is a problem the server answered with (RFC 9457, with custody's
+// refusal code and each fault's location in the request, "body.transfer.persons[3]"),
+// and the flag of the command that gave the faulty part of the request, if one did.
 type problemError struct {
-	Status int
-	problem
+	*client.Problem
 	Flag string
 }
 
 func (e *problemError) Error() string {
-	detail, loc := e.Detail, e.location()
-	if loc != "" {
-		detail = e.Errors[0].Message
-	}
-	if detail == "" {
-		detail = fmt.Sprintf("the server answered %d %s", e.Status, http.StatusText(e.Status))
-	}
+	detail, loc := e.Message(), e.Field()
 	switch {
 	case loc != "" && e.Flag != "":
 		return fmt.Sprintf("%s (at %s, from %s)", detail, loc, e.Flag)
@@ -347,13 +305,7 @@ func (e *problemError) Error() string {
 	return detail
 }
 
-// location is where the one fault of the request is, if the problem names one.
-func (e *problemError) location() string {
-	if len(e.Errors) == 1 {
-		return e.Errors[0].Location
-	}
-	return ""
-}
+func (e *problemError) Unwrap() error { return e.Problem }
 
 // flagAliases names the flags that give a field of a request body, where the
 // field's name, with '-' for '_', is not the flag's.
@@ -389,25 +341,18 @@ func flagOf(cmd *cobra.Command, loc string) string {
 	return ""
 }
 
-// refusal turns an answer other than 2xx into an error.
-func (r *remote) refusal(resp *http.Response, raw []byte, write bool) error {
-	p := &problemError{Status: resp.StatusCode}
-	if err := json.Unmarshal(raw, &p.problem); err != nil || p.problem.Status == 0 {
-		line, _, _ := strings.Cut(strings.TrimSpace(string(raw)), "\n")
-		if len(line) > 200 {
-			line = line[:200] + "…"
-		}
-		p.problem = problem{Status: resp.StatusCode, Detail: fmt.Sprintf("the server at %s answered %s: %s", r.server, resp.Status, line)}
+// refusal turns a problem into the command's error.
+func (r *remote) refusal(p *client.Problem, write bool) error {
+	pe := &problemError{Problem: p}
+	if loc := p.Field(); loc != "" && !r.fromFile {
+		pe.Flag = flagOf(r.cmd, loc)
 	}
-	if loc := p.location(); loc != "" && !r.fromFile {
-		p.Flag = flagOf(r.cmd, loc)
-	}
-	var err error = p
+	var err error = pe
 	switch {
-	case resp.StatusCode == http.StatusUnauthorized:
-		err = fmt.Errorf("%w\nthe server wants an API token: put one (from `handover token create` on the server) in $%s or a --token-file", p, TokenEnv)
-	case write && resp.StatusCode >= 500:
-		err = fmt.Errorf("%w\n%s", p, r.retryHint("the server failed"))
+	case p.Status == http.StatusUnauthorized:
+		err = fmt.Errorf("%w\nthe server wants an API token: put one (from `handover token create` on the server) in $%s or a --token-file", pe, TokenEnv)
+	case write && p.Status >= 500:
+		err = fmt.Errorf("%w\n%s", pe, r.retryHint("the server failed"))
 	}
 	return exitError{exitRefused, err}
 }

@@ -8,8 +8,8 @@ import "github.com/spf13/cobra"
 // `key list` beside `key register`; and the --server modes of `key register` and
 // `handover handover submit`.
 func addClientCommands(root *cobra.Command) {
-	root.AddCommand(newCampaign(), newTransfer(), newMovement(), newIncident(), newAlerts(), newNotification(),
-		newPersons(), newDuplicates(), newControlChange(), newImport(), newExport())
+	root.AddCommand(newCampaign(), newPlan(), newTransfer(), newMovement(), newIncident(), newAlerts(), newNotification(),
+		newPersons(), newDuplicates(), newControlChange(), newFacilityRisk(), newImport(), newExport(), newParty(), newFacility())
 	for _, c := range root.Commands() {
 		switch c.Name() {
 		case "key":

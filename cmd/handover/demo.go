@@ -64,7 +64,7 @@ With --no-serve it loads and exits. Run twice on one data directory, it loads on
 				return err
 			}
 			defer d.Close()
-			if err := loadDemo(ctx, d, seed, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
+			if err := loadDemoFor(ctx, d, seed, srv.url(), cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
 				return err
 			}
 			if noServe {
@@ -92,6 +92,12 @@ With --no-serve it loads and exits. Run twice on one data directory, it loads on
 // loadDemo loads the demo world into an empty ledger; on a ledger that already
 // holds it, it does nothing.
 func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr io.Writer) error {
+	return loadDemoFor(ctx, d, seed, defaultServerURL, stdout, stderr)
+}
+
+// loadDemoFor is loadDemo whose printed commands go through the server at
+// server, which will serve the demo.
+func loadDemoFor(ctx context.Context, d *dataDirectory, seed int64, server string, stdout, stderr io.Writer) error {
 	n, err := d.db.EventCount(ctx)
 	if err != nil {
 		return err
@@ -139,10 +145,13 @@ func loadDemo(ctx context.Context, d *dataDirectory, seed int64, stdout, stderr 
 	if err := createDemoAccounts(ctx, d, accounts); err != nil {
 		return err
 	}
+	if err := createDemoTokens(ctx, d, accounts); err != nil {
+		return err
+	}
 	size, _ := d.db.EventCount(ctx)
 	fmt.Fprintf(stdout, "loaded the demo world: %d parties, %d facilities, %d persons, %d events in %.1fs\n",
 		len(w.Parties), len(w.Facilities), len(w.Persons), size, time.Since(start).Seconds())
-	if err := demoSummary(ctx, d, w, stdout); err != nil {
+	if err := demoSummary(ctx, d, w, server, stdout); err != nil {
 		return err
 	}
 	printDemoAccounts(d.dir, stdout)
@@ -162,7 +171,7 @@ func demoCommands(w *scenario.World, officers []*scenario.Officer, now time.Time
 		if err != nil {
 			return nil, err
 		}
-		return append(w.Commands(), ops...), nil
+		return append(append(w.Commands(), w.Risks()...), ops...), nil
 	}
 	cmds, err := draft()
 	if err != nil {

@@ -56,7 +56,7 @@ func demoOfficers(dir string, w *scenario.World) ([]*scenario.Officer, error) {
 
 // demoSummary prints where the campaign and each demo movement stand, as the store
 // reports them, the officers' keys, and how to receive movement 3.
-func demoSummary(ctx context.Context, d *dataDirectory, w *scenario.World, out io.Writer) error {
+func demoSummary(ctx context.Context, d *dataDirectory, w *scenario.World, server string, out io.Writer) error {
 	ops := &w.Operations
 	var cv custody.CampaignView
 	if err := readDoc(ctx, d, custody.CampaignDoc, ops.Campaign.ID, &cv); err != nil {
@@ -125,7 +125,8 @@ func demoSummary(ctx context.Context, d *dataDirectory, w *scenario.World, out i
 			d.dir, m3.Movement.ID, usf, irq)
 		fmt.Fprintf(out, "  handover sign arrival.json --key %s --out usf.sig\n", usf)
 		fmt.Fprintf(out, "  handover sign arrival.json --key %s --out irq.sig\n", irq)
-		fmt.Fprintf(out, "  handover handover submit --data %s arrival.json --sig usf.sig --sig irq.sig\n", d.dir)
+		fmt.Fprintf(out, "  handover handover submit arrival.json --sig usf.sig --sig irq.sig --server %s --token-file %s\n",
+			server, demoTokenPath(d.dir, "irq-facility-commander"))
 	}
 	return nil
 }

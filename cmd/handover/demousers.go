@@ -116,4 +116,5 @@ func printDemoAccounts(dir string, out io.Writer) {
 		return
 	}
 	fmt.Fprintf(out, "demo accounts (synthetic; passwords kept in %s, mode 0600):\n%s", filepath.Join(dir, demoUsersFile), b)
+	fmt.Fprintf(out, "an API token of each account, for the client commands (--token-file), in %s\n", demoTokenPath(dir, "LOGIN"))
 }

@@ -1,0 +1,326 @@
+package client
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/bulk"
+	"github.com/handover-project/handover/custody"
+)
+
+// Receipt is what a write recorded: its events and the checkpoint covering
+// them; Replayed says an earlier attempt with the same IdempotencyKey recorded
+// them and nothing new was.
+type Receipt struct {
+	api.Receipt
+	Replayed       bool
+	IdempotencyKey string
+}
+
+func receipt(r api.Receipt, resp *Response) Receipt {
+	return Receipt{Receipt: r, Replayed: resp.Replayed, IdempotencyKey: resp.Key}
+}
+
+// stamp is the time every write body carries: at, or now.
+func stamp(at time.Time) time.Time {
+	if at.IsZero() {
+		return time.Now().UTC().Truncate(time.Second)
+	}
+	return at
+}
+
+// Me is the signed-in user, their party and the actions their roles grant.
+func (c *Client) Me(ctx context.Context) (*api.Me, error) {
+	var m api.Me
+	if _, err := c.get(ctx, "/me", nil, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Parties lists the parties registered in the ledger.
+func (c *Client) Parties(ctx context.Context) ([]custody.Party, error) {
+	var out struct {
+		Parties []custody.Party `json:"parties"`
+	}
+	_, err := c.get(ctx, "/parties", nil, &out)
+	return out.Parties, err
+}
+
+// RegisterParty registers a party (a nil ID is assigned by the server); at is
+// when it happened in the field (zero: now). The first administrator of a new
+// deployment registers their own party with it.
+func (c *Client) RegisterParty(ctx context.Context, p custody.Party, at time.Time) (Receipt, error) {
+	body := struct {
+		api.Meta
+		Party custody.Party `json:"party"`
+	}{api.Meta{OccurredAt: stamp(at)}, p}
+	var out api.Receipt
+	resp, err := c.send(ctx, http.MethodPost, "/parties", body, &out)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return receipt(out, resp), nil
+}
+
+// Facilities lists the facilities with their population and capacity.
+func (c *Client) Facilities(ctx context.Context) ([]api.FacilityView, error) {
+	var out struct {
+		Facilities []api.FacilityView `json:"facilities"`
+	}
+	_, err := c.get(ctx, "/facilities", nil, &out)
+	return out.Facilities, err
+}
+
+// RegisterPerson registers p and admits them to facility (a code or id); at is
+// when (zero: now). A zero p.ID and an empty p.RegNo are assigned by the server.
+func (c *Client) RegisterPerson(ctx context.Context, p custody.Person, facility string, at time.Time) (*custody.PersonState, Receipt, error) {
+	body := struct {
+		api.Meta
+		Person   custody.Person `json:"person"`
+		Facility string         `json:"facility"`
+	}{api.Meta{OccurredAt: stamp(at)}, p, facility}
+	var out struct {
+		custody.PersonState
+		Receipt api.Receipt `json:"receipt"`
+	}
+	resp, err := c.send(ctx, http.MethodPost, "/persons", body, &out)
+	if err != nil {
+		return nil, Receipt{}, err
+	}
+	return &out.PersonState, receipt(out.Receipt, resp), nil
+}
+
+// Person reads one person by id or registration number.
+func (c *Client) Person(ctx context.Context, ref string) (*custody.PersonState, error) {
+	var p custody.PersonState
+	if _, err := c.get(ctx, "/persons/"+url.PathEscape(ref), nil, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// PersonQuery filters Persons; its zero value lists every person one may see.
+type PersonQuery struct {
+	Facility, Nationality, Category, Status, Name, Flag string
+	PageSize                                            int // 0: the server's default
+}
+
+func (q PersonQuery) values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"facility": q.Facility, "nationality": q.Nationality, "category": q.Category,
+		"status": q.Status, "name": q.Name, "flag": q.Flag} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if q.PageSize > 0 {
+		v.Set("limit", strconv.Itoa(q.PageSize))
+	}
+	return v
+}
+
+// Persons iterates over the persons one may see that match q, in the server's
+// order, reading a page at a time. An error ends the iteration.
+func (c *Client) Persons(ctx context.Context, q PersonQuery) iter.Seq2[custody.PersonState, error] {
+	return func(yield func(custody.PersonState, error) bool) {
+		v := q.values()
+		for {
+			var page custody.PersonPage
+			if _, err := c.get(ctx, "/persons", v, &page); err != nil {
+				yield(custody.PersonState{}, err)
+				return
+			}
+			for _, p := range page.Persons {
+				if !yield(p, nil) {
+					return
+				}
+			}
+			if page.Next == "" {
+				return
+			}
+			v.Set("after", page.Next)
+		}
+	}
+}
+
+// Transfers lists the transfers one may see, of a status ("" for all).
+func (c *Client) Transfers(ctx context.Context, status string) ([]custody.TransferState, error) {
+	var out struct {
+		Transfers []custody.TransferState `json:"transfers"`
+	}
+	_, err := c.get(ctx, "/transfers", optional("status", status), &out)
+	return out.Transfers, err
+}
+
+// Transfer reads one transfer.
+func (c *Client) Transfer(ctx context.Context, id string) (*custody.TransferState, error) {
+	var t custody.TransferState
+	if _, err := c.get(ctx, "/transfers/"+url.PathEscape(id), nil, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// Movements lists the movements one may see, of a status ("" for all).
+func (c *Client) Movements(ctx context.Context, status string) ([]custody.MovementState, error) {
+	var out struct {
+		Movements []custody.MovementState `json:"movements"`
+	}
+	_, err := c.get(ctx, "/movements", optional("status", status), &out)
+	return out.Movements, err
+}
+
+// Movement reads one movement.
+func (c *Client) Movement(ctx context.Context, id string) (*custody.MovementState, error) {
+	var m custody.MovementState
+	if _, err := c.get(ctx, "/movements/"+url.PathEscape(id), nil, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// SubmitHandover records a signed handover: the document's exact bytes and
+// both officers' signatures over them. It answers with the movement as it
+// stands after the handover.
+func (c *Client) SubmitHandover(ctx context.Context, document []byte, sigs []custody.Signature) (*custody.MovementState, Receipt, error) {
+	body := struct {
+		Document   []byte              `json:"document"`
+		Signatures []custody.Signature `json:"signatures"`
+	}{document, sigs}
+	var out struct {
+		custody.MovementState
+		Receipt api.Receipt `json:"receipt"`
+	}
+	resp, err := c.send(ctx, http.MethodPost, "/handovers", body, &out)
+	if err != nil {
+		return nil, Receipt{}, err
+	}
+	return &out.MovementState, receipt(out.Receipt, resp), nil
+}
+
+func optional(k, v string) url.Values {
+	if v == "" {
+		return nil
+	}
+	return url.Values{k: {v}}
+}
+
+// ImportRequest is a file of persons to register and admit at one facility.
+type ImportRequest struct {
+	Facility      string // code or id (required)
+	Format        string // "csv" (HXL-tagged) or "jsonl"
+	File          []byte
+	DryRun        bool      // check only; register nobody
+	IgnoreUnknown bool      // skip CSV columns whose hashtag maps to no field
+	At            time.Time // when they were registered in the field; zero: the server's now
+}
+
+// ImportResult is an accepted import: the report and, unless it was a dry run,
+// the persons registered (in the file's order) and the receipt.
+type ImportResult struct {
+	Report  bulk.Report
+	Persons []api.Imported
+	Receipt *Receipt
+}
+
+// Import registers and admits every person of a file, all or none. A refused
+// file is a *Problem; ImportReport gives its report, which names every bad row
+// and column.
+func (c *Client) Import(ctx context.Context, r ImportRequest) (*ImportResult, error) {
+	q := url.Values{"facility": {r.Facility}, "format": {r.Format}}
+	if r.DryRun {
+		q.Set("dry_run", "true")
+	}
+	if r.IgnoreUnknown {
+		q.Set("ignore_unknown", "true")
+	}
+	if !r.At.IsZero() {
+		q.Set("occurred_at", r.At.UTC().Format(time.RFC3339))
+	}
+	ct := map[string]string{"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl"}[r.Format]
+	var out struct {
+		Report  *bulk.Report   `json:"report"`
+		Persons []api.Imported `json:"persons"`
+		Receipt *api.Receipt   `json:"receipt"`
+	}
+	resp, err := c.Do(ctx, Request{Method: http.MethodPost, Path: "/imports", Query: q, Body: r.File, ContentType: ct}, &out)
+	if err != nil {
+		return nil, err
+	}
+	res := &ImportResult{Persons: out.Persons}
+	if out.Report != nil {
+		res.Report = *out.Report
+	}
+	if out.Receipt != nil {
+		rc := receipt(*out.Receipt, resp)
+		res.Receipt = &rc
+	}
+	return res, nil
+}
+
+// ImportReport is the report of a refused import, or nil if err is not one.
+func ImportReport(err error) *bulk.Report {
+	p, ok := AsProblem(err)
+	if !ok {
+		return nil
+	}
+	var body struct {
+		Report *bulk.Report `json:"report"`
+	}
+	if p.Decode(&body) != nil || body.Report == nil {
+		return nil
+	}
+	return body.Report
+}
+
+// ExportQuery chooses what ExportPersons writes.
+type ExportQuery struct {
+	Format                                        string // "csv" (default) or "jsonl"
+	Facility, Nationality, Category, Status, Flag string
+	// Recipients are age recipients (age1…): when given, the export is
+	// encrypted to them (age v1, binary) and only they can read it.
+	Recipients []string
+}
+
+// ExportPersons downloads the persons one may see as a file (CSV with HXL
+// hashtags, which Import reads back, or JSON lines). The server audits it.
+func (c *Client) ExportPersons(ctx context.Context, q ExportQuery) ([]byte, error) {
+	v := url.Values{}
+	if q.Format != "" {
+		v.Set("format", q.Format)
+	}
+	for k, s := range map[string]string{"facility": q.Facility, "nationality": q.Nationality, "category": q.Category, "status": q.Status, "flag": q.Flag} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	for _, r := range q.Recipients {
+		v.Add("recipient", r)
+	}
+	resp, err := c.Do(ctx, Request{Method: http.MethodGet, Path: "/exports/persons", Query: v, Accept: "*/*"}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+// RegisterFacility registers a facility (a nil ID is assigned by the server);
+// at is when (zero: now). Its ControllingParty is the party's id (see Parties).
+func (c *Client) RegisterFacility(ctx context.Context, f custody.Facility, at time.Time) (Receipt, error) {
+	body := struct {
+		api.Meta
+		Facility custody.Facility `json:"facility"`
+	}{api.Meta{OccurredAt: stamp(at)}, f}
+	var out api.Receipt
+	resp, err := c.send(ctx, http.MethodPost, "/facilities", body, &out)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return receipt(out, resp), nil
+}

@@ -1,0 +1,442 @@
+package plan
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/handover-project/handover/custody"
+)
+
+// ErrRequest is returned, wrapped, for a request that cannot be planned.
+var ErrRequest = errors.New("plan: invalid request")
+
+// Make plans the input's persons. The same input and request give the same plan.
+// It returns an error wrapping ErrRequest when the request names no convoy, a
+// vehicle without seats, or a negative movement size.
+//
+// It tries a few strategies (deadline sites served as late as their deadlines allow,
+// or first; the movements a deadline site needs estimated from full or half-full
+// convoys) and returns the plan with the best Objective, the first on a tie.
+func Make(in *Input, req Request) (*Plan, error) {
+	if err := checkRequest(&req); err != nil {
+		return nil, err
+	}
+	plans := make([]*Plan, len(strategies))
+	errs := make([]error, len(strategies))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, st := range strategies {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p, err := newPlanner(in, &req)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			p.use(st)
+			p.static = p.staticBound()
+			p.schedule()
+			plans[i] = p.finish()
+		})
+	}
+	wg.Wait()
+	var best *Plan
+	for i, pl := range plans {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if best == nil || pl.Objective.Less(best.Objective) {
+			best = pl
+		}
+	}
+	return best, nil
+}
+
+// strategy varies how the scheduler weighs deadlines against priorities.
+type strategy struct {
+	deadlinesFirst bool // serve deadline sites before priority groups
+	caution        int  // divide a convoy's capacity by this when counting what a deadline site needs
+	tightest       bool // on a tie, send to the receiver with the fewest free places left
+	largestFirst   bool // within a ready day and priority, larger households first (more persons per scarce place)
+}
+
+var strategies = []strategy{{false, 1, false, false}, {false, 2, false, false}, {true, 1, false, false},
+	{false, 1, true, false}, {true, 2, true, false}, {false, 1, false, true}, {true, 1, false, true}}
+
+// use sets the planner's strategy, ordering the units at each site for it.
+func (p *planner) use(st strategy) {
+	p.strategy = st
+	if !st.largestFirst {
+		return
+	}
+	for _, s := range p.sites {
+		slices.SortStableFunc(s.pending, func(a, b *unit) int {
+			return cmp.Or(cmp.Compare(a.ready, b.ready), cmp.Compare(rank(a.priority), rank(b.priority)), cmp.Compare(b.size(), a.size()))
+		})
+	}
+}
+
+func checkRequest(req *Request) error {
+	if len(req.Convoys) == 0 {
+		return fmt.Errorf("%w: name at least one convoy", ErrRequest)
+	}
+	if maxSeats(req.Convoys) == 0 {
+		return fmt.Errorf("%w: no convoy has a vehicle", ErrRequest)
+	}
+	for i, c := range req.Convoys {
+		for _, v := range c {
+			if v.Seats < 1 || v.ID == "" {
+				return fmt.Errorf("%w: vehicle %q of convoy %d needs an id and at least one seat", ErrRequest, v.ID, i+1)
+			}
+		}
+	}
+	if req.MovementSize < 0 {
+		return fmt.Errorf("%w: movement size %d is negative", ErrRequest, req.MovementSize)
+	}
+	if req.From.IsZero() {
+		return fmt.Errorf("%w: the first day is required", ErrRequest)
+	}
+	return nil
+}
+
+type siteState struct {
+	Site
+	deadline int // day index of the deadline; -1 without one
+	pending  []*unit
+}
+
+type recvState struct {
+	Receiver
+	free map[custody.Category]int
+}
+
+// planned is a movement while the plan is made.
+type planned struct {
+	key       string
+	day, slot int
+	site      *siteState
+	recv      *recvState
+	load      *load
+	kept      map[uuid.UUID]bool // persons a re-plan kept
+	done      map[*unit]bool     // units committed
+}
+
+type planner struct {
+	in       *Input
+	req      *Request
+	sites    []*siteState
+	siteByID map[uuid.UUID]*siteState
+	recvs    []*recvState
+	taken    map[[2]int]bool
+	moves    []*planned
+	reasons  map[uuid.UUID]Reason // for persons not planned
+	next     int
+	static   Objective
+	strategy strategy
+	perMove  int // persons a movement may carry, estimated
+	unitsAll []*unit
+}
+
+func newPlanner(in *Input, req *Request) (*planner, error) {
+	if err := checkRequest(req); err != nil {
+		return nil, err
+	}
+	p := &planner{in: in, req: req, siteByID: map[uuid.UUID]*siteState{}, taken: map[[2]int]bool{}}
+	for _, s := range in.Sites {
+		st := &siteState{Site: s, deadline: -1}
+		if !s.Deadline.IsZero() {
+			st.deadline = req.dayOf(s.Deadline)
+		}
+		p.sites = append(p.sites, st)
+		p.siteByID[s.ID] = st
+	}
+	slices.SortFunc(p.sites, func(a, b *siteState) int { return cmp.Compare(a.Code, b.Code) })
+	for _, r := range in.Receivers {
+		rs := &recvState{Receiver: r, free: map[custody.Category]int{}}
+		for c, n := range r.Free {
+			rs.free[c] = max(n, 0)
+		}
+		p.recvs = append(p.recvs, rs)
+	}
+	slices.SortFunc(p.recvs, func(a, b *recvState) int { return cmp.Compare(a.Code, b.Code) })
+	for _, c := range req.Closed {
+		p.taken[[2]int{c.Day, c.Slot}] = true
+	}
+	us, reasons := units(in, req)
+	p.reasons = reasons
+	p.unitsAll = us
+	seats := maxSeats(req.Convoys)
+	total := 0
+	for _, c := range req.Convoys {
+		total += capacityOf(c, req.MovementSize)
+	}
+	p.perMove = max(1, total/len(req.Convoys))
+	p.strategy = strategy{caution: 1}
+	for _, u := range us {
+		s, ok := p.siteByID[u.site]
+		if !ok {
+			for _, m := range u.members {
+				p.reasons[m.ID] = Reason{Code: NotHeld, Args: []string{"not at a site of the campaign"}}
+			}
+			continue
+		}
+		if u.size() > seats || (req.MovementSize > 0 && u.size() > req.MovementSize) {
+			for _, m := range u.members {
+				p.reasons[m.ID] = Reason{Code: TooLarge, Args: []string{strconv.Itoa(u.size()), strconv.Itoa(seats)}}
+			}
+			continue
+		}
+		if len(p.possible(u)) == 0 {
+			r := p.leftReason(u)
+			for _, m := range u.members {
+				p.reasons[m.ID] = r
+			}
+			continue
+		}
+		s.pending = append(s.pending, u)
+	}
+	return p, nil
+}
+
+// schedule fills every free slot, day by day, until nobody is left or the horizon ends.
+func (p *planner) schedule() {
+	for d := 0; d < p.req.horizon(); d++ {
+		if !p.anyPending(d) {
+			if p.nothingLater(d) {
+				return
+			}
+			continue
+		}
+		forced := p.forced(d)
+		for k := range p.req.Convoys {
+			if p.taken[[2]int{d, k}] {
+				continue
+			}
+			if p.fill(d, k, forced > 0) {
+				forced--
+			}
+		}
+	}
+}
+
+func (p *planner) anyPending(d int) bool {
+	for _, s := range p.sites {
+		for _, u := range s.pending {
+			if u.ready <= d {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (p *planner) nothingLater(d int) bool {
+	for _, s := range p.sites {
+		if len(s.pending) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// forced is how many of day d's movements must serve deadline sites so that every
+// deadline can still be met with the slots left: for each deadline D, the movements
+// still needed by sites due by D, less the free slots strictly between d and D.
+func (p *planner) forced(d int) int {
+	type need struct{ deadline, moves int }
+	var ns []need
+	for _, s := range p.sites {
+		if s.deadline <= d {
+			continue
+		}
+		persons := 0
+		for _, u := range s.pending {
+			persons += u.size()
+		}
+		if persons > 0 {
+			per := max(1, p.perMove/max(1, p.strategy.caution))
+			ns = append(ns, need{s.deadline, (persons + per - 1) / per})
+		}
+	}
+	slices.SortFunc(ns, func(a, b need) int { return cmp.Compare(a.deadline, b.deadline) })
+	forced, sum := 0, 0
+	for _, n := range ns {
+		sum += n.moves
+		free := 0
+		for day := d + 1; day < n.deadline; day++ {
+			for k := range p.req.Convoys {
+				if !p.taken[[2]int{day, k}] {
+					free++
+				}
+			}
+		}
+		forced = max(forced, sum-free)
+	}
+	return forced
+}
+
+// fill plans one movement on day d with convoy k. It builds the load each site
+// could send to each receiver and keeps the best: when urgent, one from the site
+// whose deadline comes first; then the most priority (weighted by group), the
+// earliest deadline, the most persons, the site and receiver codes.
+func (p *planner) fill(d, k int, urgent bool) bool {
+	var best *planned
+	var bestKey [5]int
+	g := len(p.in.Priorities)
+	for _, s := range p.sites {
+		ready := false
+		for _, u := range s.pending {
+			if u.ready <= d {
+				ready = true
+				break
+			}
+		}
+		if !ready {
+			continue
+		}
+		dl := 1 << 30
+		if s.deadline > d {
+			dl = s.deadline
+		} else if s.deadline >= 0 {
+			dl = -1 // already past: as urgent as can be
+		}
+		for _, r := range p.recvs {
+			m := p.build(s, r, d, k, nil)
+			if m == nil {
+				continue
+			}
+			weight := 0
+			for _, u := range m.load.units {
+				for _, per := range u.members {
+					if per.Priority >= 0 && per.Priority < g {
+						weight += g - per.Priority
+					}
+				}
+			}
+			key := [5]int{0, -weight, dl, -m.load.total, -freeOf(r)}
+			if p.strategy.tightest {
+				key[4] = -key[4]
+			}
+			if urgent || p.strategy.deadlinesFirst {
+				key[0] = dl
+			}
+			if best == nil || less(key, bestKey) {
+				best, bestKey = m, key
+			}
+		}
+	}
+	if best == nil {
+		return false
+	}
+	p.commit(best)
+	return true
+}
+
+func less(a, b [5]int) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+func freeOf(r *recvState) int {
+	n := 0
+	for _, k := range r.free {
+		n += k
+	}
+	return n
+}
+
+// build packs a movement from site s to receiver r on day d with convoy k, taking
+// the site's ready units in order. With base (a kept movement being topped up), it
+// adds to base's load instead.
+func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *planned {
+	var l *load
+	if base != nil {
+		r, l = base.recv, base.load
+	} else {
+		l = newLoad(p.req.Convoys[k], p.req.MovementSize)
+	}
+	misses := 0
+	for _, u := range s.pending {
+		if l.full() || misses > 256 {
+			break
+		}
+		if u.ready > d {
+			continue
+		}
+		if (u.to != uuid.Nil && u.to != r.ID) || !l.room(r.free, u) {
+			continue // not for this receiver, or no room left there: no miss
+		}
+		i := l.fit(u)
+		if i < 0 {
+			misses++
+			continue
+		}
+		l.put(u, i)
+	}
+	if len(l.units) == 0 {
+		return nil
+	}
+	if base != nil {
+		return base
+	}
+	return &planned{day: d, slot: k, site: s, recv: r, load: l}
+}
+
+// receiverFor is the receiver with the most free places for the unit's categories.
+func (p *planner) receiverFor(u *unit) *recvState {
+	var best *recvState
+	bestFree := -1
+	for _, r := range p.recvs {
+		ok, free := true, 0
+		for c, n := range u.cats {
+			if r.free[c] < n {
+				ok = false
+				break
+			}
+			free += r.free[c]
+		}
+		if ok && free > bestFree {
+			best, bestFree = r, free
+		}
+	}
+	return best
+}
+
+// commit takes a built movement's new units off their site and their places off
+// its receiver.
+func (p *planner) commit(m *planned) {
+	if m.done == nil {
+		m.done = map[*unit]bool{}
+	}
+	on := map[*unit]bool{}
+	for _, u := range m.load.units {
+		if m.done[u] {
+			continue
+		}
+		on[u], m.done[u] = true, true
+		for c, n := range u.cats {
+			m.recv.free[c] -= n
+		}
+	}
+	m.site.pending = slices.DeleteFunc(m.site.pending, func(u *unit) bool { return on[u] })
+	p.taken[[2]int{m.day, m.slot}] = true
+	if m.key == "" {
+		p.next++
+		m.key = fmt.Sprintf("P%03d", p.next)
+	}
+	if !slices.Contains(p.moves, m) {
+		p.moves = append(p.moves, m)
+	}
+}
