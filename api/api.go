@@ -252,6 +252,9 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/persons/{id}/recaptures", "record-recapture", "Record a recapture: by the party whose facility takes the person", by(s.recaptureOf), s.recapture)
 	route(api, s, http.MethodPost, v1+"/persons/{id}/hospital-admissions", "admit-to-hospital", "Take a person to hospital", person, s.hospitalAdmit)
 	route(api, s, http.MethodPost, v1+"/persons/{id}/hospital-returns", "return-from-hospital", "Bring a person back from hospital", person, s.hospitalReturn)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/links", "link-persons", "Record that another registration holds the same person (never a merge)", person, s.linkPersons)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/unlinks", "unlink-persons", "Withdraw a link to another registration", person, s.unlinkPersons)
+	route(api, s, http.MethodPost, v1+"/persons/{id}/distinctions", "distinguish-persons", "Record that another registration proposed as a duplicate holds a different person", person, s.distinguishPersons)
 
 	route(api, s, http.MethodPost, v1+"/keys", "register-key", "Register an officer's Ed25519 public key to a party", by(s.newKeyConcerns), s.registerKey)
 	route(api, s, http.MethodGet, v1+"/keys", "list-keys", "List officer keys", signedIn, s.listKeys)

@@ -154,8 +154,19 @@ func TestTransferEndToEnd(t *testing.T) {
 	}
 	incident := w.Incidents[0]
 
+	// A second record of the absent man, found among the duplicates and linked:
+	// the alert names it and where it stands.
+	second := storetest.Person(900)
+	var reg2 struct{ custody.PersonState }
+	c.json("POST", "/api/v1/persons", map[string]any{"person": personJSON(second), "facility": "HSK", "occurred_at": at(601)}, 201, &reg2)
+	c.json("POST", "/api/v1/persons/"+reg2.Record.ID.String()+"/links", map[string]any{"other": absentID, "reason": "same man, registered twice", "occurred_at": at(602)}, 201, nil)
 	var alerts struct{ Alerts []api.Alert }
 	c.json("GET", "/api/v1/alerts", nil, 200, &alerts)
+	if len(alerts.Alerts) == 1 && len(alerts.Alerts[0].Persons) == 1 {
+		if l := alerts.Alerts[0].Persons[0].Linked; len(l) != 1 || l[0].RegNo != reg2.Record.RegNo || l[0].Status != custody.Held {
+			t.Errorf("the alert names the linked records %+v", l)
+		}
+	}
 	if len(alerts.Alerts) != 1 || alerts.Alerts[0].Incident != incident || alerts.Alerts[0].Movement != mv2.ID ||
 		len(alerts.Alerts[0].Persons) != 1 || alerts.Alerts[0].Persons[0].RegNo != absent || alerts.Alerts[0].Persons[0].Status != custody.InTransit {
 		t.Fatalf("alerts %+v", alerts.Alerts)
@@ -201,7 +212,7 @@ func TestTransferEndToEnd(t *testing.T) {
 	}
 
 	rep := c.verifyLedger()
-	if rep.Persons != 160 || rep.Size != c.size() {
+	if rep.Persons != 161 || rep.Size != c.size() { // 160 and the linked second record
 		t.Errorf("verify report %s", rep)
 	}
 }

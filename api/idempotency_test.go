@@ -184,7 +184,7 @@ func TestOpenAPIIdempotencyKey(t *testing.T) {
 		t.Errorf("the description does not explain idempotency: %q", doc.Info.Description)
 	}
 	accounts := []string{"/api/v1/login", "/api/v1/logout", "/api/v1/me/password", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/users", "/api/v1/users/{id}"}
-	writes, want := 0, 31 // with POST /api/v1/imports, …/risks and …/plan/acceptances
+	writes, want := 0, 34 // with POST /api/v1/imports, …/risks, …/plan/acceptances and the three link decisions
 	if _, ok := doc.Paths["/api/v1/parties/{id}/mandate"]; ok {
 		want++
 	}

@@ -157,6 +157,9 @@ type AlertPerson struct {
 	RegNo  string         `json:"reg_no"`
 	Status custody.Status `json:"status"`
 	Since  time.Time      `json:"since"`
+	// Linked are the other records of the same person the caller may see, and
+	// where each stands: the person may be found under one of them.
+	Linked []AlertPerson `json:"linked,omitempty"`
 }
 
 type alertsOutput struct {
@@ -183,7 +186,19 @@ func (s *server) listAlerts(ctx context.Context, _ *struct{}) (*alertsOutput, er
 			if err != nil { // not the client's fault: the incident names a person the store lacks
 				return nil, fmt.Errorf("api: alert %s, person %s: %v", i.ID, id, err)
 			}
-			a.Persons = append(a.Persons, AlertPerson{Person: id, RegNo: p.Record.RegNo, Status: p.Custody.Status, Since: p.Custody.Since})
+			ap := AlertPerson{Person: id, RegNo: p.Record.RegNo, Status: p.Custody.Status, Since: p.Custody.Since}
+			if len(p.Custody.Linked) > 0 {
+				seen, err := s.visibleByID(ctx, p.Custody.Linked)
+				if err != nil {
+					return nil, err
+				}
+				for _, l := range p.Custody.Linked {
+					if q, ok := seen[l]; ok {
+						ap.Linked = append(ap.Linked, AlertPerson{Person: l, RegNo: q.Record.RegNo, Status: q.Custody.Status, Since: q.Custody.Since})
+					}
+				}
+			}
+			a.Persons = append(a.Persons, ap)
 		}
 		out.Body.Alerts = append(out.Body.Alerts, a)
 	}

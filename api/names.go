@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,22 @@ type nameIndex struct {
 	idx  *names.Index
 	ids  map[string][]uuid.UUID // identifier value, upper case, no spaces → persons
 	size uint64                 // ledger size indexed
+	// pairs caches the last Duplicates answer until a record is filed again:
+	// link decisions and custody events leave it valid.
+	pairs   []names.Duplicate
+	pairsTh float64
+	pairsOK bool
+}
+
+// duplicates returns the index's candidate pairs at threshold th, from the cache
+// when no record was filed since.
+func (n *nameIndex) duplicates(th float64) []names.Duplicate {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.pairsOK || n.pairsTh != th {
+		n.pairs, n.pairsTh, n.pairsOK = n.idx.Duplicates(th), th, true
+	}
+	return n.pairs
 }
 
 // reloadAfter is the number of new events past which the index is read again
@@ -57,7 +74,7 @@ func (s *server) index(ctx context.Context) (*nameIndex, error) {
 			}
 			f.After = page.Next
 		}
-		n.idx, n.ids, n.size = idx, ids, size
+		n.idx, n.ids, n.size, n.pairsOK = idx, ids, size, false
 		return n, nil
 	}
 	for i := n.size; i < size; i++ {
@@ -77,6 +94,7 @@ func (s *server) index(ctx context.Context) (*nameIndex, error) {
 			return nil, err
 		}
 		fileName(n.idx, n.ids, &p.Record)
+		n.pairsOK = false
 	}
 	n.size = size
 	return n, nil
@@ -306,7 +324,7 @@ func (s *server) listDuplicates(ctx context.Context, in *duplicatesInput) (*dupl
 		}
 		return out, nil
 	}
-	ds := n.idx.Duplicates(th)
+	ds := n.duplicates(th)
 	var ids []uuid.UUID
 	for _, d := range ds {
 		a, errA := uuid.Parse(d.A)
@@ -322,8 +340,8 @@ func (s *server) listDuplicates(ctx context.Context, in *duplicatesInput) (*dupl
 	for _, d := range ds {
 		a, okA := seen[uuid.MustParse(d.A)]
 		b, okB := seen[uuid.MustParse(d.B)]
-		if !okA || !okB {
-			continue
+		if !okA || !okB || slices.Contains(a.Custody.Linked, b.Record.ID) || slices.Contains(a.Custody.Distinct, b.Record.ID) {
+			continue // not visible, or already decided by a registrar
 		}
 		if len(out.Body.Pairs) == limit {
 			break

@@ -75,6 +75,12 @@ func Decide(s *State, cmd Command) ([]Draft, error) {
 		return decideCompleteNotification(s, c)
 	case SetMandate:
 		return decideSetMandate(s, c)
+	case LinkPersons:
+		return decideLink(s, c)
+	case UnlinkPersons:
+		return decideUnlink(s, c)
+	case DistinguishPersons:
+		return decideDistinguish(s, c)
 	default:
 		return decideCustody(s, cmd)
 	}

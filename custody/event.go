@@ -55,6 +55,9 @@ const (
 	TypeIncidentResolved       Type = "incident.resolved"
 	TypeNotificationCompleted  Type = "notification.completed"
 	TypeMandateSet             Type = "party.mandate_set"
+	TypePersonLinked           Type = "person.linked"
+	TypePersonUnlinked         Type = "person.unlinked"
+	TypePersonsDistinct        Type = "person.distinct"
 )
 
 // Payload is the "data" of an event; each event type has one payload type.
@@ -98,6 +101,9 @@ var payloads = map[Type]func() Payload{
 	TypeIncidentResolved:       func() Payload { return new(IncidentResolved) },
 	TypeNotificationCompleted:  func() Payload { return new(NotificationCompleted) },
 	TypeMandateSet:             func() Payload { return new(MandateSet) },
+	TypePersonLinked:           func() Payload { return new(PersonLinked) },
+	TypePersonUnlinked:         func() Payload { return new(PersonUnlinked) },
+	TypePersonsDistinct:        func() Payload { return new(PersonsDistinct) },
 }
 
 // Types returns every known event type.

@@ -45,6 +45,9 @@ func goldenEvents() map[string]Draft {
 			Breaches: []Breach{{Rule: CapacityRule, Message: "IQ1 is full"}}, Overrides: []ManifestOverride{{Rule: CapacityRule, Reason: "annex opens"}}}, "movement"),
 		"handed_over":     m(&HandedOver{Stage: Departure, Document: goldenHandover(), Signatures: []Signature{{Key: testID("key a"), Sig: bytes.Repeat([]byte{1}, 64)}, {Key: testID("key b"), Sig: bytes.Repeat([]byte{2}, 64)}}}, "movement"),
 		"person_departed": m(&PersonDeparted{Movement: testID("movement"), Transfer: testID("transfer"), From: testID("HSK"), Escort: testID("USF")}, "Golden Person"),
+		"person_linked":   m(&PersonLinked{Other: testID("Other Record"), Reason: "same father and date of birth; photo compared"}, "Golden Person"),
+		"person_unlinked": m(&PersonUnlinked{Other: testID("Other Record"), Reason: "linked by mistake"}, "Golden Person"),
+		"person_distinct": m(&PersonsDistinct{Other: testID("Other Record"), Reason: "different mothers"}, "Golden Person"),
 		"incident_opened": m(&IncidentOpened{Incident{ID: testID("incident"), Type: Discrepancy, Movement: testID("movement"), Persons: []uuid.UUID{testID("Golden Person")}, Description: "absent at arrival"}}, "incident"),
 	}
 }

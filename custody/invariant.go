@@ -10,7 +10,8 @@ import (
 )
 
 // CheckInvariants checks invariants 1 and 4 of docs/design.md on a state: every person
-// has exactly one well-formed custody state, and every facility's population is the
+// has exactly one well-formed custody state (whose links to other records are
+// returned by them, see LinkPersons), and every facility's population is the
 // count of the persons it holds. It returns the first breach found, naming the person
 // or facility, or nil.
 func CheckInvariants(s *State) error {
@@ -18,6 +19,9 @@ func CheckInvariants(s *State) error {
 	for _, id := range sortedIDs(s.persons) {
 		p := s.persons[id]
 		if err := s.checkCustody(p); err != nil {
+			return fmt.Errorf("invariant 1: person %s (%s): %w", p.Record.RegNo, id, err)
+		}
+		if err := s.checkLinks(p); err != nil {
 			return fmt.Errorf("invariant 1: person %s (%s): %w", p.Record.RegNo, id, err)
 		}
 		if p.Custody.Status.AtFacility() {

@@ -48,6 +48,10 @@ type Custody struct {
 	Flags []Flag `json:"flags,omitempty"`
 	// NotifyBy is the earliest deadline of the person's open notifications.
 	NotifyBy time.Time `json:"notify_by,omitzero"`
+	// Linked lists the records found to hold the same person (see LinkPersons);
+	// Distinct those found to hold a different person proposed as a duplicate.
+	Linked   []uuid.UUID `json:"linked,omitempty"`
+	Distinct []uuid.UUID `json:"distinct,omitempty"`
 }
 
 // PersonState is a person's record and custody.
@@ -229,6 +233,8 @@ func (s *State) apply(e *Event) error {
 		p.Record = d.Person
 		s.indexRecord(&p.Record)
 		s.touchPerson(p)
+	case *PersonLinked, *PersonUnlinked, *PersonsDistinct:
+		return s.applyLink(e)
 	case *KeyRegistered, *KeyRevoked, *CampaignCreated, *TransferProposed, *SafeguardRecorded, *SafeguardOverridden,
 		*TransferApproved, *TransferCancelled, *MovementPlanned, *ManifestSet, *MovementCancelled, *HandedOver,
 		*MovementReconciled, *IncidentOpened, *IncidentResolved, *NotificationCompleted, *MandateSet:
@@ -260,7 +266,7 @@ func (s *State) person(e *Event) (*PersonState, error) {
 
 // nextCustody is the custody a person-custody event leads to from the current one.
 func nextCustody(cur Custody, e *Event) (Custody, error) {
-	c := Custody{Custodian: cur.Custodian}
+	c := Custody{Custodian: cur.Custodian, Linked: cur.Linked, Distinct: cur.Distinct}
 	switch d := e.Data.(type) {
 	case *PersonAdmitted:
 		c.Status, c.Custodian, c.Facility = Held, d.Custodian, d.Facility

@@ -486,6 +486,11 @@ func decideProposeTransfer(s *State, c ProposeTransfer) ([]Draft, error) {
 			return nil, Errorf(Invalid, f, "person %s is listed twice", p.Record.RegNo)
 		}
 		seen[id] = true
+		for _, o := range p.Custody.Linked {
+			if seen[o] {
+				return nil, Errorf(Refused, f, "person %s and %s are linked records of one person: name one of them", p.Record.RegNo, s.persons[o].Record.RegNo)
+			}
+		}
 		if p.Custody.Status != Held || p.Custody.Facility != from.ID {
 			return nil, Errorf(Refused, f, "person %s is %s, not held at %s", p.Record.RegNo, describeCustody(s, p), from.Code)
 		}

@@ -243,6 +243,7 @@ type personData struct {
 	OnTransfer *custody.TransferPerson
 	Safeguards []safeguardCell // of OnTransfer: each required safeguard and where it stands
 	Alerts     []api.Alert     // open disappearance alerts that name the person unaccounted for
+	Linked     []personRow     // the other records of the same person the user may see
 	Events     []timelineEntry
 	Checkpoint api.Checkpoint
 	VKey       string // the log's public key, for checking in the browser
@@ -319,6 +320,17 @@ func (s *site) person(rq *req) error {
 						d.Safeguards = append(d.Safeguards, safeguardCell{Kind: k, State: safeguardState(tp, k)})
 					}
 				}
+			}
+		}
+	}
+	if len(p.Custody.Linked) > 0 {
+		seen, err := rq.persons(p.Custody.Linked)
+		if err != nil {
+			return err
+		}
+		for _, id := range p.Custody.Linked {
+			if q, ok := seen[id]; ok {
+				d.Linked = append(d.Linked, personRow{P: q, Name: nameOf(&q.Record)})
 			}
 		}
 	}
