@@ -56,8 +56,11 @@ type Store interface {
 type Config struct {
 	Origin   string        // the log's name, as in its checkpoints
 	Verifier note.Verifier // the log's key: checkpoints are opened with it before they are served
-	Logger   *slog.Logger  // default slog.Default()
-	Now      func() time.Time
+	// VerifierKey is the log's key in signed-note verifier key form, served by GET
+	// /api/v1/log-key; optional.
+	VerifierKey string
+	Logger      *slog.Logger // default slog.Default()
+	Now         func() time.Time
 	// Idempotency keeps the responses to writes that carried an Idempotency-Key.
 	// Default: the store, if it implements Idempotency; otherwise responses are
 	// kept in memory and forgotten at restart (a warning is logged).
@@ -163,6 +166,7 @@ func New(store Store, cfg Config) (*Handler, error) {
 	mux := http.NewServeMux()
 	hc := huma.DefaultConfig("handover", "1")
 	hc.Info.Description = "Custody records of people deprived of liberty, in a tamper-evident ledger.\n\n" + authDoc + "\n\n" + idempotencyDoc
+	hc.Servers = []*huma.Server{{URL: "/", Description: "The server that serves this document: its routes are under /api/v1/, its log under /log/"}}
 	hc.DocsPath, hc.SchemasPath = "", "" // no documentation page that pulls scripts from a CDN
 	hc.CreateHooks = nil                 // no $schema links in bodies
 	hc.Transformers = []huma.Transformer{locateSchemaErrors}
@@ -173,19 +177,21 @@ func New(store Store, cfg Config) (*Handler, error) {
 	}
 	api := humago.New(mux, hc)
 	api.OpenAPI().Components.Schemas.RegisterTypeAlias(reflect.TypeFor[uuid.UUID](), reflect.TypeFor[uuidSchema]())
+	enumSchemas(api.OpenAPI().Components.Schemas)
 	s.routes(api)
+	finishSchemas(api.OpenAPI())
+	finishOperations(api.OpenAPI())
 	if err := errors.Join(s.errs...); err != nil {
 		s.audit.close()
 		return nil, err
 	}
-	mux.Handle("/log/", ledger.Handler(store))
+	documentPlainRoutes(api.OpenAPI())
+	mux.Handle("/log/", problems(ledger.Handler(store)))
 	if cfg.LogCheckpoint != nil {
-		mux.Handle("GET /log/checkpoint", cfg.LogCheckpoint)
+		mux.Handle("GET /log/checkpoint", problems(cfg.LogCheckpoint))
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, http.StatusNotFound, "no such resource: "+r.URL.Path)
-	})
+	mux.HandleFunc("/", notFoundOrMethod(mux))
 	return &Handler{s: s, h: s.secure(s.recoverer(s.authenticate(s.crossOrigin(s.utf8Only(s.idempotent(mux))))))}, nil
 }
 
@@ -272,7 +278,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/movements", "plan-movement", "Plan a movement with its vehicles and manifest", by(s.newMovementConcerns), s.planMovement)
 	route(api, s, http.MethodGet, v1+"/movements", "list-movements", "List the movements one may see", filtered, s.listMovements)
 	route(api, s, http.MethodGet, v1+"/movements/{id}", "get-movement", "Get a movement", movement, s.getMovement)
-	route(api, s, http.MethodPut, v1+"/movements/{id}/manifest", "set-manifest", "Replace a planned movement's manifest", movement, s.setManifest)
+	route(api, s, http.MethodPut, v1+"/movements/{id}/manifest", "set-manifest", "Replace a planned movement's manifest", movement, s.setManifest, withErrors(http.StatusPreconditionFailed))
 	route(api, s, http.MethodPost, v1+"/movements/{id}/cancellations", "cancel-movement", "Cancel a planned movement", movement, s.cancelMovement)
 
 	route(api, s, http.MethodPost, v1+"/handovers", "submit-handover", "Record a handover signed by both officers", by(s.handoverConcerns), s.submitHandover,
@@ -292,13 +298,18 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodGet, v1+"/notifications/{id}", "get-notification", "Get a duty to inform", notification, s.getNotification)
 	route(api, s, http.MethodPost, v1+"/notifications/{id}/completions", "complete-notification", "Record that a duty to inform was carried out", notification, s.completeNotification)
 
+	route(api, s, http.MethodGet, v1+"/log-key", "log-key", "The log's origin and verification key", public, s.logKey, func(op *huma.Operation) {
+		op.Description = "What a verifier needs to check checkpoints (GET /log/checkpoint, GET /api/v1/checkpoint) with its own code: " +
+			"the origin and the C2SP signed-note verifier key. Needs no credentials: the key is public."
+	})
 	route(api, s, http.MethodGet, v1+"/checkpoint", "checkpoint", "The latest signed checkpoint", signedIn, s.checkpoint)
 	route(api, s, http.MethodGet, v1+"/witnesses", "witnesses", "The log's witnesses: the size each last cosigned, and when; the newest witnessed checkpoint", signedIn, s.witnesses)
 	route(api, s, http.MethodGet, v1+"/witnessed/{index}", "witnessed-event", "Whether the checkpoint covering an event is witnessed, by whom, since when", signedIn, s.witnessedEvent)
 	route(api, s, http.MethodGet, v1+"/proofs/inclusion", "inclusion-proof", "Proof that an event is in the ledger", signedIn, s.inclusion)
 	route(api, s, http.MethodGet, v1+"/proofs/consistency", "consistency-proof", "Proof that one tree extends another", signedIn, s.consistency)
-	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", byPath(s.eventOf), s.event)
-	route(api, s, http.MethodGet, v1+"/events/{index}/proof", "event-proof", "One event's proof file (C2SP tlog-proof: cosigned checkpoint, index, inclusion proof, leaf entry), to verify offline", signedIn, s.eventProof)
+	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", byPath(s.eventOf), s.event, eventResponse(api))
+	route(api, s, http.MethodGet, v1+"/events/{index}/proof", "event-proof", "One event's proof file (C2SP tlog-proof: cosigned checkpoint, index, inclusion proof, leaf entry), to verify offline", signedIn, s.eventProof,
+		textResponse("The proof file, C2SP tlog-proof text", "Ledger-Size", "The size of the checkpoint the proof is given against"))
 }
 
 // withStatus sets the status of a successful answer.
@@ -331,14 +342,15 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 	op := huma.Operation{
 		OperationID: id, Method: method, Path: path, Summary: summary,
 		MaxBodyBytes: MaxBodyBytes,
-		Errors:       []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity},
+		Errors:       []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}
 	if method == http.MethodPost {
 		op.DefaultStatus = http.StatusCreated
 	}
 	write := isWrite(method)
 	if write {
-		op.Errors = append(op.Errors, http.StatusConflict)
+		// 403: a cross-origin write (harden.go); 413 and 415: the body.
+		op.Errors = append(op.Errors, http.StatusConflict, http.StatusForbidden, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 		p := idempotencyKeyParam
 		op.Parameters = append(op.Parameters, &p)
 	}
@@ -357,9 +369,13 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
 		op.Middlewares = huma.Middlewares{s.gate(api, id, write)}
 	}
+	op.Middlewares = append(huma.Middlewares{knownQuery(api)}, op.Middlewares...)
 	for _, o := range opts {
 		o(&op)
 	}
+	withLocation(&op)
+	slices.Sort(op.Errors)
+	op.Errors = slices.Compact(op.Errors)
 	if op.Metadata["account"] == true {
 		s.noIdem.Handle(method+" "+path, http.NotFoundHandler())
 	}
@@ -380,6 +396,9 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		if op.DefaultStatus == http.StatusCreated && itemRoutes[path] {
+			locate(ctx, path, out)
+		}
 		return out, nil
 	})
 }
@@ -392,6 +411,10 @@ func (uuidSchema) Schema(huma.Registry) *huma.Schema {
 }
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	if r.URL.RawQuery != "" { // like every route, it refuses parameters it does not take
+		writeProblemAt(w, http.StatusBadRequest, Malformed, "query", "/healthz takes no query parameters")
+		return
+	}
 	_, size, err := s.store.LatestCheckpoint(r.Context())
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "api: health check", "err", err)

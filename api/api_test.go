@@ -91,7 +91,7 @@ func newServerWith(t *testing.T, edit func(*api.Config)) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(newContract(t, h).handler(h))
 	t.Cleanup(func() { srv.Close(); h.Close(); db.Close() })
 	return &client{t: t, url: srv.URL, db: db, party: "SDF", users: &users{tokens: map[string]string{}}}
 }

@@ -510,14 +510,14 @@ func (s *server) cookie(id string, clear bool) *http.Cookie {
 }
 
 func unauthorized(detail string) error {
-	return huma.ErrorWithHeaders(&problem{ErrorModel: huma.ErrorModel{Status: http.StatusUnauthorized, Title: http.StatusText(http.StatusUnauthorized), Detail: detail}},
+	return huma.ErrorWithHeaders(newProblem(http.StatusUnauthorized, Unauthenticated, detail),
 		http.Header{"WWW-Authenticate": {`Bearer realm="handover"`}})
 }
 
 func tooMany(wait time.Duration) error {
 	secs := int((wait + time.Second - 1) / time.Second)
-	return huma.ErrorWithHeaders(&problem{ErrorModel: huma.ErrorModel{Status: http.StatusTooManyRequests, Title: http.StatusText(http.StatusTooManyRequests),
-		Detail: fmt.Sprintf("too many failed logins from this address; try again in %d seconds", secs)}},
+	return huma.ErrorWithHeaders(newProblem(http.StatusTooManyRequests, RateLimited,
+		fmt.Sprintf("too many failed logins from this address; try again in %d seconds", secs)),
 		http.Header{"Retry-After": {strconv.Itoa(secs)}})
 }
 

@@ -215,7 +215,7 @@ func (s *server) authorize(ctx context.Context, az *authz, g guard, in any) erro
 				return h.missing
 			}
 		}
-		return &problem{ErrorModel: huma.ErrorModel{Status: http.StatusForbidden, Title: http.StatusText(http.StatusForbidden), Detail: forbiddenDetail(az)}}
+		return newProblem(http.StatusForbidden, Forbidden, forbiddenDetail(az))
 	}
 	return nil
 }

@@ -24,9 +24,13 @@ var statusOf = map[custody.Code]int{
 }
 
 // problem is an RFC 9457 problem with the refusal code as an extension member.
-type problem struct {
+// Every problem the server writes has a code and the type URI of that code (see
+// problemtype.go).
+type problemDetails struct {
 	huma.ErrorModel
 	Code custody.Code `json:"code,omitempty"`
+	// huma marks huma's own refusals, whose details locateSchemaErrors locates.
+	huma bool
 }
 
 // where maps the field of a custody.Error, a JSON path into the command, to a
@@ -81,9 +85,7 @@ func at(err error, w where) error {
 	if loc != "" {
 		detail = loc + ": " + ce.Message
 	}
-	p := &problem{Code: ce.Code, ErrorModel: huma.ErrorModel{
-		Status: status, Title: http.StatusText(status), Detail: detail,
-	}}
+	p := newProblem(status, ce.Code, detail)
 	if loc != "" {
 		p.Errors = []*huma.ErrorDetail{{Message: ce.Message, Location: loc}}
 	}
@@ -119,10 +121,7 @@ func (s *server) problem(ctx context.Context, err error) error {
 	if ctx.Err() == nil {
 		s.log.ErrorContext(ctx, "api: internal error", "err", err)
 	}
-	return &problem{Code: custody.Internal, ErrorModel: huma.ErrorModel{
-		Status: http.StatusInternalServerError, Title: http.StatusText(http.StatusInternalServerError),
-		Detail: "internal error; it has been logged",
-	}}
+	return newProblem(http.StatusInternalServerError, custody.Internal, "internal error; it has been logged")
 }
 
 // locateSchemaErrors is a huma transformer for the problems huma itself writes
@@ -130,8 +129,20 @@ func (s *server) problem(ctx context.Context, err error) error {
 // property rather than at its parent, the locations are said in the detail, and
 // the request is not echoed back (it may hold a person's record).
 func locateSchemaErrors(_ huma.Context, _ string, v any) (any, error) {
-	em, ok := v.(*huma.ErrorModel)
-	if !ok || len(em.Errors) == 0 {
+	var em *huma.ErrorModel
+	switch p := v.(type) {
+	case *huma.ErrorModel:
+		v = (&problemDetails{ErrorModel: *p, huma: true}).typed()
+		em = &v.(*problemDetails).ErrorModel
+	case *problemDetails:
+		em = &p.typed().ErrorModel
+	case *importProblem:
+		p.typed()
+		return v, nil
+	default:
+		return v, nil
+	}
+	if len(em.Errors) == 0 || !v.(*problemDetails).huma {
 		return v, nil
 	}
 	var said []string
@@ -146,7 +157,7 @@ func locateSchemaErrors(_ huma.Context, _ string, v any) (any, error) {
 		said = append(said, d.Location+": "+d.Message)
 	}
 	em.Detail += ": " + strings.Join(said, "; ")
-	return em, nil
+	return v, nil
 }
 
 var requiredPrefix, requiredSuffix, _ = strings.Cut(validation.MsgExpectedRequiredProperty, "%s")
@@ -161,11 +172,12 @@ func requiredProperty(msg string) (string, bool) {
 	return strings.CutSuffix(name, requiredSuffix)
 }
 
-// writeProblem writes a problem outside huma (unknown routes, panics, health).
+// writeProblem writes a problem outside huma (unknown routes, panics, health),
+// with the code of its status.
 func writeProblem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(huma.ErrorModel{Status: status, Title: http.StatusText(status), Detail: detail})
+	json.NewEncoder(w).Encode(newProblem(status, codeFor(status), detail))
 }
 
 // recoverer answers a panic with a 500 problem instead of dropping the connection.

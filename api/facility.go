@@ -132,7 +132,11 @@ func facilityOf(f *custody.FacilityState) FacilityView {
 	if f.Population == nil {
 		f.Population = map[custody.Category]int{}
 	}
-	return FacilityView{FacilityState: *f, Total: f.Total(), Capacity: f.Capacity()}
+	v := FacilityView{FacilityState: *f, Total: f.Total(), Capacity: f.Capacity()}
+	if v.Capacities == nil { // a facility without places of its own (a hospital): {} as documented
+		v.Capacities = map[custody.Category]int{}
+	}
+	return v
 }
 
 type facilitiesOutput struct {

@@ -272,10 +272,9 @@ func markReplayed(ctx context.Context) {
 func writeProblemAt(w http.ResponseWriter, status int, code custody.Code, loc, msg string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(problem{Code: code, ErrorModel: huma.ErrorModel{
-		Status: status, Title: http.StatusText(status), Detail: loc + ": " + msg,
-		Errors: []*huma.ErrorDetail{{Message: msg, Location: loc}},
-	}})
+	p := newProblem(status, code, loc+": "+msg)
+	p.Errors = []*huma.ErrorDetail{{Message: msg, Location: loc}}
+	json.NewEncoder(w).Encode(p)
 }
 
 // recorder buffers a response, so that it can be stored before it is sent.

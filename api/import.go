@@ -53,7 +53,7 @@ type importOutput struct {
 // importProblem is a refused import: the problem, and the whole report so that every
 // bad row can be fixed at once.
 type importProblem struct {
-	problem
+	problemDetails
 	Report *bulk.Report `json:"report"`
 }
 
@@ -167,11 +167,10 @@ func importFormat(format, contentType string) (string, error) {
 	case "application/jsonl", "application/x-ndjson", "application/jsonlines", "application/x-jsonlines":
 		return "jsonl", nil
 	}
-	return "", &problem{Code: custody.Invalid, ErrorModel: huma.ErrorModel{
-		Status: http.StatusUnsupportedMediaType, Title: http.StatusText(http.StatusUnsupportedMediaType),
-		Detail: fmt.Sprintf("header.Content-Type: %q is neither text/csv nor application/jsonl; or say ?format=csv|jsonl", contentType),
-		Errors: []*huma.ErrorDetail{{Location: "header.Content-Type", Message: "text/csv or application/jsonl", Value: contentType}},
-	}}
+	p := newProblem(http.StatusUnsupportedMediaType, UnsupportedMediaType,
+		fmt.Sprintf("header.Content-Type: %q is neither text/csv nor application/jsonl; or say ?format=csv|jsonl", contentType))
+	p.Errors = []*huma.ErrorDetail{{Location: "header.Content-Type", Message: "text/csv or application/jsonl", Value: contentType}}
+	return "", p
 }
 
 // importSalt makes household labels of one import its own; a retry with the same
@@ -186,9 +185,7 @@ func importSalt(key string) uuid.UUID {
 var importSpace = uuid.MustParse("b5e0f1d2-7a47-4c1e-9d3f-2f6a0c8e4b19")
 
 func reportProblem(rep *bulk.Report, detail string) error {
-	p := &importProblem{Report: rep, problem: problem{Code: custody.Invalid, ErrorModel: huma.ErrorModel{
-		Status: http.StatusUnprocessableEntity, Title: http.StatusText(http.StatusUnprocessableEntity), Detail: detail,
-	}}}
+	p := &importProblem{Report: rep, problemDetails: *newProblem(http.StatusUnprocessableEntity, custody.Invalid, detail)}
 	for _, pr := range rep.Problems {
 		p.Errors = append(p.Errors, &huma.ErrorDetail{Location: problemLocation(pr), Message: pr.Message})
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
+
+	"github.com/danielgtaylor/huma/v2"
 	"strconv"
 
 	"github.com/handover-project/handover/custody"
@@ -152,6 +155,19 @@ func (s *server) consistency(ctx context.Context, in *consistencyInput) (*consis
 
 type eventInput struct {
 	Index uint64 `path:"index" doc:"Ledger index"`
+}
+
+// eventResponse documents get-event's answer as what it is: an event document,
+// the exact bytes of the ledger's leaf, not a base64 string.
+func eventResponse(api huma.API) func(*huma.Operation) {
+	ref := api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[eventDocument](), true, "Event")
+	return func(op *huma.Operation) {
+		op.Description = "The event at a ledger index, as the exact bytes hashed into the log's leaf: " +
+			"hash them as an RFC 6962 leaf to check an inclusion proof. Served once a checkpoint covers the index."
+		op.Responses = map[string]*huma.Response{"200": {Description: "The event's bytes",
+			Headers: map[string]*huma.Param{"Ledger-Index": {Description: "The event's index", Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^[0-9]+$"}}},
+			Content: map[string]*huma.MediaType{"application/json": {Schema: ref}}}}
+	}
 }
 
 type eventOutput struct {

@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/access"
@@ -47,10 +49,14 @@ type planMovementInput struct {
 	}
 }
 
-type movementOutput struct{ Body custody.MovementState }
+type movementOutput struct {
+	ETag string `header:"ETag" doc:"The movement's version: send it as If-Match with PUT …/manifest"`
+	Body custody.MovementState
+}
 
 // movementWritten is a movement after a write, with the write's receipt.
 type movementWritten struct {
+	ETag string `header:"ETag" doc:"The movement's version after the write"`
 	Body struct {
 		custody.MovementState
 		Receipt Receipt `json:"receipt"`
@@ -121,7 +127,7 @@ func (s *server) getMovement(ctx context.Context, in *idInput) (*movementOutput,
 	if err != nil {
 		return nil, err
 	}
-	return &movementOutput{Body: *m}, nil
+	return &movementOutput{ETag: etagOf(m), Body: *m}, nil
 }
 
 // onMovement locates refusals of a command about the movement in the path.
@@ -138,10 +144,30 @@ type manifestBody struct {
 	Overrides []custody.ManifestOverride `json:"overrides,omitempty" doc:"Accept the breaches of a rule for a reason"`
 }
 
-func (s *server) setManifest(ctx context.Context, in *movementAction[manifestBody]) (*movementWritten, error) {
+// manifestInput is a manifest's replacement, conditional on the movement's
+// version when If-Match is given.
+type manifestInput struct {
+	ID      string `path:"id" doc:"The movement's id"`
+	IfMatch string `header:"If-Match" doc:"The ETag of the movement as last read (GET /api/v1/movements/{id}): the manifest is replaced only if the movement is still that version, else 412. Optional; * matches any version" example:"\"9f86d081884c7d659a2feaa0c55ad015\""`
+	Body    manifestBody
+}
+
+func (s *server) setManifest(ctx context.Context, in *manifestInput) (*movementWritten, error) {
 	id, err := parseID("path.id", "movement", in.ID)
 	if err != nil {
 		return nil, err
+	}
+	if in.IfMatch != "" {
+		cur, err := readDoc[custody.MovementState](ctx, s, custody.MovementDoc, "path.id", id)
+		if err != nil {
+			return nil, err
+		}
+		if !matches(in.IfMatch, etagOf(cur)) {
+			p := newProblem(http.StatusPreconditionFailed, PreconditionFailed,
+				"header.If-Match: the movement has changed since that version; read it again (its ETag is "+etagOf(cur)+")")
+			p.Errors = []*huma.ErrorDetail{{Location: "header.If-Match", Message: "not the movement's current version"}}
+			return nil, p
+		}
 	}
 	m, err := s.meta(ctx, in.Body.Meta)
 	if err != nil {
@@ -165,7 +191,7 @@ func (s *server) renderMovement(ctx context.Context, loc string, id uuid.UUID, r
 		return nil, err
 	}
 	out := &movementWritten{}
-	out.Body.MovementState, out.Body.Receipt = *ms, r.Body
+	out.Body.MovementState, out.Body.Receipt, out.ETag = *ms, r.Body, etagOf(ms)
 	return out, nil
 }
 

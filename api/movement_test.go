@@ -64,6 +64,17 @@ func TestManifestBreaches(t *testing.T) {
 	if len(set.Breaches) != 0 || len(set.Overrides) != 1 || len(set.Manifest) != 2 || set.Manifest[1].Vehicle != "BUS-B" {
 		t.Errorf("manifest apart: breaches %+v, overrides %+v", set.Breaches, set.Overrides)
 	}
+	// If-Match: the version before the last write is stale (412), the current one
+	// is taken, and every answer carries the movement's ETag.
+	_, posted, _ := c.do("GET", "/api/v1/movements/"+mv.ID.String(), nil)
+	current := posted.Get("ETag")
+	stale := c.withHeader("If-Match", `"00000000000000000000000000000000"`)
+	status, _, body = stale.do("PUT", path, map[string]any{"manifest": apart, "occurred_at": at(41)})
+	refusedWith(t, "stale If-Match", status, body, 412, "precondition_failed")
+	status, hdr, body := c.withHeader("If-Match", current).do("PUT", path, map[string]any{"manifest": apart, "occurred_at": at(41)})
+	if status != 200 || hdr.Get("ETag") == "" {
+		t.Fatalf("current If-Match %s: %d %s", current, status, body)
+	}
 	status, _, body = c.do("PUT", path, map[string]any{"manifest": together, "occurred_at": at(42)})
 	problemOf(t, status, body, 409, "not one household", "body.manifest")
 	set = movementWritten{}

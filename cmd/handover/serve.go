@@ -139,7 +139,7 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 		certs = append(certs, cert)
 	}
 	logger := slog.New(slog.NewTextHandler(logw, nil))
-	cfg := api.Config{Origin: d.origin, Verifier: v, Logger: logger, Accounts: accounts,
+	cfg := api.Config{Origin: d.origin, Verifier: v, VerifierKey: d.vkey, Logger: logger, Accounts: accounts,
 		TLS: f.tls(), SecureCookies: f.secureCookies, TrustForwardedFor: f.trustForwardedFor}
 	var wit *witnessing
 	if f.witnessPolicy != "" {
