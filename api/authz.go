@@ -765,21 +765,31 @@ func (s *server) eventOf(ctx context.Context, ref string) (resource, error) {
 	if err != nil {
 		return resource{}, at(err, where{"index": "path.index", "": "path.index"})
 	}
-	e, err := custody.DecodeEvent(le.Bytes)
+	c, err := s.eventConcerns(ctx, le)
 	if err != nil {
-		return resource{}, fmt.Errorf("api: event %d: %w", index, err)
+		return resource{}, err
 	}
 	target := fmt.Sprintf("event/%d", index)
+	miss := at(custody.Errorf(custody.NotFound, "index", "no event at index %d", index), where{"index": "path.index", "": "path.index"})
+	return resource{c, target, &hidden{missing: miss}}, nil
+}
+
+// eventConcerns are an event's concerns as a read: its party's, and those of its
+// subject as it stands now.
+func (s *server) eventConcerns(ctx context.Context, le custody.LoggedEvent) (access.Concerns, error) {
+	e, err := custody.DecodeEvent(le.Bytes)
+	if err != nil {
+		return access.Concerns{}, fmt.Errorf("api: event %d: %w", le.Index, err)
+	}
 	var c concerns
 	c.party(e.Party)
 	sub, err := s.subjectConcerns(ctx, e.Subject)
 	if err != nil {
-		return resource{}, err
+		return access.Concerns{}, err
 	}
 	c.party(sub.Parties...)
 	c.facility(sub.Facilities...)
-	miss := at(custody.Errorf(custody.NotFound, "index", "no event at index %d", index), where{"index": "path.index", "": "path.index"})
-	return resource{c.Concerns, target, &hidden{missing: miss}}, nil
+	return c.Concerns, nil
 }
 
 // subjectConcerns finds what an event's subject is and its concerns as a read.

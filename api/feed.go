@@ -119,19 +119,19 @@ func (s *server) scanFeed(ctx context.Context, after int64, limit int) (*FeedPag
 	budget := limit * feedScanFactor
 	for i := uint64(after + 1); i < size && len(page.Events) < limit && budget > 0; i++ {
 		budget--
-		r, err := s.eventOf(ctx, strconv.FormatUint(i, 10))
+		e, err := s.store.Event(ctx, i)
 		if err != nil {
 			return nil, err
 		}
-		ok, err := s.permits(ctx, az, r.Concerns)
+		c, err := s.eventConcerns(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		ok, err := s.permits(ctx, az, c)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			e, err := s.store.Event(ctx, i)
-			if err != nil {
-				return nil, err
-			}
 			page.Events = append(page.Events, FeedEvent{Index: i, Event: e.Bytes})
 		}
 		page.Next = int64(i)
