@@ -304,25 +304,7 @@ func TestClientIdempotencyKey(t *testing.T) {
 // until the test ends (the client waits until its timeout).
 func lossyLink(t *testing.T, server string, hold bool) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	keep := func(c net.Conn) {
-		mu.Lock()
-		conns = append(conns, c)
-		mu.Unlock()
-	}
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
+	ln, keep := proxyListener(t)
 	target := strings.TrimPrefix(server, "http://")
 	go func() {
 		for {
@@ -460,5 +442,30 @@ func TestClientSignedControlChange(t *testing.T) {
 	want := "control of Riverside detention facility (RIV) passed from SDF to IRQ, signed by both parties' officers: 0 persons held there\n"
 	if code != 0 || !strings.HasPrefix(stdout, want) {
 		t.Errorf("the signed control change: exit %d\n%s%s\nwant it to begin %s", code, stdout, stderr, want)
+	}
+}
+
+// proxyListener listens on a loopback port for a test proxy; keep records a
+// connection so that it is closed, with the listener, when the test ends.
+func proxyListener(t *testing.T) (net.Listener, func(net.Conn)) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln, func(c net.Conn) {
+		mu.Lock()
+		conns = append(conns, c)
+		mu.Unlock()
 	}
 }
