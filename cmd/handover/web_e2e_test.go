@@ -488,19 +488,7 @@ func TestWebArabic(t *testing.T) {
 func TestWebMonitorRefused(t *testing.T) {
 	w := startWebDemo(t)
 	reader := w.api(t, "icrc-monitor")
-	var ms struct {
-		Movements []custody.MovementState `json:"movements"`
-	}
-	reader.do("GET", "/api/v1/movements", nil, &ms)
-	var planned, departed custody.MovementState
-	for _, m := range ms.Movements {
-		switch m.Status {
-		case custody.PlannedMovement:
-			planned = m
-		case custody.DepartedMovement:
-			departed = m
-		}
-	}
+	planned, departed := reader.plannedAndDeparted()
 	var incs struct {
 		Incidents []custody.IncidentState `json:"incidents"`
 	}
@@ -547,4 +535,22 @@ func TestWebMonitorRefused(t *testing.T) {
 	if forms != 0 {
 		t.Errorf("the transfer page offers a monitor %d forms that write", forms)
 	}
+}
+
+// plannedAndDeparted finds, among the movements the user sees, the demo's planned
+// one and its departed one.
+func (u *apiUser) plannedAndDeparted() (planned, departed custody.MovementState) {
+	var ms struct {
+		Movements []custody.MovementState `json:"movements"`
+	}
+	u.do("GET", "/api/v1/movements", nil, &ms)
+	for _, m := range ms.Movements {
+		switch m.Status {
+		case custody.PlannedMovement:
+			planned = m
+		case custody.DepartedMovement:
+			departed = m
+		}
+	}
+	return planned, departed
 }

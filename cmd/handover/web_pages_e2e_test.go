@@ -53,19 +53,7 @@ func TestWebPages(t *testing.T) {
 	}
 	w := startWebDemo(t)
 	u := w.api(t, "sdf-facility-commander")
-	var ms struct {
-		Movements []custody.MovementState `json:"movements"`
-	}
-	u.do("GET", "/api/v1/movements", nil, &ms)
-	var planned, departed custody.MovementState
-	for _, m := range ms.Movements {
-		switch m.Status {
-		case custody.PlannedMovement:
-			planned = m
-		case custody.DepartedMovement:
-			departed = m
-		}
-	}
+	planned, departed := u.plannedAndDeparted()
 	var incs struct {
 		Incidents []custody.IncidentState `json:"incidents"`
 	}
