@@ -105,50 +105,73 @@ func loadWebDemo(dir string, flags func(*dataDirectory) serveFlags) (w *webWorld
 }
 
 // shared is the demo world and the Chromium that tests which only read the demo,
-// or write only to records of their own making, share: loaded once per run of
-// the package's tests, when the first of them asks, and closed after the last
-// (TestMain).
+// or write only to records of their own making, share: each started once per
+// run of the package's tests, when the first of them asks, and closed after the
+// last (TestMain).
 var shared struct {
-	once     sync.Once
-	w        *webWorld
-	chromium context.Context // a Chromium without a page; each user gets a browser context of their own
-	err      error
-	closers  []func()
+	demo, browser sync.Once
+	w             *webWorld
+	demoErr       error
+	chromium      context.Context // a Chromium without a page; each user gets a browser context of their own
+	chromiumErr   error
+	mu            sync.Mutex
+	closers       []func()
+}
+
+// atEnd has f run once the package's tests are done.
+func atEnd(f func()) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	shared.closers = append(shared.closers, f)
+}
+
+// sharedDemo returns the shared demo world.
+func sharedDemo(t *testing.T) *webWorld {
+	t.Helper()
+	shared.demo.Do(func() {
+		base, err := os.MkdirTemp("", "handover-web-")
+		if err != nil {
+			shared.demoErr = err
+			return
+		}
+		atEnd(func() { os.RemoveAll(base) })
+		w, closeAll, err := loadWebDemo(filepath.Join(base, "data"), func(*dataDirectory) serveFlags { return serveFlags{listen: "127.0.0.1:0"} })
+		if err != nil {
+			shared.demoErr = err
+			return
+		}
+		atEnd(closeAll)
+		shared.w = w
+	})
+	if shared.demoErr != nil {
+		t.Fatal(shared.demoErr)
+	}
+	return shared.w
 }
 
 // sharedWeb returns the shared demo world and Chromium.
 func sharedWeb(t *testing.T) (*webWorld, context.Context) {
 	t.Helper()
 	needChromium(t)
-	shared.once.Do(func() {
-		base, err := os.MkdirTemp("", "handover-web-")
-		if err != nil {
-			shared.err = err
-			return
-		}
-		shared.closers = append(shared.closers, func() { os.RemoveAll(base) })
-		w, closeAll, err := loadWebDemo(filepath.Join(base, "data"), func(*dataDirectory) serveFlags { return serveFlags{listen: "127.0.0.1:0"} })
-		if err != nil {
-			shared.err = err
-			return
-		}
-		shared.closers = append(shared.closers, closeAll)
+	w := sharedDemo(t)
+	shared.browser.Do(func() {
 		actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromiumOptions()...)
 		ctx, cancelB := chromedp.NewContext(actx)
-		shared.closers = append(shared.closers, cancelA, cancelB)
+		atEnd(cancelA)
+		atEnd(cancelB)
 		if err := chromedp.Run(ctx); err != nil {
-			shared.err = fmt.Errorf("starting Chromium: %w", err)
+			shared.chromiumErr = fmt.Errorf("starting Chromium: %w", err)
 			return
 		}
-		shared.w, shared.chromium = w, ctx
+		shared.chromium = ctx
 	})
-	if shared.err != nil {
-		t.Fatal(shared.err)
+	if shared.chromiumErr != nil {
+		t.Fatal(shared.chromiumErr)
 	}
-	return shared.w, shared.chromium
+	return w, shared.chromium
 }
 
-// closeShared closes what sharedWeb opened, last first.
+// closeShared closes what sharedDemo and sharedWeb opened, last first.
 func closeShared() {
 	for i := len(shared.closers) - 1; i >= 0; i-- {
 		shared.closers[i]()
@@ -210,6 +233,9 @@ func (w *webWorld) user(t *testing.T, chromium context.Context) *browser {
 func (w *webWorld) watch(t *testing.T, ctx context.Context, cancel func()) *browser {
 	t.Helper()
 	b := &browser{t: t, ctx: ctx, w: w}
+	// Asked first, so that the directory is removed (when go test keeps no
+	// artifacts) only after every browser of the test kept its screenshot.
+	artifacts := t.ArtifactDir()
 	t.Cleanup(cancel)
 	host := strings.TrimPrefix(w.base, "http://")
 	chromedp.ListenTarget(ctx, func(ev any) {
@@ -242,7 +268,7 @@ func (w *webWorld) watch(t *testing.T, ctx context.Context, cancel func()) *brow
 			t.Logf("no screenshot: %v", err)
 			return
 		}
-		path := filepath.Join(t.ArtifactDir(), "failure-"+b.who+".png")
+		path := filepath.Join(artifacts, "failure-"+b.who+".png")
 		if err := os.WriteFile(path, png, 0o644); err != nil {
 			t.Logf("no screenshot: %v", err)
 			return
