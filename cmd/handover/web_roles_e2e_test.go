@@ -69,7 +69,7 @@ func TestWebRoles(t *testing.T) {
 
 	t.Run("escort commander plans a movement", func(t *testing.T) {
 		const user = "sdf-escort-commander"
-		tr, men := rw.planFor, rw.planMen
+		tr, men := rw.approved, rw.approvedMen
 		u := w.api(t, user)
 		before := u.ledgerSize()
 		b := w.user(t, chromium)
@@ -151,9 +151,8 @@ type roleWorld struct {
 	reader *apiUser // reads the ledger's size
 
 	proposed     custody.TransferState // SDF → IRQ, awaiting approval, one man blocked: approvals, safeguards, overrides
-	approved     custody.TransferState // approved, on no movement: the movement builder
-	planFor      custody.TransferState // approved, for the escort commander to plan
-	planMen      []custody.PersonState
+	approved     custody.TransferState // approved, on no movement: the movement builder, refused, then used
+	approvedMen  []custody.PersonState
 	movement     custody.MovementState // planned, of SDF escorted by USF: the handover screen
 	incident     custody.IncidentState // the demo's open incident, reported at IRQ
 	notification api.NotificationView  // an open notification
@@ -165,8 +164,7 @@ func newRoleWorld(t *testing.T, w *webWorld) *roleWorld {
 	t.Helper()
 	rw := &roleWorld{w: w, reader: w.api(t, "icrc-monitor")}
 	rw.proposed, _ = smallTransfer(t, w, 2, 1, false)
-	rw.approved, _ = smallTransfer(t, w, 2, 0, true)
-	rw.planFor, rw.planMen = smallTransfer(t, w, 2, 0, true)
+	rw.approved, rw.approvedMen = smallTransfer(t, w, 2, 0, true)
 	moved, _ := smallTransfer(t, w, 2, 0, true)
 	rw.movement = plannedMovement(t, w, moved)
 
@@ -312,6 +310,8 @@ func (rw *roleWorld) refuse(t *testing.T, chromium context.Context, role access.
 		return
 	}
 	users := map[string]*browser{}
+	at := map[string]string{} // the page each user's browser shows
+	apis := map[string]*apiUser{}
 	as := func(user string) *browser {
 		if b := users[user]; b != nil {
 			return b
@@ -321,21 +321,28 @@ func (rw *roleWorld) refuse(t *testing.T, chromium context.Context, role access.
 		users[user] = b
 		return b
 	}
+	// by page, so that each page is opened once for the forms it offers
+	slices.SortFunc(forms, func(a, b string) int { return strings.Compare(refusedForms[a].page(rw), refusedForms[b].page(rw)) })
 	for _, form := range forms {
 		use, where := submittedForms[form], refusedForms[form]
-		party := where.partyOf(rw, role)
-		addr := where.address(form, rw)
-		page := where.page(rw)
-		sel := `form[action="` + addr + `"], form[data-submit="` + addr + `"]`
-		user := demoUser(party, role)
+		user := demoUser(where.partyOf(rw, role), role)
+		addr, page := where.address(form, rw), where.page(rw)
 		b := as(user)
-		if n := b.countOn(page, sel); n != 0 {
+		if at[user] != page {
+			b.open(page)
+			at[user] = page
+		}
+		if n := b.count(`form[action="` + addr + `"], form[data-submit="` + addr + `"]`); n != 0 {
 			t.Errorf("%s: %s, who may not %s, is offered %d such forms on %s", form, user, use.action, n, page)
 		}
 		if got := b.fetchStatus("POST", addr, where.body); got != http.StatusForbidden {
 			t.Errorf("%s: POST %s as %s answers %d, want 403", form, addr, user, got)
 		}
-		u := rw.w.api(t, user)
+		u := apis[user]
+		if u == nil {
+			u = rw.w.api(t, user)
+			apis[user] = u
+		}
 		status, p := u.try("POST", where.api(rw), map[string]any{})
 		if status != http.StatusForbidden || p.Code != "forbidden" || p.Type == "" {
 			t.Errorf("%s: the API's %s as %s answers %d %+v, want a 403 problem with code forbidden", form, where.api(rw), user, status, p)
@@ -366,11 +373,21 @@ func (rw *roleWorld) offered(t *testing.T, chromium context.Context) {
 // countOn opens page and counts the elements matching sel.
 func (b *browser) countOn(page, sel string) int {
 	b.t.Helper()
+	b.open(page)
+	return b.count(sel)
+}
+
+// open opens a page, whatever it answers.
+func (b *browser) open(page string) {
+	b.t.Helper()
+	b.run("open "+page, chromedp.Navigate(b.w.base+page), chromedp.WaitReady(`body`, chromedp.ByQuery))
+}
+
+// count counts the elements of the page matching sel.
+func (b *browser) count(sel string) int {
+	b.t.Helper()
 	var n int
-	b.run("count "+sel+" on "+page,
-		chromedp.Navigate(b.w.base+page),
-		chromedp.WaitReady(`body`, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelectorAll(`+"`"+sel+"`"+`).length`, &n))
+	b.run("count "+sel, chromedp.Evaluate(`document.querySelectorAll(`+"`"+sel+"`"+`).length`, &n))
 	return n
 }
 
