@@ -42,7 +42,7 @@ func TestWebRoles(t *testing.T) {
 			for _, role := range access.Roles {
 				t.Run(string(role), func(t *testing.T) {
 					t.Parallel()
-					ownAccount(t, w, chromium, demoUser(rw.partyFor(role), role))
+					ownAccount(t, w, chromium, demoUser(accountParty(role), role))
 				})
 			}
 		})
@@ -52,6 +52,7 @@ func TestWebRoles(t *testing.T) {
 	})
 
 	t.Run("refused", func(t *testing.T) {
+		<-rw.indexed
 		before := rw.reader.ledgerSize()
 		rw.offered(t, chromium)
 		t.Run("roles", func(t *testing.T) {
@@ -158,6 +159,7 @@ type roleWorld struct {
 	notification api.NotificationView  // an open notification
 	notifParty   string                // the party that owes it
 	campaign     uuid.UUID             // the demo's campaign, which IRQ runs
+	indexed      chan struct{}         // closed once the names index is built
 }
 
 func newRoleWorld(t *testing.T, w *webWorld) *roleWorld {
@@ -202,17 +204,22 @@ func newRoleWorld(t *testing.T, w *webWorld) *roleWorld {
 	rw.campaign = cs.Campaigns[0].ID
 
 	// The review of duplicates reads the names index of every record; the first
-	// reading builds it, which on a loaded machine can outlast a page's time.
+	// reading builds it, which takes a minute on a loaded machine and would
+	// outlast a page's time: it is built while the accounts are tried.
+	rw.indexed = make(chan struct{})
 	slow := &http.Client{Jar: rw.reader.c.Jar, Timeout: 5 * time.Minute}
-	if res, err := slow.Get(w.base + "/api/v1/duplicates?limit=1"); err == nil {
-		res.Body.Close()
-	}
+	go func() {
+		defer close(rw.indexed)
+		if res, err := slow.Get(w.base + "/api/v1/duplicates?limit=1"); err == nil {
+			res.Body.Close()
+		}
+	}()
 	return rw
 }
 
-// partyFor is the party whose account of role TestWebRoles uses: the monitor
-// party's for its two roles, SDF's for the others.
-func (rw *roleWorld) partyFor(role access.Role) string {
+// accountParty is the party whose account of role TestWebRoles/own account
+// uses: the monitor party's for a monitor, SDF's for the others.
+func accountParty(role access.Role) string {
 	if role == access.MonitorRole {
 		return "icrc"
 	}
