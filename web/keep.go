@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -31,6 +32,11 @@ func (s *site) keepForm(rq *req, p *Problem) bool {
 	}
 	if rq.r.PostForm == nil {
 		return false // the page could not read the form
+	}
+	for k, vs := range rq.r.PostForm {
+		if !utf8.ValidString(k) || slices.ContainsFunc(vs, func(v string) bool { return !utf8.ValidString(v) }) {
+			return false // utf8Only's refusal: nothing of it is sent back
+		}
 	}
 	from := formPage(rq.r)
 	if from == "" {
