@@ -138,7 +138,7 @@ func TestEveryFormIsSubmitted(t *testing.T) {
 		allowed := permittedRoles(use.action)
 		for _, role := range allowed {
 			if len(use.by[role]) == 0 {
-				t.Errorf("%s: a %s may %s, and no browser test submits the form as one (name it in submittedForms)", form, role, use.action)
+				t.Errorf("%s: the role %s may %s, and no browser test submits the form in that role (name one in submittedForms)", form, role, use.action)
 			}
 		}
 		for role, names := range use.by {
