@@ -288,6 +288,9 @@ func (s *site) fail(rq *req, err error) {
 		s.fragment(rq, p.Status, "error", "problem", p)
 		return
 	}
+	if s.keepForm(rq, p) {
+		return
+	}
 	s.render(rq, p.Status, "error", statusTitle(rq.loc, p.Status), p)
 }
 

@@ -18,9 +18,18 @@ func TestMain(m *testing.M) {
 	if args := os.Getenv(runChildEnv); args != "" {
 		os.Exit(runChild(args))
 	}
-	testscript.Main(m, map[string]func(){
+	testscript.Main(closingShared{m}, map[string]func(){
 		"handover": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
 	})
+}
+
+// closingShared runs the tests, then closes what they shared (sharedWeb).
+type closingShared struct{ m *testing.M }
+
+func (c closingShared) Run() int {
+	code := c.m.Run()
+	closeShared()
+	return code
 }
 
 // TestScripts runs the command-line scripts in testdata/script.

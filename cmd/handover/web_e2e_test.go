@@ -16,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
@@ -52,40 +54,132 @@ func startWebDemo(t *testing.T) *webWorld {
 // for the loaded data directory.
 func startWebDemoWith(t *testing.T, flags func(*dataDirectory) serveFlags) *webWorld {
 	t.Helper()
+	needChromium(t)
+	w, closeAll, err := loadWebDemo(filepath.Join(t.TempDir(), "data"), flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(closeAll)
+	return w
+}
+
+// needChromium skips the test when Chromium is missing, or fails it when
+// HANDOVER_REQUIRE_CHROMIUM is set.
+func needChromium(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("HANDOVER_REQUIRE_CHROMIUM") != "" {
 			t.Fatalf("Chromium is required (HANDOVER_REQUIRE_CHROMIUM is set) but %s is missing: apt-get install chromium", chromiumPath)
 		}
 		t.Skipf("no Chromium at %s (apt-get install chromium); set HANDOVER_REQUIRE_CHROMIUM=1 to fail instead", chromiumPath)
 	}
+}
+
+// loadWebDemo loads the demo into a new data directory dir and serves it;
+// closeAll stops the server and closes the directory.
+func loadWebDemo(dir string, flags func(*dataDirectory) serveFlags) (w *webWorld, closeAll func(), err error) {
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "data")
 	if err := initDataDir(ctx, dir, DefaultOrigin); err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	d, err := openWriter(ctx, dir)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
-	t.Cleanup(func() { d.Close() })
 	if err := loadDemo(ctx, d, 1, io.Discard, io.Discard); err != nil {
-		t.Fatal(err)
+		d.Close()
+		return nil, nil, err
 	}
 	s, err := startServer(d, flags(d), io.Discard)
 	if err != nil {
-		t.Fatal(err)
+		d.Close()
+		return nil, nil, err
 	}
-	t.Cleanup(func() { s.Close() })
+	closeAll = func() { s.Close(); d.Close() }
 	pw, err := readDemoPasswords(dir)
 	if err != nil {
-		t.Fatal(err)
+		closeAll()
+		return nil, nil, err
 	}
-	w := &webWorld{base: "http://" + s.Addr(), dir: dir, passwords: pw, d: d, s: s}
-	return w
+	return &webWorld{base: "http://" + s.Addr(), dir: dir, passwords: pw, d: d, s: s}, closeAll, nil
 }
 
-// browser is one Chromium with its own profile (so its own cookies), watching
-// that no page asks anything of another host.
+// shared is the demo world and the Chromium that tests which only read the demo,
+// or write only to records of their own making, share: each started once per
+// run of the package's tests, when the first of them asks, and closed after the
+// last (TestMain).
+var shared struct {
+	demo, browser sync.Once
+	w             *webWorld
+	demoErr       error
+	chromium      context.Context // a Chromium without a page; each user gets a browser context of their own
+	chromiumErr   error
+	mu            sync.Mutex
+	closers       []func()
+}
+
+// atEnd has f run once the package's tests are done.
+func atEnd(f func()) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	shared.closers = append(shared.closers, f)
+}
+
+// sharedDemo returns the shared demo world.
+func sharedDemo(t *testing.T) *webWorld {
+	t.Helper()
+	shared.demo.Do(func() {
+		base, err := os.MkdirTemp("", "handover-web-")
+		if err != nil {
+			shared.demoErr = err
+			return
+		}
+		atEnd(func() { os.RemoveAll(base) })
+		w, closeAll, err := loadWebDemo(filepath.Join(base, "data"), func(*dataDirectory) serveFlags { return serveFlags{listen: "127.0.0.1:0"} })
+		if err != nil {
+			shared.demoErr = err
+			return
+		}
+		atEnd(closeAll)
+		shared.w = w
+	})
+	if shared.demoErr != nil {
+		t.Fatal(shared.demoErr)
+	}
+	return shared.w
+}
+
+// sharedWeb returns the shared demo world and Chromium.
+func sharedWeb(t *testing.T) (*webWorld, context.Context) {
+	t.Helper()
+	needChromium(t)
+	w := sharedDemo(t)
+	shared.browser.Do(func() {
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromiumOptions()...)
+		ctx, cancelB := chromedp.NewContext(actx)
+		atEnd(cancelA)
+		atEnd(cancelB)
+		if err := chromedp.Run(ctx); err != nil {
+			shared.chromiumErr = fmt.Errorf("starting Chromium: %w", err)
+			return
+		}
+		shared.chromium = ctx
+	})
+	if shared.chromiumErr != nil {
+		t.Fatal(shared.chromiumErr)
+	}
+	return w, shared.chromium
+}
+
+// closeShared closes what sharedDemo and sharedWeb opened, last first.
+func closeShared() {
+	for i := len(shared.closers) - 1; i >= 0; i-- {
+		shared.closers[i]()
+	}
+}
+
+// browser is one Chromium page with its own profile or browser context (so its
+// own cookies and storage), watching that no page asks anything of another host.
 type browser struct {
 	t   *testing.T
 	ctx context.Context
@@ -96,15 +190,53 @@ type browser struct {
 	outside []string // requests to another host
 }
 
-func (w *webWorld) browser(t *testing.T) *browser {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+func chromiumOptions() []chromedp.ExecAllocatorOption {
+	return append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1280, 1000))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+}
+
+// browser starts a Chromium of its own.
+func (w *webWorld) browser(t *testing.T) *browser {
+	t.Helper()
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), chromiumOptions()...)
 	ctx, cancelB := chromedp.NewContext(actx)
+	return w.watch(t, ctx, func() { cancelB(); cancelA() })
+}
+
+// user opens a browser context of its own (its cookies and storage) in a
+// running Chromium, as a private window would.
+func (w *webWorld) user(t *testing.T, chromium context.Context) *browser {
+	t.Helper()
+	// chromedp.WithNewBrowserContext opens its tab without a window, which a
+	// headless Chromium of today refuses ("no browser is open").
+	on := cdp.WithExecutor(chromium, chromedp.FromContext(chromium).Browser)
+	id, err := target.CreateBrowserContext().Do(on)
+	if err != nil {
+		t.Fatalf("a browser context: %v", err)
+	}
+	tab, err := target.CreateTarget("about:blank").WithBrowserContextID(id).WithNewWindow(true).Do(on)
+	if err != nil {
+		t.Fatalf("a tab: %v", err)
+	}
+	ctx, cancel := chromedp.NewContext(chromium, chromedp.WithTargetID(tab))
+	return w.watch(t, ctx, func() {
+		cancel()
+		if err := target.DisposeBrowserContext(id).Do(on); err != nil {
+			t.Logf("closing the browser context: %v", err)
+		}
+	})
+}
+
+// watch sets up a browser on ctx: requests to other hosts fail the test, and a
+// failed test keeps a screenshot of the page; cancel ends it.
+func (w *webWorld) watch(t *testing.T, ctx context.Context, cancel func()) *browser {
+	t.Helper()
 	b := &browser{t: t, ctx: ctx, w: w}
-	t.Cleanup(func() { cancelB(); cancelA() })
+	// Asked first, so that the directory is removed (when go test keeps no
+	// artifacts) only after every browser of the test kept its screenshot.
+	artifacts := t.ArtifactDir()
+	t.Cleanup(cancel)
 	host := strings.TrimPrefix(w.base, "http://")
 	chromedp.ListenTarget(ctx, func(ev any) {
 		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
@@ -136,7 +268,7 @@ func (w *webWorld) browser(t *testing.T) *browser {
 			t.Logf("no screenshot: %v", err)
 			return
 		}
-		path := filepath.Join(t.ArtifactDir(), "failure-"+b.who+".png")
+		path := filepath.Join(artifacts, "failure-"+b.who+".png")
 		if err := os.WriteFile(path, png, 0o644); err != nil {
 			t.Logf("no screenshot: %v", err)
 			return

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,7 +52,7 @@ func TestWebPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := startWebDemo(t)
+	w, chromium := sharedWeb(t)
 	u := w.api(t, "sdf-facility-commander")
 	planned, departed := u.plannedAndDeparted()
 	var incs struct {
@@ -109,45 +110,86 @@ func TestWebPages(t *testing.T) {
 	if departed.ID != uuid.Nil {
 		pages = append(pages, webPage{"movement_departed", commander, "/movements/" + departed.ID.String(), "[data-testid=movement-status]"})
 	}
-	browsers := map[string]*browser{}
-	checked := false
-	for _, lang := range []string{"en", "ar"} {
-		for _, p := range pages {
-			b := browsers[p.user]
-			if b == nil {
-				b = w.browser(t)
-				if p.user != "" {
-					b.login(p.user)
-				}
-				browsers[p.user] = b
-			}
-			b.setLanguage(lang)
-			b.run(lang+" "+p.name, chromedp.Navigate(w.base+p.path), chromedp.WaitVisible(p.ready, chromedp.ByQuery))
-			var vs []axeViolation
-			b.run("axe on "+p.name, chromedp.Evaluate(string(axe), nil), chromedp.Evaluate(axeRun, &vs, awaitPromise))
-			if !checked { // the check can fail: an image without text is found on this very page
-				var control []axeViolation
-				b.run("axe's control", chromedp.Evaluate(`document.body.appendChild(document.createElement("img")).src = "/favicon.ico"`, nil),
-					chromedp.Evaluate(axeRun, &control, awaitPromise), chromedp.Reload(), chromedp.WaitVisible(p.ready, chromedp.ByQuery))
-				if !slices.ContainsFunc(control, func(v axeViolation) bool { return v.ID == "image-alt" }) {
-					t.Fatalf("axe-core did not find an image without alternative text: %+v", control)
-				}
-				checked = true
-			}
-			for _, v := range vs {
-				t.Errorf("%s (%s, %s): %s %s: %s at %s", p.name, lang, p.path, v.Impact, v.ID, v.Help, strings.Join(v.Targets, "; "))
-			}
-			if check := arabicChecks[p.name]; lang == "ar" && check != nil {
-				check(t, b)
-			}
-			if check := layoutChecks[p.name]; check != nil {
-				check(t, b)
-			}
-			for _, s := range sizes {
-				b.screenshot(fmt.Sprintf("%s-%dx%d-%s", lang, s.w, s.h, p.name), s.w, s.h)
+	shots := t.ArtifactDir()
+	// The check can fail: axe-core finds an image without text added to a page.
+	control := w.user(t, chromium)
+	var found []axeViolation
+	control.run("axe's control", chromedp.Navigate(w.base+"/login"), chromedp.WaitVisible(`#password`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.body.appendChild(document.createElement("img")).src = "/favicon.ico"`, nil),
+		chromedp.Evaluate(string(axe), nil), chromedp.Evaluate(axeRun, &found, awaitPromise))
+	if !slices.ContainsFunc(found, func(v axeViolation) bool { return v.ID == "image-alt" }) {
+		t.Fatalf("axe-core did not find an image without alternative text: %+v", found)
+	}
+	// Each page is a subtest, run alongside others (go test -parallel), in a
+	// browser context of the page's user in the page's language, taken from
+	// the pool and given back.
+	pool := &browserPool{w: w, chromium: chromium, parent: t, idle: map[string][]*browser{}}
+	t.Run("pages", func(t *testing.T) {
+		for _, lang := range []string{"en", "ar"} {
+			for _, p := range pages {
+				t.Run(lang+"/"+p.name, func(t *testing.T) {
+					t.Parallel()
+					b := pool.get(t, p.user, lang)
+					defer pool.put(p.user, lang, b)
+					b.run(lang+" "+p.name, chromedp.Navigate(w.base+p.path), chromedp.WaitVisible(p.ready, chromedp.ByQuery))
+					var vs []axeViolation
+					b.run("axe on "+p.name, chromedp.Evaluate(string(axe), nil), chromedp.Evaluate(axeRun, &vs, awaitPromise))
+					for _, v := range vs {
+						t.Errorf("%s (%s, %s): %s %s: %s at %s", p.name, lang, p.path, v.Impact, v.ID, v.Help, strings.Join(v.Targets, "; "))
+					}
+					if check := arabicChecks[p.name]; lang == "ar" && check != nil {
+						check(t, b)
+					}
+					if check := layoutChecks[p.name]; check != nil {
+						check(t, b)
+					}
+					for _, s := range sizes {
+						b.screenshot(shots, fmt.Sprintf("%s-%dx%d-%s", lang, s.w, s.h, p.name), s.w, s.h)
+					}
+				})
 			}
 		}
+	})
+}
+
+// browserPool keeps, for each user and language, the browser contexts not in
+// use: a page's subtest takes one (or opens one, signed in, in its language)
+// and gives it back. The contexts belong to the parent test, which outlives
+// the subtests.
+type browserPool struct {
+	w        *webWorld
+	chromium context.Context
+	parent   *testing.T
+	mu       sync.Mutex
+	idle     map[string][]*browser // by user and language
+}
+
+func (p *browserPool) get(t *testing.T, user, lang string) *browser {
+	t.Helper()
+	key := user + "/" + lang
+	p.mu.Lock()
+	if n := len(p.idle[key]); n > 0 {
+		b := p.idle[key][n-1]
+		p.idle[key] = p.idle[key][:n-1]
+		p.mu.Unlock()
+		b.t = t
+		return b
 	}
+	p.mu.Unlock()
+	b := p.w.user(p.parent, p.chromium)
+	b.t = t
+	if user != "" {
+		b.login(user)
+	}
+	b.setLanguage(lang)
+	return b
+}
+
+func (p *browserPool) put(user, lang string, b *browser) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b.t = p.parent
+	p.idle[user+"/"+lang] = append(p.idle[user+"/"+lang], b)
 }
 
 func awaitPromise(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams {
@@ -163,8 +205,8 @@ func (b *browser) setLanguage(lang string) {
 }
 
 // screenshot saves what a screen of width×height shows of the page (its top),
-// in the test's artifact directory.
-func (b *browser) screenshot(name string, width, height int64) {
+// as name.png in dir.
+func (b *browser) screenshot(dir, name string, width, height int64) {
 	b.t.Helper()
 	var img []byte
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
@@ -177,7 +219,7 @@ func (b *browser) screenshot(name string, width, height int64) {
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(b.t.ArtifactDir(), name+".png"), img, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), img, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
 }
