@@ -81,9 +81,9 @@ var opDocs = map[string]string{
 	// Officer keys.
 	"register-key": "Registers an officer's Ed25519 public key to the administrator's party: the key the officer signs handovers and control changes with. The officer's name must be exactly the one they sign with. " +
 		"With `replaces`, the officer's previous key is revoked by the same event (a rotation). A key already registered is a 409 conflict; an officer's name is bound to one party, and an account to one key's party.",
-	"list-keys":   "Every officer key, with its party, officer and whether revoked: what anyone needs to check a signed handover.",
-	"get-key":     "One officer key: the public key, its party and officer, and its revocation if any.",
-	"revoke-key":  "Revokes an officer key, with a reason: documents signed with it afterwards are refused; those signed before stay valid. A key already revoked is refused (409).",
+	"list-keys":  "Every officer key, with its party, officer and whether revoked: what anyone needs to check a signed handover.",
+	"get-key":    "One officer key: the public key, its party and officer, and its revocation if any.",
+	"revoke-key": "Revokes an officer key, with a reason: documents signed with it afterwards are refused; those signed before stay valid. A key already revoked is refused (409).",
 
 	// Campaigns and transfers.
 	"create-campaign": "Creates a campaign: a programme of transfers from sending facilities to a receiving party, with its priority groups and the persons it covers. Transfers and plans then refer to it.",
