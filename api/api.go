@@ -180,6 +180,7 @@ func New(store Store, cfg Config) (*Handler, error) {
 	enumSchemas(api.OpenAPI().Components.Schemas)
 	s.routes(api)
 	finishSchemas(api.OpenAPI())
+	documentSchemas(api.OpenAPI())
 	finishOperations(api.OpenAPI())
 	finishDocs(api.OpenAPI())
 	if err := errors.Join(s.errs...); err != nil {
