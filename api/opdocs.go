@@ -52,19 +52,19 @@ var opDocs = map[string]string{
 	// Persons.
 	"register-person": "Registers a person and admits them to a facility of the caller's party, in one event. The registration number is assigned in the facility's series unless given. " +
 		"A registration number or an external identifier (ICRC number, passport…) already recorded is a 409 conflict; a hospital is refused (register the person where they are held). " +
-		"Likely duplicates are not refused: list them with GET /api/v1/duplicates first.",
+		"Before registering, GET /api/v1/duplicates lists the registered persons likely to be the same person.",
 	"import-persons": "Registers and admits at one facility every person of a CSV file with HXL hashtags (docs/bulk.md) or a JSON lines file, all or none. The whole file is validated first: " +
 		"a refusal (422) carries a `report` naming every bad row and column, and nothing is written. With dry_run=true the report is answered (200) and nothing is written. " +
 		fmt.Sprintf("The body may be up to %d MiB.", MaxImportBodyBytes>>20),
 	"read-feed": "The events the caller may see, in ledger order, after a cursor (a ledger index): each with its index, so that a client stays in step by passing the last index it processed as `after`. " +
 		"With `wait`, a request that finds nothing waits up to that many seconds for an event (long poll). With `Accept: text/event-stream` the answer is a stream of server-sent events, each event's id its index; reconnecting with Last-Event-ID resumes after it.",
-	"export-persons": "The persons the caller may see, as CSV with HXL hashtags (which import reads back) or JSON lines, filtered like the list. With one or more age `recipient`s the file is encrypted to them and only they can read it. Every export is audited with its filters and count.",
+	"export-persons": "The persons the caller may see, as CSV with HXL hashtags (which import reads back) or JSON lines, filtered like the list. With one or more age `recipient`s the file is encrypted to them and only they can read it.",
 	"list-persons": "The persons the caller may see (their party's, or a monitor's mandate), filtered by facility, nationality, category, status, flag or ids. " +
-		"With `name`, persons are ranked by how well their names match in either script, with the explanation of each match. Every list is audited.",
+		"With `name`, persons are ranked by how well their names match in either script, with the explanation of each match.",
 	"list-duplicates": "Pairs of registrations the caller may see that are likely one person, best first, each with a score and an explanation in English and Arabic. " +
 		"Given the names (and birth, sex, nationality, father) of someone not yet registered, the registered persons likely to be them instead: the check to make before registering.",
-	"get-person":           "One person by id or registration number: the record, the custody now (custodian, facility or movement, status), flags and linked records. Audited. A person the caller may not see is a 404, as if absent.",
-	"person-history":       "Every event of a person's record, each with its exact bytes, leaf hash and inclusion proof against the checkpoint returned with them: enough to check offline that the history is in the log. Audited.",
+	"get-person":           "One person by id or registration number: the record, the custody now (custodian, facility or movement, status), flags and linked records. A person the caller may not see is a 404, as if absent.",
+	"person-history":       "Every event of a person's record, each with its exact bytes, leaf hash and inclusion proof against the checkpoint returned with them: enough to check offline that the history is in the log.",
 	"admit-person":         "Admits a person to a facility of their custodian's party: a move within one party. Moving a person to a facility another party controls needs a transfer (409 refused); so does a person already held there.",
 	"correct-record":       "Corrects a person's record with a JSON merge patch (RFC 7396) of the record: only the fields given change, null removes one. The correction, with its reason, is an event: the earlier values stay in the history. A registration number or identifier another person holds is a 409 conflict.",
 	"release-person":       "Records that a person was released: their custody ends. A person not held (in transit, already released, deceased) is refused (409).",
@@ -94,7 +94,7 @@ var opDocs = map[string]string{
 	"accept-plan":      "Accepts planned movements of the campaign's plan (the same parameters as the plan): each becomes a planned movement, with a transfer proposed first for persons on none.",
 	"propose-transfer": "Proposes a transfer of named persons from a facility of the caller's party to a facility another party controls, with its legal basis and ordering authority. Each person's required safeguards follow from their record (docs/standards.md). A person not held at the sending facility, already on a transfer, or named twice through linked records is refused (409).",
 	"list-transfers":   "The transfers the caller may see (their party sends or receives them, or a monitor's mandate), with each person's safeguards and stage.",
-	"get-transfer":     "One transfer with each person's required, recorded and overridden safeguards, approvals and stage. Audited.",
+	"get-transfer":     "One transfer with each person's required, recorded and overridden safeguards, approvals and stage.",
 	"record-safeguard": "Records one safeguard (an acceptance by the receiving state, a risk assessment, fitness to travel, a notification…) for one or more persons of the transfer, with its finding. A safeguard the policy does not require for a person, or a person who has already left, is refused (409).",
 	"override-safeguard": "Lets one person depart without one required safeguard, with the reason; the override stays visible on the transfer and in the person's flags. " +
 		"A safeguard already met or already overridden is refused (409).",
@@ -131,7 +131,7 @@ var opDocs = map[string]string{
 	"witnessed-event":   "Whether the newest witnessed checkpoint covers an event, which witnesses cosigned it, and since when: a write is beyond dispute once witnessed.",
 	"inclusion-proof":   "An RFC 6962 inclusion proof of the event at an index in the tree of a size (default: the latest checkpoint's), with its leaf hash and the root it leads to.",
 	"consistency-proof": "An RFC 6962 consistency proof that the tree of size `to` (default: the latest checkpoint's) extends the tree of size `from`, with both roots. A monitor checks each new checkpoint with it.",
-	"get-event":         "The event at a ledger index, as the exact bytes hashed into the log's leaf (schema Event): hash them as an RFC 6962 leaf to check an inclusion proof. Served once a checkpoint covers the index. Audited.",
+	"get-event":         "The event at a ledger index, as the exact bytes hashed into the log's leaf (schema Event): hash them as an RFC 6962 leaf to check an inclusion proof. Served once a checkpoint covers the index.",
 	"event-proof":       "One event's proof file (C2SP tlog-proof): the cosigned checkpoint, the index, the inclusion proof and the leaf entry, as text. Anyone can check it offline with `handover verify-proof` or their own code.",
 }
 
