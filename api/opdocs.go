@@ -176,6 +176,13 @@ func finishDocs(oapi *huma.OpenAPI) {
 				continue
 			}
 			enumParams(op)
+			for status, r := range op.Responses {
+				var code int
+				fmt.Sscan(status, &code)
+				if d, ok := responseDocs[code]; ok && r.Description == http.StatusText(code) {
+					r.Description = d
+				}
+			}
 			if hasParam(op, "limit") && hasParam(op, "after") {
 				op.Description += "\n\n**Pages:** `limit` bounds the answer; to read on, pass the cursor the answer gives (`next`) as `after`."
 			}
@@ -274,6 +281,25 @@ func problemExamples(oapi *huma.OpenAPI) {
 			}
 		}
 	}
+}
+
+// responseDocs describe the answers of each status that huma names by the status
+// alone; the problems' codes are documented in docs/problems.md.
+var responseDocs = map[int]string{
+	http.StatusOK:                    "OK: the answer",
+	http.StatusCreated:               "Created: what was recorded, with the receipt of its events",
+	http.StatusNoContent:             "Done; no body",
+	http.StatusBadRequest:            "malformed: the body is not JSON of this operation, a parameter does not parse, or a query parameter is unknown",
+	http.StatusUnauthorized:          "unauthenticated: no session or token, or an ended, expired or revoked one",
+	http.StatusForbidden:             "forbidden: no role of the user grants this action over this resource, or a write came from another origin",
+	http.StatusNotFound:              "not_found: no such record, or one the caller may not see",
+	http.StatusConflict:              "conflict (it clashes with a record: already recorded, a duplicate) or refused (the current state forbids it); nothing was written",
+	http.StatusPreconditionFailed:    "precondition_failed: If-Match names a version that is no longer the resource's",
+	http.StatusRequestEntityTooLarge: "too_large: the body is larger than this operation accepts",
+	http.StatusUnsupportedMediaType:  "unsupported_media_type: the body's Content-Type is not one this operation reads",
+	http.StatusUnprocessableEntity:   "invalid: a field fails validation; errors[].location names each; nothing was written",
+	http.StatusTooManyRequests:       "rate_limited: too many failed sign-ins from this address; see Retry-After",
+	http.StatusInternalServerError:   "internal: a fault of the server, logged; a write under an Idempotency-Key may be retried",
 }
 
 // problemDetails of each status, as examples.
