@@ -55,9 +55,7 @@ func enumSchemas(reg huma.Registry) {
 	alias(reflect.TypeFor[custody.MovementStatus](), reflect.TypeFor[enumOf[custody.MovementStatus]]())
 	alias(reflect.TypeFor[custody.NotificationKind](), reflect.TypeFor[enumOf[custody.NotificationKind]]())
 	alias(reflect.TypeFor[custody.Type](), reflect.TypeFor[enumOf[custody.Type]]())
-	alias(reflect.TypeFor[custody.Flag](), reflect.TypeFor[enumOf[custody.Flag]]())
 	alias(reflect.TypeFor[custody.RiskKind](), reflect.TypeFor[enumOf[custody.RiskKind]]())
-	alias(reflect.TypeFor[access.Role](), reflect.TypeFor[enumOf[access.Role]]())
 	alias(reflect.TypeFor[access.Outcome](), reflect.TypeFor[enumOf[access.Outcome]]())
 	alias(reflect.TypeFor[names.How](), reflect.TypeFor[enumOf[names.How]]())
 	alias(reflect.TypeFor[plan.EventKind](), reflect.TypeFor[enumOf[plan.EventKind]]())
@@ -66,7 +64,9 @@ func enumSchemas(reg huma.Registry) {
 // apiEnumerations are the enumerated types the API shows besides the ledger's:
 // flags (custody.ComputedFlags, of which a registration may record some by hand),
 // facility risks, roles, audit outcomes, how two names compare, what calls for a
-// re-plan.
+// re-plan. Flags and roles are not aliased: the document states their values
+// (listEnums), but huma does not check them, so that a write is authorised before
+// its roles are checked, and the domain's message names a bad one.
 var apiEnumerations = []any{
 	append([]custody.Flag(nil), custody.ComputedFlags...),
 	append([]custody.RiskKind(nil), custody.RiskKinds...),
@@ -114,6 +114,7 @@ func finishSchemas(oapi *huma.OpenAPI) {
 	if c, ok := m["Change"]; ok && c.Properties["kind"] != nil { // plan.Change.Kind, a plain string
 		c.Properties["kind"].Enum = []any{"added", "changed", "removed"}
 	}
+	listEnums(m)
 	p, ok := m["ProblemDetails"]
 	if !ok {
 		return
@@ -159,6 +160,28 @@ func finishOperations(oapi *huma.OpenAPI) {
 				dry.Description = "A dry run (?dry_run=true): the report, nothing registered"
 				op.Responses["200"] = &dry
 			}
+		}
+	}
+}
+
+// listEnums states the values of the lists of roles and of flags, wherever they
+// appear, as an "enum" of the document that huma's validation does not read (an
+// extension member): the handlers check them after authorisation, with the
+// domain's message.
+func listEnums(m map[string]*huma.Schema) {
+	lists := map[string][]any{"roles": enumValues[reflect.TypeFor[access.Role]()], "flags": enumValues[reflect.TypeFor[custody.Flag]()]}
+	for _, s := range m {
+		for name, p := range s.Properties {
+			vals, ok := lists[name]
+			if !ok || p.Type != huma.TypeArray || p.Items == nil || p.Items.Type != huma.TypeString || len(p.Items.Enum) > 0 {
+				continue
+			}
+			items := *p.Items
+			items.Extensions = map[string]any{"enum": vals}
+			if len(items.Examples) == 0 && len(vals) > 0 {
+				items.Examples = []any{vals[0]}
+			}
+			p.Items = &items
 		}
 	}
 }
