@@ -228,6 +228,78 @@ func documentExamples(oapi *huma.OpenAPI) {
 		}
 	}
 	problemExamples(oapi)
+	for path, item := range oapi.Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch} {
+			if op == nil {
+				continue
+			}
+			for _, p := range op.Parameters {
+				if p.Example != nil || len(p.Examples) > 0 || p.Schema == nil || len(p.Schema.Examples) > 0 || len(p.Schema.Enum) > 0 {
+					continue
+				}
+				if ex, ok := paramExample(path, p); ok {
+					p.Example = ex
+				} else if p.Schema.Type != huma.TypeString || p.Schema.Format != "" {
+					p.Example = x.of(p.Schema, op.OperationID+" "+p.In+"."+p.Name)
+				}
+			}
+		}
+	}
+}
+
+// paramExamples are the examples of text parameters, by "in.name"; a path's id
+// is by its collection.
+var paramExamples = map[string]any{
+	"header.Idempotency-Key": "5f0c2a5e-register-HSK-000150",
+	"header.Last-Event-ID":   "41",
+	"header.Content-Type":    "text/csv",
+	"header.Accept":          "text/event-stream",
+	"query.action":           "get-person",
+	"query.user":             "amira.registrar",
+	"query.after":            "0192d6a4-6c1e-7b3a-9f00-3e5b1c2d4a10",
+	"query.birth":            "1994-06",
+	"query.campaign":         "0192d6a4-6f00-7c3e-8d11-5e6f7a8b9c02",
+	"query.change":           "safeguard_cleared:HSK-000150",
+	"query.escort":           "USF",
+	"query.facility":         "HSK",
+	"query.father":           "Hassan",
+	"query.from":             "2026-01-22",
+	"query.movement":         "0192d6a4-7a00-7c3e-8d11-5e6f7a8b9c01",
+	"query.name":             "Ahmad Hasan",
+	"query.nationality":      "SYR",
+	"query.party":            "SDF",
+	"query.person":           "HSK-000150",
+	"query.transfer":         "0192d6a4-7b00-7c3e-8d11-5e6f7a8b9c05",
+	"query.id":               []any{"0192d6a4-6c1e-7b3a-9f00-3e5b1c2d4a10"},
+	"query.recipient":        []any{"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"},
+}
+
+// paramExample is the example of a text parameter of paramExamples, or of a path's id.
+func paramExample(path string, p *huma.Param) (any, bool) {
+	if p.In == "path" && p.Name == "id" {
+		switch {
+		case strings.HasPrefix(path, "/api/v1/persons/"):
+			return "HSK-000150", true
+		case strings.HasPrefix(path, "/api/v1/facilities/"):
+			return "HSK", true
+		case strings.HasPrefix(path, "/api/v1/users/"):
+			return "amira.registrar", true
+		}
+		return formatExamples["uuid"], true
+	}
+	ex, ok := paramExamples[p.In+"."+p.Name]
+	if !ok {
+		return nil, false
+	}
+	if l, list := ex.([]any); p.Schema.Type == huma.TypeArray && !list {
+		ex = []any{ex}
+	} else if p.Schema.Type != huma.TypeArray && list {
+		ex = l[0]
+	}
+	if p.Schema.Type != huma.TypeString && p.Schema.Type != huma.TypeArray {
+		return nil, false // an integer "after" or "from": its schema gives the example
+	}
+	return ex, true
 }
 
 // isText says s is free text: a string with no enumeration, format or encoding

@@ -174,6 +174,34 @@ func TestOperationDocs(t *testing.T) {
 	}
 	t.Logf("%d body examples checked against their schemas", examples)
 
+	// Every parameter has an example, which matches its schema.
+	params := 0
+	for _, o := range ops {
+		list, _ := o.op["parameters"].([]any)
+		for i, p := range list {
+			p := p.(map[string]any)
+			where := fmt.Sprintf("%s %s.%s", o.id, p["in"], p["name"])
+			s, _ := p["schema"].(map[string]any)
+			ex, ok := p["example"]
+			if !ok {
+				if exs, _ := s["examples"].([]any); len(exs) > 0 {
+					ex, ok = exs[0], true
+				} else if enum, _ := s["enum"].([]any); len(enum) > 0 {
+					ex, ok = enum[0], true
+				}
+			}
+			if !ok {
+				t.Errorf("%s: no example", where)
+				continue
+			}
+			params++
+			if err := d.validate(fmt.Sprintf("%s/parameters/%d/schema", o.ptr, i), ex); err != nil {
+				t.Errorf("%s: the example %v does not match the schema: %v", where, ex, err)
+			}
+		}
+	}
+	t.Logf("%d parameter examples checked", params)
+
 	// Every example a schema carries matches it, and every text field has one.
 	schemas := d.doc["components"].(map[string]any)["schemas"].(map[string]any)
 	fields := 0
