@@ -36,7 +36,7 @@ var opDocs = map[string]string{
 	"update-user": "Changes an account of the administrator's party: any of full name, roles, disabled, a new password (generated when asked), or unlocking it after failed sign-ins. " +
 		"Disabling an account or changing its password ends its sessions. An administrator may not remove their own administrator role or disable themselves (422).",
 	"audit-log":        "The audit log of the auditor's party, oldest first: who read which person's records, every write and its outcome, every denial and failed sign-in. Filter by user, action and time.",
-	"export-audit-log": "The same entries as the audit log, as a file to download: CSV (default) or JSON lines. The download is itself audited.",
+	"export-audit-log": "The same entries as the audit log, as a file to download: CSV (default) or JSON lines.",
 
 	// Parties and facilities.
 	"register-party": "Registers a party (a detaining authority, an escort force, a receiving state, a monitor) with a unique code. Only an administrator may; a code already used is a 409 conflict.",
@@ -44,7 +44,7 @@ var opDocs = map[string]string{
 	"set-mandate":    "Sets what a monitor may see: every person, or the persons of a list of facilities. Only a monitor party has a mandate (409 refused otherwise). The mandate replaces the previous one.",
 	"register-facility": "Registers a facility of the administrator's party: a code unique among facilities, the series of its registration numbers, its kind, country and capacities by category. " +
 		"A code already used is a 409 conflict.",
-	"list-facilities":         "Every facility with its controlling party, its population by category and status, and its risk if one is set.",
+	"list-facilities":         "Every facility with its controlling party, its capacities and population, and its risk if one is set.",
 	"get-facility":            "One facility by id or code, with its controlling party, its control history (who held it when, signed or unilateral) and its population.",
 	"set-facility-risk":       "Records that control of a facility is expected to change by a date, or that it is at risk of breakout from a date; the campaign planner moves its persons first. Without a kind, the risk is lifted (409 refused if none is set).",
 	"change-facility-control": "Records that control of a facility passed to another party: everyone held there changes custodian in the same event. With both parties present, send the control-change document (schema ControlChangeDocument) signed by an officer of each: the ledger checks both signatures and that its head count is the number held. Without a document the change is recorded unsigned, or unilateral when control was taken; both are flagged in the control history. A party that already controls the facility is refused (409).",
@@ -72,23 +72,23 @@ var opDocs = map[string]string{
 	"record-death":         "Records a person's death, its circumstances and what became of the remains; the duty to inform the next of kin starts. A person already deceased, released or repatriated is refused (409).",
 	"record-escape":        "Records that a person escaped from custody: they stay on the register as escaped, never silently gone.",
 	"record-recapture":     "Records that an escaped person was taken back into custody, at a facility of the party that takes them (the caller's). A person not escaped is refused (409).",
-	"admit-to-hospital":    "Records that a held person was taken to a hospital. They stay in the custody of their party and count at their facility.",
+	"admit-to-hospital":    "Records that a held person was taken to a hospital facility. They stay in their custodian's custody, hospitalised, until they return.",
 	"return-from-hospital": "Records that a person in hospital came back to their facility. A person not in hospital is refused (409).",
-	"link-persons":         "Records that another registration holds the same person, with the evidence. Records are never merged: both stay, shown side by side, and a transfer may name only one of them. Already linked is a 409 conflict.",
+	"link-persons":         "Records that another registration holds the same person, with what was compared. Records are never merged: both stay, shown side by side, and a transfer may name only one of them. Already linked is a 409 conflict.",
 	"unlink-persons":       "Withdraws a link between two registrations, with a reason. Not linked is a 409 conflict.",
 	"distinguish-persons":  "Records that another registration proposed as a likely duplicate holds a different person, so that the pair is no longer proposed. Linked records must be unlinked first (409).",
 
 	// Officer keys.
 	"register-key": "Registers an officer's Ed25519 public key to the administrator's party: the key the officer signs handovers and control changes with. The officer's name must be exactly the one they sign with. " +
-		"With `replaces`, the officer's previous key is revoked by the same event (a rotation). A key already registered is a 409 conflict; an officer's name is bound to one party, and an account to one key's party.",
+		"With `replaces`, the officer's previous key is revoked by the same event (a rotation). A key already registered is a 409 conflict; an officer's name is bound to one party, and an account signs for one party (409 refused).",
 	"list-keys":  "Every officer key, with its party, officer and whether revoked: what anyone needs to check a signed handover.",
 	"get-key":    "One officer key: the public key, its party and officer, and its revocation if any.",
-	"revoke-key": "Revokes an officer key, with a reason: documents signed with it afterwards are refused; those signed before stay valid. A key already revoked is refused (409).",
+	"revoke-key": "Revokes an officer key, with a reason: a document signed with it and submitted afterwards is refused; what was recorded before stays valid. A key already revoked is refused (409).",
 
 	// Campaigns and transfers.
-	"create-campaign": "Creates a campaign: a programme of transfers from sending facilities to a receiving party, with its priority groups and the persons it covers. Transfers and plans then refer to it.",
-	"list-campaigns":  "Every campaign with its progress: persons proposed, approved, departed, arrived.",
-	"get-campaign":    "One campaign with its progress by stage and by facility.",
+	"create-campaign": "Creates a campaign: a programme of transfers to a receiving party, with its priority groups in order and its target number of persons. Transfers and plans then refer to it.",
+	"list-campaigns":  "Every campaign with its progress against its target: persons planned, in transit, arrived, missing and blocked (and by what), by priority group.",
+	"get-campaign":    "One campaign with its progress against its target: persons planned, in transit, arrived, missing and blocked (and by what), by priority group.",
 	"plan-campaign": "The campaign planner's proposal for the next movements: which persons, on which vehicles, on which days, respecting capacities, safeguards, facility risks and family units, " +
 		"with the reason for each choice and a bound on how far it is from the best plan. With `change`, it re-plans after an event (a safeguard cleared, a movement cancelled, a vehicle lost, a capacity reduced) and shows the difference. Nothing is written.",
 	"accept-plan":      "Accepts planned movements of the campaign's plan (the same parameters as the plan): each becomes a planned movement, with a transfer proposed first for persons on none.",
@@ -102,10 +102,10 @@ var opDocs = map[string]string{
 	"cancel-transfer":  "Cancels a transfer, with a reason, before anyone departs. A planned movement on it must be cancelled first (409 refused).",
 
 	// Movements and handovers.
-	"plan-movement":   "Plans a movement (a convoy or a flight) of an approved transfer: its escort party, vehicles and manifest of persons. A person not on the transfer, already on another manifest, or already gone is refused (409).",
+	"plan-movement":   "Plans a movement (a convoy or a flight) of a transfer: its escort party, vehicles and manifest of persons. A person not on the transfer, already on another manifest, or already gone is refused (409).",
 	"list-movements":  "The movements the caller may see, with status, vehicles, manifest and handovers.",
 	"get-movement":    "One movement with its manifest, its handovers and its reconciliation. The ETag is the version to send as If-Match when replacing the manifest.",
-	"set-manifest":    "Replaces a planned movement's manifest (and vehicles). With If-Match, only if the movement is still the version read (412 otherwise). A movement that departed is refused (409): its manifest was fixed at departure.",
+	"set-manifest":    "Replaces a planned movement's manifest, with overrides (and their reasons) for persons it would otherwise refuse. With If-Match, only if the movement is still the version read (412 otherwise). A movement that departed is refused (409): its manifest was fixed at departure.",
 	"cancel-movement": "Cancels a planned movement, with a reason; its persons may go on another. Only a planned movement can be cancelled (409 refused otherwise).",
 	"submit-handover": "Records a handover: the document two officers signed at a departure (sending facility → escort) or an arrival (escort → receiving facility), and both Ed25519 signatures over its exact bytes. " +
 		"The document is the canonical JSON of the HandoverDocument schema, base64 in `document`; the signatures are by keys registered to the officers' parties, in the officers' names. " +
@@ -132,7 +132,7 @@ var opDocs = map[string]string{
 	"inclusion-proof":   "An RFC 6962 inclusion proof of the event at an index in the tree of a size (default: the latest checkpoint's), with its leaf hash and the root it leads to.",
 	"consistency-proof": "An RFC 6962 consistency proof that the tree of size `to` (default: the latest checkpoint's) extends the tree of size `from`, with both roots. A monitor checks each new checkpoint with it.",
 	"get-event":         "The event at a ledger index, as the exact bytes hashed into the log's leaf (schema Event): hash them as an RFC 6962 leaf to check an inclusion proof. Served once a checkpoint covers the index.",
-	"event-proof":       "One event's proof file (C2SP tlog-proof): the cosigned checkpoint, the index, the inclusion proof and the leaf entry, as text. Anyone can check it offline with `handover verify-proof` or their own code.",
+	"event-proof":       "One event's proof file (C2SP tlog-proof): the cosigned checkpoint, the index, the inclusion proof and the leaf entry, as text. Anyone can check it offline with `handover proof verify` or their own code.",
 }
 
 // describe gives op its description: the entry of opDocs, then who may call it
