@@ -136,6 +136,11 @@ func documentSchemas(oapi *huma.OpenAPI) {
 			}}
 		}
 	}
+	if sig := reg.Map()["Signature"]; sig != nil && sig.Properties["key"] != nil && sig.Properties["sig"] != nil {
+		sig.Description = "One officer's signature over a signed document's exact bytes"
+		sig.Properties["key"].Description = "The id of the signing officer's key: the document's from.key or to.key"
+		sig.Properties["sig"].Description = "The Ed25519 signature (64 bytes), base64, over the document's exact bytes (the decoded `document`, not its base64)"
+	}
 	for _, n := range []string{"DocumentOfficer", "HandoverDocumentPerson"} {
 		if s := reg.Map()[n]; s != nil {
 			s.Required = jsonFields(map[string]reflect.Type{"DocumentOfficer": reflect.TypeFor[documentOfficer](),
