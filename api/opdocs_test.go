@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/handover-project/handover/storetest"
 )
 
 // openAPIDoc is the OpenAPI document the server serves: TestOpenAPIGolden keeps
@@ -310,4 +313,34 @@ func TestEnumerationsDocumented(t *testing.T) {
 		}
 	}
 	t.Logf("%d fields and parameters named like enumerations", checked)
+}
+
+// TestNestedRequired sends a person's record without each field the document
+// says is required: each is refused at the field (422), and nothing is written.
+func TestNestedRequired(t *testing.T) {
+	c := newServer(t)
+	c.world()
+	d := readOpenAPI(t)
+	req, _ := d.at("#/components/schemas/Person/required").([]any)
+	if len(req) == 0 {
+		t.Fatal("the Person schema requires nothing")
+	}
+	for _, f := range req {
+		f := f.(string)
+		p := personJSON(storetest.Person(1))
+		delete(p, f)
+		size := c.size()
+		status, _, body := c.as("SDF").do("POST", "/api/v1/persons", map[string]any{"person": p, "facility": "HSK", "occurred_at": at(5)})
+		var pr struct {
+			Code   string
+			Errors []struct{ Location, Message string }
+		}
+		json.Unmarshal(body, &pr)
+		if status != 422 || pr.Code != "invalid" || len(pr.Errors) == 0 || pr.Errors[0].Location != "body.person."+f {
+			t.Errorf("a person without %s: %d %s", f, status, body)
+		}
+		if c.size() != size {
+			t.Errorf("a person without %s changed the ledger", f)
+		}
+	}
 }

@@ -115,6 +115,16 @@ func finishSchemas(oapi *huma.OpenAPI) {
 		c.Properties["kind"].Enum = []any{"added", "changed", "removed"}
 	}
 	listEnums(m)
+	for name, fields := range nestedRequired {
+		if sch, ok := m[name]; ok {
+			for _, f := range fields {
+				if sch.Properties[f] != nil && !slices.Contains(sch.Required, f) {
+					sch.Required = append(sch.Required, f)
+				}
+			}
+			sch.PrecomputeMessages() // huma checks them, with its messages for them
+		}
+	}
 	p, ok := m["ProblemDetails"]
 	if !ok {
 		return
@@ -162,6 +172,19 @@ func finishOperations(oapi *huma.OpenAPI) {
 			}
 		}
 	}
+}
+
+// nestedRequired are the fields the domain requires of the records a request
+// carries (custody.Person.Validate and the others), which the types' tags do not
+// say: the document states them, huma refuses their absence ("is required", at
+// the field). Each is always present in answers too.
+var nestedRequired = map[string][]string{
+	"Person":     {"names", "sex", "birth", "nationalities", "category"},
+	"Name":       {"text", "script", "kind"},
+	"BirthDate":  {"date", "precision"},
+	"Identifier": {"kind", "value"},
+	"Kin":        {"name", "relationship"},
+	"Party":      {"code", "name", "kind"},
 }
 
 // listEnums states the values of the lists of roles and of flags, wherever they
