@@ -204,6 +204,18 @@ func (p *Policy) Actions() []string {
 	return out
 }
 
+// Rules returns the rules of an action, in the table's order (a copy): who may
+// take it, under which scope, audited or not. The API documents each operation
+// with them.
+func (p *Policy) Rules(action string) []Rule {
+	rs := make([]Rule, len(p.byAction[action]))
+	for i, r := range p.byAction[action] {
+		r.Roles = slices.Clone(r.Roles)
+		rs[i] = r
+	}
+	return rs
+}
+
 // Grant is what the policy allows one user for one action: the scopes under which
 // they may act (empty: refused), and whether the act is audited.
 type Grant struct {

@@ -180,12 +180,15 @@ func New(store Store, cfg Config) (*Handler, error) {
 	enumSchemas(api.OpenAPI().Components.Schemas)
 	s.routes(api)
 	finishSchemas(api.OpenAPI())
+	documentSchemas(api.OpenAPI())
 	finishOperations(api.OpenAPI())
+	finishDocs(api.OpenAPI())
 	if err := errors.Join(s.errs...); err != nil {
 		s.audit.close()
 		return nil, err
 	}
 	documentPlainRoutes(api.OpenAPI())
+	documentExamples(api.OpenAPI())
 	mux.Handle("/log/", problems(ledger.Handler(store)))
 	if cfg.LogCheckpoint != nil {
 		mux.Handle("GET /log/checkpoint", problems(cfg.LogCheckpoint))
@@ -282,11 +285,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodPost, v1+"/movements/{id}/cancellations", "cancel-movement", "Cancel a planned movement", movement, s.cancelMovement)
 
 	route(api, s, http.MethodPost, v1+"/handovers", "submit-handover", "Record a handover signed by both officers", by(s.handoverConcerns), s.submitHandover,
-		func(op *huma.Operation) {
-			op.MaxBodyBytes = MaxHandoverBodyBytes
-			op.Description = "The same document sent again with the same signatures, with or without an Idempotency-Key, " +
-				"is answered with its first receipt and records nothing; with other signature bytes it is refused (409) as already recorded."
-		})
+		func(op *huma.Operation) { op.MaxBodyBytes = MaxHandoverBodyBytes })
 
 	route(api, s, http.MethodPost, v1+"/incidents", "open-incident", "Report an incident", by(s.newIncidentConcerns), s.openIncident)
 	route(api, s, http.MethodGet, v1+"/incidents", "list-incidents", "List the incidents one may see", filtered, s.listIncidents)
@@ -298,10 +297,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodGet, v1+"/notifications/{id}", "get-notification", "Get a duty to inform", notification, s.getNotification)
 	route(api, s, http.MethodPost, v1+"/notifications/{id}/completions", "complete-notification", "Record that a duty to inform was carried out", notification, s.completeNotification)
 
-	route(api, s, http.MethodGet, v1+"/log-key", "log-key", "The log's origin and verification key", public, s.logKey, func(op *huma.Operation) {
-		op.Description = "What a verifier needs to check checkpoints (GET /log/checkpoint, GET /api/v1/checkpoint) with its own code: " +
-			"the origin and the C2SP signed-note verifier key. Needs no credentials: the key is public."
-	})
+	route(api, s, http.MethodGet, v1+"/log-key", "log-key", "The log's origin and verification key", public, s.logKey)
 	route(api, s, http.MethodGet, v1+"/checkpoint", "checkpoint", "The latest signed checkpoint", signedIn, s.checkpoint)
 	route(api, s, http.MethodGet, v1+"/witnesses", "witnesses", "The log's witnesses: the size each last cosigned, and when; the newest witnessed checkpoint", signedIn, s.witnesses)
 	route(api, s, http.MethodGet, v1+"/witnessed/{index}", "witnessed-event", "Whether the checkpoint covering an event is witnessed, by whom, since when", signedIn, s.witnessedEvent)
@@ -309,7 +305,7 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodGet, v1+"/proofs/consistency", "consistency-proof", "Proof that one tree extends another", signedIn, s.consistency)
 	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", byPath(s.eventOf), s.event, eventResponse(api))
 	route(api, s, http.MethodGet, v1+"/events/{index}/proof", "event-proof", "One event's proof file (C2SP tlog-proof: cosigned checkpoint, index, inclusion proof, leaf entry), to verify offline", signedIn, s.eventProof,
-		textResponse("The proof file, C2SP tlog-proof text", "Ledger-Size", "The size of the checkpoint the proof is given against"))
+		textResponse("The proof file, C2SP tlog-proof text", "Ledger-Size", "The size of the checkpoint the proof is given against", proofFileExample))
 }
 
 // withStatus sets the status of a successful answer.
@@ -374,6 +370,7 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 		o(&op)
 	}
 	withLocation(&op)
+	s.describe(&op, g.kind == publicKind)
 	slices.Sort(op.Errors)
 	op.Errors = slices.Compact(op.Errors)
 	if op.Metadata["account"] == true {

@@ -12,14 +12,17 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
+	"github.com/handover-project/handover/access"
 	"github.com/handover-project/handover/custody"
+	"github.com/handover-project/handover/names"
+	"github.com/handover-project/handover/plan"
 )
 
 // enumSchemas documents each enumerated type of the domain as a string with the
 // values custody.Enumerations lists, so that the OpenAPI document states every
 // value a field takes and huma refuses the others before a handler runs.
 func enumSchemas(reg huma.Registry) {
-	for _, list := range custody.Enumerations() {
+	for _, list := range append(custody.Enumerations(), apiEnumerations...) {
 		v := reflect.ValueOf(list)
 		vals := make([]any, v.Len())
 		for i := range v.Len() {
@@ -52,6 +55,25 @@ func enumSchemas(reg huma.Registry) {
 	alias(reflect.TypeFor[custody.MovementStatus](), reflect.TypeFor[enumOf[custody.MovementStatus]]())
 	alias(reflect.TypeFor[custody.NotificationKind](), reflect.TypeFor[enumOf[custody.NotificationKind]]())
 	alias(reflect.TypeFor[custody.Type](), reflect.TypeFor[enumOf[custody.Type]]())
+	alias(reflect.TypeFor[custody.RiskKind](), reflect.TypeFor[enumOf[custody.RiskKind]]())
+	alias(reflect.TypeFor[access.Outcome](), reflect.TypeFor[enumOf[access.Outcome]]())
+	alias(reflect.TypeFor[names.How](), reflect.TypeFor[enumOf[names.How]]())
+	alias(reflect.TypeFor[plan.EventKind](), reflect.TypeFor[enumOf[plan.EventKind]]())
+}
+
+// apiEnumerations are the enumerated types the API shows besides the ledger's:
+// flags (custody.ComputedFlags, of which a registration may record some by hand),
+// facility risks, roles, audit outcomes, how two names compare, what calls for a
+// re-plan. Flags and roles are not aliased: the document states their values
+// (listEnums), but huma does not check them, so that a write is authorised before
+// its roles are checked, and the domain's message names a bad one.
+var apiEnumerations = []any{
+	append([]custody.Flag(nil), custody.ComputedFlags...),
+	append([]custody.RiskKind(nil), custody.RiskKinds...),
+	append([]access.Role(nil), access.Roles...),
+	[]access.Outcome{access.Allowed, access.Denied, access.Failed},
+	[]names.How{names.Same, names.Equivalent, names.Transliteration, names.Spelling, names.Close, names.Partial, names.Differs, names.OneSide},
+	[]plan.EventKind{plan.SafeguardCleared, plan.MovementCancelled, plan.VehicleLost, plan.CapacityReduced},
 }
 
 // enumValues are the values of each enumerated type, filled by enumSchemas.
@@ -89,6 +111,20 @@ type eventDocument struct {
 // problem's code and type are stated, and extension members allowed (RFC 9457 §3.2).
 func finishSchemas(oapi *huma.OpenAPI) {
 	m := oapi.Components.Schemas.Map()
+	if c, ok := m["Change"]; ok && c.Properties["kind"] != nil { // plan.Change.Kind, a plain string
+		c.Properties["kind"].Enum = []any{"added", "changed", "removed"}
+	}
+	listEnums(m)
+	for name, fields := range nestedRequired {
+		if sch, ok := m[name]; ok {
+			for _, f := range fields {
+				if sch.Properties[f] != nil && !slices.Contains(sch.Required, f) {
+					sch.Required = append(sch.Required, f)
+				}
+			}
+			sch.PrecomputeMessages() // huma checks them, with its messages for them
+		}
+	}
 	p, ok := m["ProblemDetails"]
 	if !ok {
 		return
@@ -138,12 +174,47 @@ func finishOperations(oapi *huma.OpenAPI) {
 	}
 }
 
+// nestedRequired are the fields the domain requires of the records a request
+// carries (custody.Person.Validate and the others), which the types' tags do not
+// say: the document states them, huma refuses their absence ("is required", at
+// the field). Each is always present in answers too.
+var nestedRequired = map[string][]string{
+	"Person":     {"names", "sex", "birth", "nationalities", "category"},
+	"Name":       {"text", "script", "kind"},
+	"BirthDate":  {"date", "precision"},
+	"Identifier": {"kind", "value"},
+	"Kin":        {"name", "relationship"},
+	"Party":      {"code", "name", "kind"},
+}
+
+// listEnums states the values of the lists of roles and of flags, wherever they
+// appear, as an "enum" of the document that huma's validation does not read (an
+// extension member): the handlers check them after authorisation, with the
+// domain's message.
+func listEnums(m map[string]*huma.Schema) {
+	lists := map[string][]any{"roles": enumValues[reflect.TypeFor[access.Role]()], "flags": enumValues[reflect.TypeFor[custody.Flag]()]}
+	for _, s := range m {
+		for name, p := range s.Properties {
+			vals, ok := lists[name]
+			if !ok || p.Type != huma.TypeArray || p.Items == nil || p.Items.Type != huma.TypeString || len(p.Items.Enum) > 0 {
+				continue
+			}
+			items := *p.Items
+			items.Extensions = map[string]any{"enum": vals}
+			if len(items.Examples) == 0 && len(vals) > 0 {
+				items.Examples = []any{vals[0]}
+			}
+			p.Items = &items
+		}
+	}
+}
+
 // textResponse documents an operation whose answer is text/plain (a []byte body
 // that huma would otherwise describe as base64 JSON), with one header.
-func textResponse(desc, header, headerDoc string) func(*huma.Operation) {
+func textResponse(desc, header, headerDoc, example string) func(*huma.Operation) {
 	return func(op *huma.Operation) {
 		op.Responses = map[string]*huma.Response{"200": {Description: desc,
 			Headers: map[string]*huma.Param{header: {Description: headerDoc, Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^[0-9]+$"}}},
-			Content: map[string]*huma.MediaType{"text/plain": {Schema: &huma.Schema{Type: huma.TypeString}}}}}
+			Content: map[string]*huma.MediaType{"text/plain": {Schema: &huma.Schema{Type: huma.TypeString}, Example: example}}}}
 	}
 }
