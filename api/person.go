@@ -15,6 +15,7 @@ type registerPersonInput struct {
 		Meta
 		Person   custody.Person `json:"person" required:"true" doc:"The record; an absent id is assigned, an absent reg_no is the facility series' next"`
 		Facility string         `json:"facility" required:"true" doc:"The admitting facility (id or code)"`
+		duplicateFields
 	}
 }
 
@@ -38,7 +39,11 @@ func (s *server) registerPerson(ctx context.Context, in *registerPersonInput) (*
 	if p.ID == uuid.Nil {
 		p.ID = uuid.Must(uuid.NewV7())
 	}
-	r, err := s.submit(ctx, custody.RegisterPerson{Meta: m, Person: p, Facility: fid}, inBody)
+	cmd := custody.RegisterPerson{Meta: m, Person: p, Facility: fid}
+	if err := s.checkDuplicates(ctx, &cmd, in.Body.duplicateFields); err != nil {
+		return nil, err
+	}
+	r, err := s.submit(ctx, cmd, inBody)
 	if err != nil {
 		return nil, err
 	}
