@@ -25,13 +25,6 @@ const LikelyDuplicate custody.Code = "likely_duplicate"
 // maxDuplicateCandidates is the most likely duplicates a registration is warned of.
 const maxDuplicateCandidates = 10
 
-// duplicateFields are what a registration says of the likely duplicates it was
-// warned of.
-type duplicateFields struct {
-	DuplicateReason string `json:"duplicate_reason,omitempty" maxLength:"2000" doc:"Why the person is registered although registered persons are likely the same person (the 409 likely_duplicate problem lists them): recorded in the person.registered event with the candidates found. Ignored when none is found."`
-	LinkTo          string `json:"link_to,omitempty" doc:"A registered person (id or registration number) that the new record is the same person as: the registration is linked to it in the same decision (person.linked, with duplicate_reason as its reason, which is then required). Needs the link-persons right."`
-}
-
 // DuplicateCandidate is a registered person likely to be the one a registration
 // names, with the score and its explanation.
 type DuplicateCandidate struct {
@@ -55,12 +48,12 @@ type duplicateProblem struct {
 // them; with one, they are recorded in the command. A request whose command an
 // earlier attempt with its Idempotency-Key committed is not checked: the
 // sequencer answers it with that attempt's receipt.
-func (s *server) checkDuplicates(ctx context.Context, cmd *custody.RegisterPerson, in duplicateFields) error {
+func (s *server) checkDuplicates(ctx context.Context, cmd *custody.RegisterPerson, reason, linkTo string) error {
 	if k, ok := sequencer.KeyOf(ctx); ok && !k.Checked {
 		return nil
 	}
-	if in.LinkTo != "" {
-		id, err := s.personAt(ctx, "body.link_to", in.LinkTo)
+	if linkTo != "" {
+		id, err := s.personAt(ctx, "body.link_to", linkTo)
 		if err != nil {
 			return err
 		}
@@ -69,13 +62,13 @@ func (s *server) checkDuplicates(ctx context.Context, cmd *custody.RegisterPerso
 			return err
 		}
 		if _, ok := seen[id]; !ok {
-			return notFound("body.link_to", "no person "+in.LinkTo)
+			return notFound("body.link_to", "no person "+linkTo)
 		}
 		if err := s.mayAlso(ctx, "link-persons", cmd.Facility); err != nil {
 			return err
 		}
 		cmd.LinkTo = id
-		if in.DuplicateReason == "" {
+		if reason == "" {
 			return invalid("body.duplicate_reason", "is required with link_to: why the two records are one person")
 		}
 	}
@@ -83,14 +76,14 @@ func (s *server) checkDuplicates(ctx context.Context, cmd *custody.RegisterPerso
 	if err != nil {
 		return err
 	}
-	if len(cands) > 0 && in.DuplicateReason == "" {
+	if len(cands) > 0 && reason == "" {
 		return duplicateRefusal(cands)
 	}
 	for _, c := range cands {
 		cmd.Duplicates = append(cmd.Duplicates, c.ID)
 	}
 	if len(cands) > 0 || cmd.LinkTo != uuid.Nil {
-		cmd.DuplicateReason = in.DuplicateReason
+		cmd.DuplicateReason = reason
 	}
 	return nil
 }
