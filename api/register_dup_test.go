@@ -3,6 +3,10 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/access"
+	"github.com/handover-project/handover/api"
 	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/storetest"
 )
@@ -158,4 +163,38 @@ func TestRegisterLikelyDuplicate(t *testing.T) {
 		t.Fatalf("warning recorded with no candidate: %+v", reg.Duplicates)
 	}
 	storetest.MustVerify(t, c.db)
+}
+
+// TestWarmNames: a handler started over a store of persons builds the names index
+// in the background; the search after it finds them, and Close waits for it.
+func TestWarmNames(t *testing.T) {
+	c := newServer(t)
+	c.world()
+	var ids []uuid.UUID
+	for n := range 5 {
+		ids = append(ids, c.register(n, "HSK").Record.ID)
+	}
+	h, err := api.New(c.db, api.Config{Origin: storetest.Origin, Verifier: storetest.Verifier(t),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Accounts: c.db, PasswordParams: testParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan api.NamesWarmed, 1)
+	h.WarmNames(func(w api.NamesWarmed) { done <- w })
+	w := <-done
+	if w.Err != nil || w.Persons != 5 || w.Index <= 0 {
+		t.Fatalf("warmed %+v", w)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	cc := *c
+	cc.url = srv.URL
+	var page rankedPage
+	cc.json("GET", "/api/v1/persons?name="+url.QueryEscape(storetest.Person(3).Names[1].Text), nil, 200, &page)
+	if len(page.Persons) == 0 || page.Persons[0].Record.ID != ids[3] {
+		t.Fatalf("search after warming: %+v", page.Matches)
+	}
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
