@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/access"
+	"github.com/handover-project/handover/bulk"
 	"github.com/handover-project/handover/custody"
 	"github.com/handover-project/handover/names"
 	"github.com/handover-project/handover/sequencer"
@@ -113,11 +115,7 @@ func (s *server) likelyDuplicates(ctx context.Context, p *custody.Person) ([]Dup
 		if !ok || len(out) == maxDuplicateCandidates {
 			continue
 		}
-		name := ps.Record.PrimaryName(custody.Latin)
-		if name == "" {
-			name = ps.Record.PrimaryName(custody.Arabic)
-		}
-		out = append(out, DuplicateCandidate{NameMatch: nameMatch(id, h.Explanation), RegNo: ps.Record.RegNo, Name: name,
+		out = append(out, DuplicateCandidate{NameMatch: nameMatch(id, h.Explanation), RegNo: ps.Record.RegNo, Name: displayName(&ps.Record),
 			Status: ps.Custody.Status, Facility: ps.Custody.Facility})
 	}
 	return out, nil
@@ -155,4 +153,71 @@ func (s *server) mayAlso(ctx context.Context, action string, fid uuid.UUID) erro
 		return newProblem(http.StatusForbidden, Forbidden, forbiddenDetail(also))
 	}
 	return nil
+}
+
+// importDuplicates finds, for each row of an import, the registered persons the
+// caller may see that are likely to be its person, puts them in the report, and
+// returns their ids by row. Like checkDuplicates, it finds none for a request
+// whose command an earlier attempt with its key committed.
+func (s *server) importDuplicates(ctx context.Context, rows []bulk.Row, rep *bulk.Report) ([][]uuid.UUID, error) {
+	if k, ok := sequencer.KeyOf(ctx); ok && !k.Checked {
+		return nil, nil
+	}
+	n, err := s.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([][]names.Hit, len(rows))
+	var all []uuid.UUID
+	for i := range rows {
+		hits[i] = n.idx.Candidates(namesPerson(&rows[i].Person), names.Threshold, 4*maxDuplicateCandidates)
+		for _, h := range hits[i] {
+			if id, err := uuid.Parse(h.ID); err == nil {
+				all = append(all, id)
+			}
+		}
+	}
+	seen, err := s.visibleByID(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]uuid.UUID, len(rows))
+	for i, hs := range hits {
+		var d bulk.LikelyDuplicate
+		for _, h := range hs {
+			id, _ := uuid.Parse(h.ID)
+			ps, ok := seen[id]
+			if !ok || id == rows[i].Person.ID || len(d.Candidates) == maxDuplicateCandidates {
+				continue
+			}
+			d.Candidates = append(d.Candidates, bulk.Candidate{ID: id, RegNo: ps.Record.RegNo, Name: displayName(&ps.Record),
+				Score: h.Explanation.Score, English: h.Explanation.Text("en")})
+			out[i] = append(out[i], id)
+		}
+		if len(d.Candidates) > 0 {
+			d.Line = rows[i].Line
+			rep.Duplicates = append(rep.Duplicates, d)
+		}
+	}
+	return out, nil
+}
+
+// duplicatesReportProblem is an import refused for its likely duplicates: 409
+// likely_duplicate with the report, one error per row.
+func duplicatesReportProblem(rep *bulk.Report) error {
+	p := &importProblem{Report: rep, problemDetails: *newProblem(http.StatusConflict, LikelyDuplicate,
+		fmt.Sprintf("%d rows are likely persons already registered: nothing was registered; pass them with duplicate_reason, or remove them", len(rep.Duplicates)))}
+	for _, d := range rep.Duplicates {
+		p.Errors = append(p.Errors, &huma.ErrorDetail{Location: "body.line[" + strconv.Itoa(d.Line) + "]", Message: d.String()})
+	}
+	return p
+}
+
+// displayName is the name a list shows of a record: its Latin primary name, or
+// its Arabic one.
+func displayName(p *custody.Person) string {
+	if n := p.PrimaryName(custody.Latin); n != "" {
+		return n
+	}
+	return p.PrimaryName(custody.Arabic)
 }

@@ -198,3 +198,48 @@ func TestWarmNames(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestImportLikelyDuplicates: an import whose rows registered persons likely are
+// is refused with 409 likely_duplicate and a report naming the line and the
+// record (its dry run lists them and writes nothing); with duplicate_reason it
+// is registered and each such row's event records its candidates and the reason.
+func TestImportLikelyDuplicates(t *testing.T) {
+	c := newServer(t)
+	c.world()
+	file := importHeader +
+		"Yusuf Hamdan,يوسف حمدان,m,1988-03,IRQ,detainee,,alleged membership of an armed group,SDF internal security,\n"
+	if status, b := c.importFile("?facility=HOL", "text/csv", file); status != 201 {
+		t.Fatalf("first import: %d %s", status, b)
+	}
+	again := importHeader +
+		"Youssef Hamdane,,m,1988,IRQ,detainee,,alleged membership of an armed group,SDF internal security,\n" +
+		"Hawra Nasser,حوراء ناصر,f,~1994,SYR;IRQ,family_member,,,,\n"
+	before := c.size()
+	status, b := c.importFile("?facility=HSK&dry_run=true", "text/csv", again)
+	var dry importAnswer
+	if err := json.Unmarshal(b, &dry); status != 200 || err != nil || len(dry.Report.Duplicates) != 1 || dry.Report.Duplicates[0].Line != 3 ||
+		dry.Report.Duplicates[0].Candidates[0].RegNo != "HOL-000001" || dry.Report.Duplicates[0].Candidates[0].English == "" {
+		t.Fatalf("dry run: %d %s", status, b)
+	}
+	status, b = c.importFile("?facility=HSK", "text/csv", again)
+	var ref importRefused
+	if err := json.Unmarshal(b, &ref); status != 409 || err != nil || ref.Code != "likely_duplicate" || len(ref.Report.Duplicates) != 1 {
+		t.Fatalf("import: %d %s", status, b)
+	}
+	if c.size() != before {
+		t.Fatal("a refused import wrote to the ledger")
+	}
+	status, b = c.importFile("?facility=HSK&duplicate_reason="+url.QueryEscape("camp list checked: another Yusuf"), "text/csv", again)
+	var got importAnswer
+	if err := json.Unmarshal(b, &got); status != 201 || err != nil || len(got.Persons) != 2 {
+		t.Fatalf("import with a reason: %d %s", status, b)
+	}
+	es := registeredEvents(t, c, registered{Receipt: *got.Receipt})
+	if d := es[0].Data.(*custody.PersonRegistered).Duplicates; d == nil || d.Reason != "camp list checked: another Yusuf" || len(d.Candidates) != 1 {
+		t.Fatalf("first row's warning %+v", d)
+	}
+	if d := es[1].Data.(*custody.PersonRegistered).Duplicates; d != nil {
+		t.Fatalf("second row's warning %+v", d)
+	}
+	storetest.MustVerify(t, c.db)
+}
