@@ -29,6 +29,8 @@ var submittedForms = map[string]struct {
 		[]string{"TestWebForms/resolve an incident"}},
 	"/notifications/{}/completions": {[]string{"registrar", "facility commander"},
 		[]string{"TestWebForms/complete a notification"}},
+	"/persons": {[]string{"registrar"},
+		[]string{"TestWebRegisterDuplicate/register all the same", "TestWebRegisterDuplicate/same person in Arabic"}},
 	"/duplicates/links": {[]string{"registrar"},
 		[]string{"TestWebDuplicates/same person"}},
 	"/duplicates/distinctions": {[]string{"registrar"},
