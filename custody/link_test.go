@@ -3,6 +3,7 @@ package custody
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -91,6 +92,12 @@ func TestTransferRefusesBothLinkedRecords(t *testing.T) {
 	}
 	tr.Persons = []uuid.UUID{a}
 	w.must(ProposeTransfer{Meta: w.meta(), Transfer: tr})
+	// One person, one transfer: the other record cannot go on a second one.
+	tr2 := Transfer{ID: testID("tr2"), From: testID("HSK"), To: testID("IQ1"), LegalBasis: "agreement", OrderedBy: "committee", Persons: []uuid.UUID{b}}
+	_, err = w.run(ProposeTransfer{Meta: w.meta(), Transfer: tr2})
+	if !errors.As(err, &e) || e.Code != Conflict || e.Field != "transfer.persons[0]" || !strings.Contains(err.Error(), "linked record") {
+		t.Fatalf("second transfer: %v", err)
+	}
 }
 
 func TestCheckLinksFindsBreaches(t *testing.T) {
