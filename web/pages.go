@@ -74,7 +74,7 @@ func (s *site) dashboard(rq *req) error {
 	}
 	d.WitnessAlerts = wv.Alerts
 	for _, a := range d.Alerts {
-		d.AlertPersons += len(a.Persons)
+		d.AlertPersons += a.Missing // a person whose linked record is at a facility is likely there
 	}
 	var incs struct {
 		Incidents []custody.IncidentState `json:"incidents"`
