@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carlos7ags/folio/reader"
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/api"
 	"github.com/handover-project/handover/custody"
@@ -45,7 +47,8 @@ func (u *apiUser) events(from uint64) []custody.Event {
 // and a link to open it. "Register all the same" with a reason records
 // person.registered with the candidate and the reason; in Arabic, "same person:
 // register and link" records person.registered and person.linked, and the new
-// record's page names the old one.
+// record's page names the old one. A record linked to one on a planned
+// movement is named on the movement page and in the manifest PDF.
 func TestWebRegisterDuplicate(t *testing.T) {
 	w := startWebDemo(t)
 	const user = "sdf-registrar"
@@ -163,4 +166,67 @@ func TestWebRegisterDuplicate(t *testing.T) {
 			t.Errorf("the new record's page names %q as the same person, not %s", got, rec.RegNo)
 		}
 	})
+
+	t.Run("manifests name linked records", func(t *testing.T) {
+		fc := w.api(t, "sdf-facility-commander")
+		planned, _ := fc.plannedAndDeparted()
+		if len(planned.Manifest) == 0 {
+			t.Fatal("the demo has no planned movement with a manifest")
+		}
+		var on custody.PersonState
+		fc.do("GET", "/api/v1/persons/"+planned.Manifest[0].Person.String(), nil, &on)
+		again := on.Record
+		again.ID, again.RegNo, again.Identifiers = uuid.Nil, "", nil
+		var second struct{ custody.PersonState }
+		u.do("POST", "/api/v1/persons", map[string]any{"person": again, "facility": facilityCode(t, u, on.Custody.Facility), "occurred_at": time.Now().UTC(),
+			"link_to": on.Record.ID, "duplicate_reason": "registered again at the camp (test)"}, &second)
+		page := fc.get("/movements/" + planned.ID.String())
+		if !strings.Contains(page, `data-testid="linked-`+on.Record.RegNo+`"`) || !strings.Contains(page, second.Record.RegNo) {
+			t.Errorf("the movement page does not name %s's linked record %s", on.Record.RegNo, second.Record.RegNo)
+		}
+		pdf := fc.get("/movements/" + planned.ID.String() + "/manifest.pdf")
+		r, err := reader.Parse([]byte(pdf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text strings.Builder
+		for i := range r.PageCount() {
+			pg, err := r.Page(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			spans, err := pg.TextSpans()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sp := range spans {
+				text.WriteString(sp.Text + " ")
+			}
+		}
+		if !strings.Contains(text.String(), "also") || !strings.Contains(text.String(), second.Record.RegNo) {
+			t.Errorf("the manifest PDF does not name %s's linked record %s", on.Record.RegNo, second.Record.RegNo)
+		}
+	})
+}
+
+// facilityCode is the code of a facility, by id.
+func facilityCode(t *testing.T, u *apiUser, id uuid.UUID) string {
+	var f custody.FacilityState
+	u.do("GET", "/api/v1/facilities/"+id.String(), nil, &f)
+	return f.Code
+}
+
+// get reads a page (or file) with the user's session, failing on anything but 200.
+func (u *apiUser) get(path string) string {
+	u.t.Helper()
+	res, err := u.c.Get(u.base + path)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != 200 {
+		u.t.Fatalf("GET %s: %d %v", path, res.StatusCode, err)
+	}
+	return string(b)
 }
