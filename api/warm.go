@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/handover-project/handover/names"
 )
 
 // warming is the background build of the names index started by WarmNames.
@@ -16,21 +14,22 @@ type warming struct {
 }
 
 // NamesWarmed is what WarmNames reports when it is done: the persons indexed, the
-// wall time of the index and of the candidate pairs, and why it stopped early, if
-// it did (the handler closed, or a store error).
+// wall time of the index, and why it stopped early, if it did (the handler
+// closed, or a store error).
 type NamesWarmed struct {
 	Persons int
 	Index   time.Duration
-	Pairs   time.Duration
 	Err     error
 }
 
 // WarmNames builds, in the background, the names index that searches by name,
 // registrations (likely duplicates) and GET /duplicates would otherwise build at
-// their first call (some 10 CPU-s per 100,000 persons), then the candidate pairs
-// of the duplicates review. It returns at once: the server answers meanwhile, and
-// a request that needs the index waits for it rather than building it again.
-// done, if not nil, is called when it ends. Close stops it.
+// their first call (some 10 CPU-s per 100,000 persons, on one core). It returns
+// at once: the server answers meanwhile, and a request that needs the index waits
+// for it rather than building it again. The candidate pairs of GET /duplicates
+// are not computed ahead: they take every core for as long again, which would
+// slow every other request of a server just started. done, if not nil, is called
+// when it ends. Close stops it and waits for it.
 func (h *Handler) WarmNames(done func(NamesWarmed)) {
 	s := h.s
 	s.warm.mu.Lock()
@@ -43,14 +42,11 @@ func (h *Handler) WarmNames(done func(NamesWarmed)) {
 	go func() {
 		var w NamesWarmed
 		start := time.Now()
+		defer close(s.warm.done)
 		n, err := s.index(ctx)
 		w.Index, w.Err = time.Since(start), err
-		close(s.warm.done) // the pairs read no store: Close need not wait for them
 		if err == nil {
 			w.Persons = n.idx.Len()
-			start = time.Now()
-			n.duplicates(names.Threshold)
-			w.Pairs = time.Since(start)
 		}
 		if done != nil {
 			done(w)
@@ -58,8 +54,8 @@ func (h *Handler) WarmNames(done func(NamesWarmed)) {
 	}()
 }
 
-// stopWarming cancels WarmNames and waits until it no longer reads the store, so
-// that the store can be closed.
+// stopWarming cancels WarmNames and waits for it, so that the store it reads can
+// be closed.
 func (s *server) stopWarming() {
 	s.warm.mu.Lock()
 	cancel, done := s.warm.cancel, s.warm.done

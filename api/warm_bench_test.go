@@ -26,9 +26,8 @@ import (
 // BenchmarkWarmNames measures the names index built at start-up over a real
 // SQLite store of HANDOVER_BENCH_PERSONS persons (default 10,000; invented
 // names, 40 given × 40 fathers' × 60 family names, dates of birth to the day):
-// the wall and CPU time of the index (the store read included) and of the
-// candidate pairs, and how long /healthz takes to answer while it runs (start-up
-// is not delayed).
+// the wall and CPU time of the index (the store read included), and how long
+// /healthz takes to answer while it runs (start-up is not delayed).
 //
 //	HANDOVER_BENCH_PERSONS=100000 go test ./api -run XXX -bench WarmNames -benchtime 1x
 func BenchmarkWarmNames(b *testing.B) {
@@ -91,7 +90,6 @@ func BenchmarkWarmNames(b *testing.B) {
 			b.Fatalf("warmed %+v", w)
 		}
 		b.ReportMetric(w.Index.Seconds(), "index-s")
-		b.ReportMetric(w.Pairs.Seconds(), "pairs-s")
 		b.ReportMetric(cpu.Seconds(), "cpu-s")
 		b.ReportMetric(float64(ready.Microseconds())/1000, "healthz-ms")
 		srv.Close()

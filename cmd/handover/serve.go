@@ -196,7 +196,7 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 			logger.Warn("names index not warmed; it is built at the first search", "err", w.Err)
 			return
 		}
-		logger.Info("names index warmed", "persons", w.Persons, "index", w.Index.Round(time.Millisecond), "pairs", w.Pairs.Round(time.Millisecond))
+		logger.Info("names index warmed", "persons", w.Persons, "took", w.Index.Round(time.Millisecond))
 	})
 	if s.tls {
 		s.http.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: certs}
