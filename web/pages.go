@@ -410,8 +410,12 @@ func (s *site) person(rq *req) error {
 		if err != nil {
 			return fmt.Errorf("web: event %d: %w", h.Events[i].Index, err)
 		}
-		d.Events = append(d.Events, timelineEntry{Index: h.Events[i].Index, Type: string(e.Type), OccurredAt: e.OccurredAt,
-			RecordedAt: e.RecordedAt, Actor: e.Actor, Party: e.Party})
+		te := timelineEntry{Index: h.Events[i].Index, Type: string(e.Type), OccurredAt: e.OccurredAt,
+			RecordedAt: e.RecordedAt, Actor: e.Actor, Party: e.Party}
+		if r, ok := e.Data.(*custody.PersonRegistered); ok && r.Duplicates != nil { // the warning passed, and why
+			te.Summary = rq.loc.T("person.passed_duplicates", len(r.Duplicates.Candidates), r.Duplicates.Reason)
+		}
+		d.Events = append(d.Events, te)
 	}
 	s.render(rq, http.StatusOK, "person", d.Name.Latin, d)
 	return nil

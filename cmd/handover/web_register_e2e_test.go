@@ -129,6 +129,9 @@ func TestWebRegisterDuplicate(t *testing.T) {
 			chromedp.WaitVisible(`[data-testid=linked], h1`, chromedp.ByQuery),
 			chromedp.WaitNotPresent(`[data-testid=register-form]`, chromedp.ByQuery),
 		)
+		if got := b.text(`[data-testid=event-summary]`); !strings.Contains(got, "another man: other mother, camp card compared (test)") {
+			t.Errorf("the new record's timeline says %q, not the reason the warning was passed", got)
+		}
 		es := u.events(before)
 		reg, e := registered(es)
 		if len(es) != 1 || reg.Duplicates == nil || !slices.Contains(reg.Duplicates.Candidates, rec.ID) ||
