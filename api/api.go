@@ -118,6 +118,7 @@ type server struct {
 	tokens *touches
 	ends   *endsCache
 	names  *nameIndex
+	warm   warming
 	// hashing bounds the password checks running at once: each takes 64 MiB.
 	hashing chan struct{}
 	// noIdem matches the routes whose writes are never replayed (their answers
@@ -137,7 +138,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeH
 
 // Close flushes the audit log. Requests served after Close write their audit
 // entries one by one.
-func (h *Handler) Close() error { return h.s.audit.close() }
+func (h *Handler) Close() error {
+	h.s.stopWarming()
+	return h.s.audit.close()
+}
 
 // New returns the API's handler. It fails if the configuration lacks the account
 // store, or if a route's action is not in the authorisation table: the server

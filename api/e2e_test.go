@@ -156,6 +156,11 @@ func TestTransferEndToEnd(t *testing.T) {
 
 	// A second record of the absent man, found among the duplicates and linked:
 	// the alert names it and where it stands.
+	var before struct{ Alerts []api.Alert }
+	c.json("GET", "/api/v1/alerts", nil, 200, &before)
+	if len(before.Alerts) != 1 || before.Alerts[0].Missing != 1 || before.Alerts[0].Persons[0].Accounted {
+		t.Errorf("before the link: %+v", before.Alerts)
+	}
 	second := storetest.Person(900)
 	var reg2 struct{ custody.PersonState }
 	c.json("POST", "/api/v1/persons", map[string]any{"person": personJSON(second), "facility": "HSK", "occurred_at": at(601)}, 201, &reg2)
@@ -165,6 +170,10 @@ func TestTransferEndToEnd(t *testing.T) {
 	if len(alerts.Alerts) == 1 && len(alerts.Alerts[0].Persons) == 1 {
 		if l := alerts.Alerts[0].Persons[0].Linked; len(l) != 1 || l[0].RegNo != reg2.Record.RegNo || l[0].Status != custody.Held {
 			t.Errorf("the alert names the linked records %+v", l)
+		}
+		// held under the linked record: likely there, not counted missing
+		if a := alerts.Alerts[0]; !a.Persons[0].Accounted || a.Missing != 0 {
+			t.Errorf("a person whose linked record is held: accounted %v, missing %d", a.Persons[0].Accounted, a.Missing)
 		}
 	}
 	if len(alerts.Alerts) != 1 || alerts.Alerts[0].Incident != incident || alerts.Alerts[0].Movement != mv2.ID ||

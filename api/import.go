@@ -23,14 +23,15 @@ import (
 const MaxImportBodyBytes = 32 << 20
 
 type importInput struct {
-	Facility      string    `query:"facility" required:"true" doc:"The admitting facility (id or code); every person of the file is registered and admitted there"`
-	Format        string    `query:"format" enum:"csv,jsonl" doc:"The file's format; default from Content-Type (text/csv, or application/jsonl / application/x-ndjson)"`
-	IgnoreUnknown bool      `query:"ignore_unknown" doc:"Skip CSV columns whose hashtag maps to no field, instead of refusing the file"`
-	DryRun        bool      `query:"dry_run" doc:"Check the file and answer with its report; write nothing"`
-	OccurredAt    time.Time `query:"occurred_at" doc:"When the persons were registered in the field (RFC 3339); default now"`
-	ContentType   string    `header:"Content-Type"`
-	IdemKey       string    `header:"Idempotency-Key"`
-	RawBody       []byte    `contentType:"text/csv" doc:"CSV with an HXL hashtag row (docs/bulk.md), or JSON lines of person objects"`
+	Facility        string    `query:"facility" required:"true" doc:"The admitting facility (id or code); every person of the file is registered and admitted there"`
+	Format          string    `query:"format" enum:"csv,jsonl" doc:"The file's format; default from Content-Type (text/csv, or application/jsonl / application/x-ndjson)"`
+	IgnoreUnknown   bool      `query:"ignore_unknown" doc:"Skip CSV columns whose hashtag maps to no field, instead of refusing the file"`
+	DryRun          bool      `query:"dry_run" doc:"Check the file and answer with its report; write nothing"`
+	OccurredAt      time.Time `query:"occurred_at" doc:"When the persons were registered in the field (RFC 3339); default now"`
+	ContentType     string    `header:"Content-Type"`
+	IdemKey         string    `header:"Idempotency-Key"`
+	DuplicateReason string    `query:"duplicate_reason" maxLength:"2000" doc:"Why the rows that registered persons are likely to be (the report's duplicates) are registered all the same: recorded in each of their person.registered events with the candidates. Without it, an import with likely duplicates is refused (409 likely_duplicate, with the report)."`
+	RawBody         []byte    `contentType:"text/csv" doc:"CSV with an HXL hashtag row (docs/bulk.md), or JSON lines of person objects"`
 }
 
 // Imported is one person an import registered: the file's line, the id and the
@@ -90,11 +91,18 @@ func (s *server) importPersons(ctx context.Context, in *importInput) (*importOut
 		rep.Problems = append(rep.Problems, bulk.Problem{Message: "the file holds no person"})
 		return nil, reportProblem(rep, "the file holds no person")
 	}
+	dups, err := s.importDuplicates(ctx, rows, rep)
+	if err != nil {
+		return nil, err
+	}
 	out := &importOutput{}
 	out.Body.Report, out.Body.Persons = rep, []Imported{}
 	if in.DryRun {
 		out.Status = http.StatusOK
 		return out, nil
+	}
+	if len(rep.Duplicates) > 0 && in.DuplicateReason == "" {
+		return nil, duplicatesReportProblem(rep)
 	}
 	out.Status = http.StatusCreated
 	ps := make([]custody.Person, len(rows))
@@ -104,7 +112,11 @@ func (s *server) importPersons(ctx context.Context, in *importInput) (*importOut
 			ps[i].ID = uuid.Must(uuid.NewV7())
 		}
 	}
-	r, err := s.store.Submit(ctx, custody.ImportPersons{Meta: m, Facility: f.ID, Persons: ps})
+	cmd := custody.ImportPersons{Meta: m, Facility: f.ID, Persons: ps}
+	if len(rep.Duplicates) > 0 {
+		cmd.Duplicates, cmd.DuplicateReason = dups, in.DuplicateReason
+	}
+	r, err := s.store.Submit(ctx, cmd)
 	if err != nil {
 		var ce *custody.Error
 		if errors.As(err, &ce) && ce.Field == "idempotency_key" {

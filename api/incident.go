@@ -149,6 +149,7 @@ type Alert struct {
 	Opened      uint64        `json:"opened" doc:"Ledger index of the incident's opening"`
 	Description string        `json:"description"`
 	Persons     []AlertPerson `json:"persons" doc:"The persons unaccounted for"`
+	Missing     int           `json:"missing" doc:"How many of persons are missing: those not accounted for by a linked record at a facility"`
 }
 
 // AlertPerson is one person unaccounted for, and where the record last had them.
@@ -160,6 +161,11 @@ type AlertPerson struct {
 	// Linked are the other records of the same person the caller may see, and
 	// where each stands: the person may be found under one of them.
 	Linked []AlertPerson `json:"linked,omitempty"`
+	// Accounted is set when a linked record is at a facility (held or in
+	// hospital): the person is likely there under that record, a duplicate
+	// registration rather than a disappearance, and is not counted missing. The
+	// incident is still open until someone resolves it.
+	Accounted bool `json:"accounted,omitempty" doc:"A linked record of the person is at a facility: likely there under that record; not counted missing"`
 }
 
 type alertsOutput struct {
@@ -195,8 +201,12 @@ func (s *server) listAlerts(ctx context.Context, _ *struct{}) (*alertsOutput, er
 				for _, l := range p.Custody.Linked {
 					if q, ok := seen[l]; ok {
 						ap.Linked = append(ap.Linked, AlertPerson{Person: l, RegNo: q.Record.RegNo, Status: q.Custody.Status, Since: q.Custody.Since})
+						ap.Accounted = ap.Accounted || q.Custody.Status.AtFacility()
 					}
 				}
+			}
+			if !ap.Accounted {
+				a.Missing++
 			}
 			a.Persons = append(a.Persons, ap)
 		}

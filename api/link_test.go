@@ -23,7 +23,9 @@ func TestLinkedRecords(t *testing.T) {
 		p := storetest.Person(n)
 		p.Names, p.Birth, p.Sex = []custody.Name{nm}, birth, custody.Male
 		var r struct{ custody.PersonState }
-		c.json("POST", "/api/v1/persons", map[string]any{"person": personJSON(p), "facility": "HSK", "occurred_at": at(5 + n)}, 201, &r)
+		// the second is a planted duplicate of the first: passed with a reason
+		c.json("POST", "/api/v1/persons", map[string]any{"person": personJSON(p), "facility": "HSK", "occurred_at": at(5 + n),
+			"duplicate_reason": "registered twice on purpose"}, 201, &r)
 		return r.Record.ID.String()
 	}
 	a := reg(1, custody.Name{Text: "عبد الرحمن خالد الحداد", Script: custody.Arabic, Kind: custody.PrimaryName}, custody.BirthDate{Date: "1990-04-02", Precision: custody.Day})

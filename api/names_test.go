@@ -92,7 +92,9 @@ func TestDuplicates(t *testing.T) {
 		p := storetest.Person(n)
 		p.Names, p.Birth, p.FatherName, p.Sex = []custody.Name{nm}, birth, father, custody.Male
 		var r struct{ custody.PersonState }
-		c.as(controller[facility]).json("POST", "/api/v1/persons", map[string]any{"person": personJSON(p), "facility": facility, "occurred_at": at(5 + n)}, 201, &r)
+		// planted duplicates, passed with a reason
+		c.as(controller[facility]).json("POST", "/api/v1/persons", map[string]any{"person": personJSON(p), "facility": facility, "occurred_at": at(5 + n),
+			"duplicate_reason": "registered twice on purpose"}, 201, &r)
 		return r.Record.ID.String()
 	}
 	ar := func(s string) custody.Name {

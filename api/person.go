@@ -13,8 +13,10 @@ import (
 type registerPersonInput struct {
 	Body struct {
 		Meta
-		Person   custody.Person `json:"person" required:"true" doc:"The record; an absent id is assigned, an absent reg_no is the facility series' next"`
-		Facility string         `json:"facility" required:"true" doc:"The admitting facility (id or code)"`
+		Person          custody.Person `json:"person" required:"true" doc:"The record; an absent id is assigned, an absent reg_no is the facility series' next"`
+		Facility        string         `json:"facility" required:"true" doc:"The admitting facility (id or code)"`
+		DuplicateReason string         `json:"duplicate_reason,omitempty" maxLength:"2000" doc:"Why the person is registered although registered persons the caller may see are likely the same person (the 409 likely_duplicate problem lists them): recorded in the person.registered event with the candidates found. Ignored when none is found."`
+		LinkTo          string         `json:"link_to,omitempty" doc:"A registered person (id or registration number) that the new record is the same person as: it is linked to it in the same decision (person.linked, with duplicate_reason as its reason, then required). Needs the link-persons right."`
 	}
 }
 
@@ -38,7 +40,11 @@ func (s *server) registerPerson(ctx context.Context, in *registerPersonInput) (*
 	if p.ID == uuid.Nil {
 		p.ID = uuid.Must(uuid.NewV7())
 	}
-	r, err := s.submit(ctx, custody.RegisterPerson{Meta: m, Person: p, Facility: fid}, inBody)
+	cmd := custody.RegisterPerson{Meta: m, Person: p, Facility: fid}
+	if err := s.checkDuplicates(ctx, &cmd, in.Body.DuplicateReason, in.Body.LinkTo); err != nil {
+		return nil, err
+	}
+	r, err := s.submit(ctx, cmd, inBody)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ const ProblemTypeBase = "https://github.com/handover-project/handover/blob/main/
 // documents them.
 var ProblemCodes = []custody.Code{
 	Malformed, custody.Invalid, Unauthenticated, Forbidden, custody.NotFound, MethodNotAllowed, NotAcceptable,
-	custody.Conflict, custody.Refused, PreconditionFailed, TooLarge, UnsupportedMediaType,
+	custody.Conflict, custody.Refused, LikelyDuplicate, PreconditionFailed, TooLarge, UnsupportedMediaType,
 	RateLimited, custody.Internal, Unavailable,
 }
 

@@ -74,6 +74,37 @@ func (p Problem) String() string {
 type Report struct {
 	Rows     int       `json:"rows"`
 	Problems []Problem `json:"problems"`
+	// Duplicates are the rows that registered persons are likely to be. A read
+	// leaves it empty: the API fills it from its names index, and refuses the
+	// import while there are any, unless a reason passes them (docs/bulk.md).
+	Duplicates []LikelyDuplicate `json:"duplicates,omitempty"`
+}
+
+// LikelyDuplicate is a row of a file that registered persons are likely to be.
+type LikelyDuplicate struct {
+	Line       int         `json:"line"`
+	Candidates []Candidate `json:"candidates"`
+}
+
+// Candidate is a registered person likely to be a row's, with the score and why.
+type Candidate struct {
+	ID      uuid.UUID `json:"id"`
+	RegNo   string    `json:"reg_no"`
+	Name    string    `json:"name"`
+	Score   float64   `json:"score"`
+	English string    `json:"english"`
+}
+
+func (d LikelyDuplicate) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "line %d: likely already registered as", d.Line)
+	for i, c := range d.Candidates {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, " %s %s (%.2f)", c.RegNo, c.Name, c.Score)
+	}
+	return b.String()
 }
 
 // OK reports whether the file has no problem.

@@ -3,6 +3,7 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -51,6 +52,39 @@ func ExampleClient_RegisterPerson() {
 	// Output:
 	// HSK-000001 held person.registered false
 	// HSK-000001 true true
+}
+
+// A person whom a registered record likely is is not registered at once: the
+// refusal's body lists the candidates. The registrar then registers all the same
+// with a reason (recorded in the event), or links the new record to the old one.
+func ExampleClient_RegisterPersonPassing() {
+	srv := startServer()
+	defer srv.Close()
+	c, _ := client.New(srv.URL, client.WithToken(srv.Token))
+	ctx := context.Background()
+	if _, _, err := c.RegisterPerson(ctx, detainee("Omar Said", "عمر سعيد"), "HSK", at); err != nil {
+		panic(err)
+	}
+	_, _, err := c.RegisterPerson(ctx, detainee("Omar Saeed", "عمر سعيد"), "HSK", at)
+	pr, _ := client.AsProblem(err)
+	var body struct {
+		Candidates []struct {
+			RegNo string  `json:"reg_no"`
+			Score float64 `json:"score"`
+		} `json:"candidates"`
+	}
+	json.Unmarshal(pr.Body, &body)
+	fmt.Println(pr.Status, pr.Code, body.Candidates[0].RegNo, body.Candidates[0].Score >= 0.8)
+
+	p, rc, err := c.RegisterPersonPassing(ctx, detainee("Omar Saeed", "عمر سعيد"), "HSK", at,
+		client.Duplicate{Reason: "the same man, registered again at the gate", LinkTo: "HSK-000001"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(p.Record.RegNo, rc.Events[0].Type, rc.Events[1].Type)
+	// Output:
+	// 409 likely_duplicate HSK-000001 true
+	// HSK-000002 person.registered person.linked
 }
 
 // A refusal is a *client.Problem: its status, refusal code and the location of

@@ -79,12 +79,34 @@ func (c *Client) Facilities(ctx context.Context) ([]api.FacilityView, error) {
 
 // RegisterPerson registers p and admits them to facility (a code or id); at is
 // when (zero: now). A zero p.ID and an empty p.RegNo are assigned by the server.
+// When registered persons the caller may see are likely the same person, the
+// server refuses with a *Problem whose Code is "likely_duplicate" and whose Body
+// lists the candidates; RegisterPersonPassing then registers all the same, or
+// linked to one of them.
 func (c *Client) RegisterPerson(ctx context.Context, p custody.Person, facility string, at time.Time) (*custody.PersonState, Receipt, error) {
+	return c.RegisterPersonPassing(ctx, p, facility, at, Duplicate{})
+}
+
+// Duplicate is a registrar's answer to a likely-duplicate warning: Reason, why the
+// person is registered although registered persons are likely the same (recorded
+// in the registration's event); LinkTo, if set, the registered person (id or
+// registration number) the new record is the same person as: it is linked to it
+// in the same decision, with Reason.
+type Duplicate struct {
+	Reason string
+	LinkTo string
+}
+
+// RegisterPersonPassing is RegisterPerson with the answer to a likely-duplicate
+// warning.
+func (c *Client) RegisterPersonPassing(ctx context.Context, p custody.Person, facility string, at time.Time, d Duplicate) (*custody.PersonState, Receipt, error) {
 	body := struct {
 		api.Meta
-		Person   custody.Person `json:"person"`
-		Facility string         `json:"facility"`
-	}{api.Meta{OccurredAt: stamp(at)}, p, facility}
+		Person          custody.Person `json:"person"`
+		Facility        string         `json:"facility"`
+		DuplicateReason string         `json:"duplicate_reason,omitempty"`
+		LinkTo          string         `json:"link_to,omitempty"`
+	}{api.Meta{OccurredAt: stamp(at)}, p, facility, d.Reason, d.LinkTo}
 	var out struct {
 		custody.PersonState
 		Receipt api.Receipt `json:"receipt"`

@@ -54,6 +54,14 @@ type RegisterPerson struct {
 	Meta
 	Person   Person
 	Facility uuid.UUID
+	// Duplicates are the registered persons the registrar was shown as likely the
+	// same person before saving (the names index's candidates), and DuplicateReason
+	// why the record is registered all the same; both are recorded in the event.
+	// LinkTo, if set, is one of them (or another record) that the new record is
+	// linked to in the same decision, with DuplicateReason as the link's reason.
+	Duplicates      []uuid.UUID
+	DuplicateReason string
+	LinkTo          uuid.UUID
 }
 
 // AdmitPerson moves a person to a facility of the same custodian, or admits a person

@@ -192,7 +192,59 @@ func decideRegisterPerson(s *State, c RegisterPerson) ([]Draft, error) {
 	if err := s.checkUnique(&p); err != nil {
 		return nil, err
 	}
-	return []Draft{draft(c.Meta, p.ID, f.Controller, &PersonRegistered{Person: p, Facility: f.ID, Custodian: f.Controller})}, nil
+	ev := &PersonRegistered{Person: p, Facility: f.ID, Custodian: f.Controller}
+	warn, err := s.duplicateWarning(p.ID, c)
+	if err != nil {
+		return nil, err
+	}
+	ev.Duplicates = warn
+	ds := []Draft{draft(c.Meta, p.ID, f.Controller, ev)}
+	if c.LinkTo != uuid.Nil {
+		ds = append(ds, draft(c.Meta, p.ID, f.Controller, &PersonLinked{Other: c.LinkTo, Reason: c.DuplicateReason}))
+	}
+	return ds, nil
+}
+
+// maxDuplicates is the most candidates a registration's warning may name.
+const maxDuplicates = 20
+
+// duplicateWarning checks the likely duplicates a registration passes, and the
+// record it is linked to, and returns the warning to record (nil when none).
+func (s *State) duplicateWarning(id uuid.UUID, c RegisterPerson) (*DuplicateWarning, error) {
+	if len(c.Duplicates) == 0 && c.LinkTo == uuid.Nil {
+		if c.DuplicateReason != "" {
+			return nil, Errorf(Invalid, "duplicate_reason", "is only recorded with the likely duplicates it passes")
+		}
+		return nil, nil
+	}
+	if len(c.Duplicates) > maxDuplicates {
+		return nil, Errorf(Invalid, "duplicates", "at most %d likely duplicates", maxDuplicates)
+	}
+	if err := requireText("duplicate_reason", c.DuplicateReason, 2000); err != nil {
+		return nil, err
+	}
+	for i, d := range c.Duplicates {
+		at := fmt.Sprintf("duplicates[%d]", i)
+		if _, ok := s.persons[d]; !ok || d == id {
+			return nil, Errorf(NotFound, at, "no person %s", d)
+		}
+		if slices.Index(c.Duplicates, d) != i {
+			return nil, Errorf(Invalid, at, "%s is named twice", d)
+		}
+	}
+	if c.LinkTo != uuid.Nil {
+		o, ok := s.persons[c.LinkTo]
+		if !ok || c.LinkTo == id {
+			return nil, Errorf(NotFound, "link_to", "no person %s", c.LinkTo)
+		}
+		if len(o.Custody.Linked) >= MaxLinks {
+			return nil, Errorf(Refused, "link_to", "a record may be linked to at most %d others", MaxLinks)
+		}
+	}
+	if len(c.Duplicates) == 0 {
+		return nil, nil // a link with no warning: its reason is the link's
+	}
+	return &DuplicateWarning{Candidates: slices.Clone(c.Duplicates), Reason: c.DuplicateReason}, nil
 }
 
 // checkUnique refuses a record whose registration number or identifiers belong to

@@ -30,10 +30,12 @@ func goldenEvents() map[string]Draft {
 	}
 	return map[string]Draft{
 		"person_registered": m(&PersonRegistered{Person: p, Facility: testID("HSK"), Custodian: testID("SDF")}, "Golden Person"),
-		"control_changed":   m(&FacilityControlChanged{From: testID("SDF"), To: testID("SYG"), Reason: "withdrawal", Unilateral: true}, "HOL"),
-		"risk_set":          m(&FacilityRiskSet{Kind: ControlChangeExpected, By: time.Date(2026, 2, 14, 0, 0, 0, 0, time.UTC), Note: "withdrawal announced"}, "RIV"),
-		"person_escaped":    m(&PersonEscaped{Circumstances: "breakout during transfer of control"}, "Golden Person"),
-		"key_registered":    m(&KeyRegistered{Party: testID("SDF"), Officer: "Officer Rojhat", PublicKey: bytes.Repeat([]byte{7}, 32)}, "key"),
+		"person_registered_duplicates": m(&PersonRegistered{Person: p, Facility: testID("HSK"), Custodian: testID("SDF"),
+			Duplicates: &DuplicateWarning{Candidates: []uuid.UUID{testID("Other Record")}, Reason: "other father and mother; the camp card was compared"}}, "Golden Person"),
+		"control_changed": m(&FacilityControlChanged{From: testID("SDF"), To: testID("SYG"), Reason: "withdrawal", Unilateral: true}, "HOL"),
+		"risk_set":        m(&FacilityRiskSet{Kind: ControlChangeExpected, By: time.Date(2026, 2, 14, 0, 0, 0, 0, time.UTC), Note: "withdrawal announced"}, "RIV"),
+		"person_escaped":  m(&PersonEscaped{Circumstances: "breakout during transfer of control"}, "Golden Person"),
+		"key_registered":  m(&KeyRegistered{Party: testID("SDF"), Officer: "Officer Rojhat", PublicKey: bytes.Repeat([]byte{7}, 32)}, "key"),
 		"transfer_proposed": m(&TransferProposed{Transfer: Transfer{ID: testID("transfer"), Campaign: testID("campaign"), From: testID("HSK"), To: testID("IQ1"),
 			LegalBasis: "bilateral agreement", OrderedBy: "joint committee", Priority: "alleged attacks on Iraqi civilians", Persons: []uuid.UUID{testID("Golden Person")}},
 			Sending: testID("SDF"), Receiving: testID("IRQ"), Required: map[string][]SafeguardKind{testID("Golden Person").String(): {Acceptance, RiskAssessment, Medical, Informed, ICRCNotified}}}, "transfer"),

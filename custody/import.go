@@ -18,6 +18,12 @@ type ImportPersons struct {
 	Meta
 	Facility uuid.UUID
 	Persons  []Person
+	// Duplicates, if not nil, holds for each person of Persons (same index) the
+	// registered persons found likely to be them, and DuplicateReason why the file
+	// is registered all the same: each person.registered records its own, as
+	// RegisterPerson's warning.
+	Duplicates      [][]uuid.UUID
+	DuplicateReason string
 }
 
 func decideImport(s *State, c ImportPersons) ([]Draft, error) {
@@ -26,6 +32,9 @@ func decideImport(s *State, c ImportPersons) ([]Draft, error) {
 	}
 	if len(c.Persons) > MaxImport {
 		return nil, Errorf(Invalid, "persons", "at most %d persons in one import; split it", MaxImport)
+	}
+	if len(c.Duplicates) > len(c.Persons) {
+		return nil, Errorf(Invalid, "duplicates", "names %d persons; the import has %d", len(c.Duplicates), len(c.Persons))
 	}
 	f, ok := s.facilities[c.Facility]
 	if !ok {
@@ -93,7 +102,15 @@ func decideImport(s *State, c ImportPersons) ([]Draft, error) {
 			}
 			idents[key] = i
 		}
-		ds = append(ds, draft(c.Meta, p.ID, f.Controller, &PersonRegistered{Person: p, Facility: f.ID, Custodian: f.Controller}))
+		ev := &PersonRegistered{Person: p, Facility: f.ID, Custodian: f.Controller}
+		if i < len(c.Duplicates) && len(c.Duplicates[i]) > 0 {
+			warn, err := s.duplicateWarning(p.ID, RegisterPerson{Duplicates: c.Duplicates[i], DuplicateReason: c.DuplicateReason})
+			if err != nil {
+				return nil, within(at, err)
+			}
+			ev.Duplicates = warn
+		}
+		ds = append(ds, draft(c.Meta, p.ID, f.Controller, ev))
 	}
 	return ds, nil
 }

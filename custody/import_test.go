@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"pgregory.net/rapid"
 )
 
@@ -120,4 +121,30 @@ func TestImportMatchesRegistrations(t *testing.T) {
 			rt.Fatal(err)
 		}
 	})
+}
+
+func TestImportPassingDuplicates(t *testing.T) {
+	w := newWorld(t)
+	a := w.register("Import Dup A", "HSK")
+	ps := []Person{testPerson("Import Dup B"), testPerson("Import Dup C")}
+	es := w.must(ImportPersons{Meta: w.meta(), Facility: testID("HSK"), Persons: ps, Duplicates: [][]uuid.UUID{nil, {a}}, DuplicateReason: "camp list checked by hand"})
+	if len(es) != 2 || es[0].Data.(*PersonRegistered).Duplicates != nil {
+		t.Fatalf("events %+v", es)
+	}
+	if d := es[1].Data.(*PersonRegistered).Duplicates; d == nil || d.Reason != "camp list checked by hand" || len(d.Candidates) != 1 || d.Candidates[0] != a {
+		t.Fatalf("warning %+v", d)
+	}
+	before := w.s.Size()
+	_, err := w.run(ImportPersons{Meta: w.meta(), Facility: testID("HSK"), Persons: []Person{testPerson("Import Dup D")}, Duplicates: [][]uuid.UUID{{a}}})
+	if ErrorCode(err) != Invalid || !strings.Contains(err.Error(), "persons[0].duplicate_reason") {
+		t.Fatalf("no reason: %v", err)
+	}
+	_, err = w.run(ImportPersons{Meta: w.meta(), Facility: testID("HSK"), Persons: []Person{testPerson("Import Dup E")}, Duplicates: [][]uuid.UUID{{testID("nobody")}}, DuplicateReason: "x"})
+	if ErrorCode(err) != NotFound {
+		t.Fatalf("unknown candidate: %v", err)
+	}
+	if w.s.Size() != before {
+		t.Fatal("refused imports changed the state")
+	}
+	w.checkReplay(t)
 }

@@ -32,6 +32,15 @@ type PersonRegistered struct {
 	Person    Person    `json:"person"`
 	Facility  uuid.UUID `json:"facility"`
 	Custodian uuid.UUID `json:"custodian"`
+	// Duplicates, when present, is the warning the registrar passed: the records
+	// shown as likely the same person, and why this one was registered all the same.
+	Duplicates *DuplicateWarning `json:"duplicates,omitempty"`
+}
+
+// DuplicateWarning is a likely-duplicate warning passed at a registration.
+type DuplicateWarning struct {
+	Candidates []uuid.UUID `json:"candidates"`
+	Reason     string      `json:"reason"`
 }
 
 // PersonAdmitted: a person already in the register is admitted to a facility.

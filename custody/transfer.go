@@ -490,6 +490,9 @@ func decideProposeTransfer(s *State, c ProposeTransfer) ([]Draft, error) {
 			if seen[o] {
 				return nil, Errorf(Refused, f, "person %s and %s are linked records of one person: name one of them", p.Record.RegNo, s.persons[o].Record.RegNo)
 			}
+			if other := s.persons[o].Custody.Transfer; other != uuid.Nil {
+				return nil, Errorf(Conflict, f, "person %s is already on transfer %s as %s, a linked record of the same person", p.Record.RegNo, other, s.persons[o].Record.RegNo)
+			}
 		}
 		if p.Custody.Status != Held || p.Custody.Facility != from.ID {
 			return nil, Errorf(Refused, f, "person %s is %s, not held at %s", p.Record.RegNo, describeCustody(s, p), from.Code)

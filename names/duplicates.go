@@ -190,7 +190,9 @@ func sortDuplicates(ds []Duplicate) {
 
 // Candidates returns the persons of the index likely to be p (a registration not
 // yet saved), best first, with a score of at least threshold: the likely duplicates
-// a registrar sees before saving.
+// a registrar sees before saving. Like Duplicates, it skips the blocks larger than
+// maxBlock (names too common to tell anyone apart by): a registration costs at most
+// maxBlock comparisons a key, and warns of what the review would list.
 func (x *Index) Candidates(p Person, threshold float64, limit int) []Hit {
 	pp := Prepare(p)
 	x.mu.RLock()
@@ -198,6 +200,9 @@ func (x *Index) Candidates(p Person, threshold float64, limit int) []Hit {
 	seen := map[int32]bool{}
 	var out []Hit
 	for _, k := range pairKeys(pp) {
+		if len(x.block[k]) > maxBlock {
+			continue
+		}
 		for _, n := range x.block[k] {
 			if seen[n] || x.dead[n] {
 				continue

@@ -96,17 +96,35 @@ func World(tb testing.TB, s Submitter) {
 // Person returns a valid detainee record named n.
 func Person(n int) custody.Person {
 	nat := []string{"IRQ", "SYR", "TUN", "FRA"}[n%4]
+	g, f := fixtureGiven[n%len(fixtureGiven)], fixtureFamily[n%len(fixtureFamily)]
 	return custody.Person{
 		ID: ID(fmt.Sprintf("person-%d", n)),
 		Names: []custody.Name{
-			{Text: "أحمد خليل", Script: custody.Arabic, Kind: custody.PrimaryName},
-			{Text: fmt.Sprintf("Ahmad Khalil %d", n), Script: custody.Latin, Kind: custody.PrimaryName},
+			{Text: g[1] + " " + f[1], Script: custody.Arabic, Kind: custody.PrimaryName},
+			{Text: g[0] + " " + f[0], Script: custody.Latin, Kind: custody.PrimaryName},
 		},
 		Sex: custody.Male, Birth: custody.BirthDate{Date: "1991", Precision: custody.Year},
 		Nationalities: []string{nat}, Category: custody.Detainee,
 		Detention: custody.Detention{Reasons: "alleged membership of an armed group", OrderingAuthority: "SDF internal security"},
 	}
 }
+
+// The given and family names of Person, Latin and Arabic: 23 and 29 (coprime),
+// so that the first 667 persons differ in one or both and no two of them are
+// likely duplicates (names.Threshold; a test checks it), as a registration by the
+// API would refuse.
+var (
+	fixtureGiven = [][2]string{{"Ahmad", "أحمد"}, {"Khalid", "خالد"}, {"Omar", "عمر"}, {"Yusuf", "يوسف"}, {"Ibrahim", "إبراهيم"},
+		{"Salim", "سليم"}, {"Tariq", "طارق"}, {"Faisal", "فيصل"}, {"Nabil", "نبيل"}, {"Karim", "كريم"}, {"Walid", "وليد"},
+		{"Ziad", "زياد"}, {"Hamza", "حمزة"}, {"Bilal", "بلال"}, {"Mustafa", "مصطفى"}, {"Jamal", "جمال"}, {"Rami", "رامي"},
+		{"Samir", "سمير"}, {"Adil", "عادل"}, {"Majid", "ماجد"}, {"Nasser", "ناصر"}, {"Hadi", "هادي"}, {"Ismail", "إسماعيل"}}
+	fixtureFamily = [][2]string{{"al-Khalil", "الخليل"}, {"al-Hamdani", "الحمداني"}, {"al-Tikriti", "التكريتي"}, {"al-Kubaisi", "الكبيسي"},
+		{"al-Jumaili", "الجميلي"}, {"al-Khazraji", "الخزرجي"}, {"al-Zubaidi", "الزبيدي"}, {"al-Jubouri", "الجبوري"}, {"al-Rawi", "الراوي"},
+		{"al-Ani", "العاني"}, {"al-Azzawi", "العزاوي"}, {"al-Karbouli", "الكربولي"}, {"al-Mashhadani", "المشهداني"}, {"al-Qaisi", "القيسي"},
+		{"al-Bayati", "البياتي"}, {"al-Saadi", "السعدي"}, {"al-Hashimi", "الهاشمي"}, {"al-Tamimi", "التميمي"}, {"al-Janabi", "الجنابي"},
+		{"al-Fahdawi", "الفهداوي"}, {"al-Issawi", "العيساوي"}, {"al-Dabbagh", "الدباغ"}, {"al-Haddad", "الحداد"}, {"al-Najjar", "النجار"},
+		{"al-Khatib", "الخطيب"}, {"al-Baghdadi", "البغدادي"}, {"al-Attar", "العطار"}, {"al-Halabi", "الحلبي"}, {"al-Obeidi", "العبيدي"}}
+)
 
 // MustSubmit submits a command and fails the test if it is refused.
 func MustSubmit(tb testing.TB, s Submitter, cmd custody.Command) sequencer.Receipt {

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/handover-project/handover/api"
 )
 
 // The pages read and write through the JSON API, in process: every request a
@@ -23,6 +25,10 @@ type Problem struct {
 	Title  string        `json:"title"`
 	Detail string        `json:"detail"`
 	Errors []ProblemItem `json:"errors"`
+	Code   string        `json:"code"`
+	// Candidates are the registered persons a registration likely duplicates
+	// (code likely_duplicate).
+	Candidates []api.DuplicateCandidate `json:"candidates"`
 	// Local marks a problem the pages worded themselves, in the user's language;
 	// the API's are in its own words.
 	Local bool `json:"-"`

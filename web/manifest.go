@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,10 +45,22 @@ func (s *site) manifestPDF(rq *req) error {
 	if err != nil {
 		return err
 	}
+	linked, err := rq.linkedRows(slices.Collect(maps.Values(ps)))
+	if err != nil {
+		return err
+	}
 	for _, st := range m.Manifest {
 		p := person(ps, st.Person)
 		seatNo[st.Vehicle]++
-		doc.Rows = append(doc.Rows, report.ManifestRow{RegNo: p.Record.RegNo, NameArabic: p.Record.PrimaryName(custody.Arabic),
+		regNo := p.Record.RegNo
+		if ls := linked[st.Person]; len(ls) > 0 { // one person under several records: the officers see them all
+			also := make([]string, len(ls))
+			for i, x := range ls {
+				also[i] = x.P.Record.RegNo
+			}
+			regNo = l.T("pdf.also", regNo, strings.Join(also, ", "))
+		}
+		doc.Rows = append(doc.Rows, report.ManifestRow{RegNo: regNo, NameArabic: p.Record.PrimaryName(custody.Arabic),
 			NameLatin: p.Record.PrimaryName(custody.Latin), Nationality: strings.Join(p.Record.Nationalities, ", "),
 			Category: l.T("category." + string(p.Record.Category)), Vehicle: st.Vehicle, Seat: strconv.Itoa(seatNo[st.Vehicle]),
 			RecordURL: base + "/persons/" + p.Record.ID.String()})

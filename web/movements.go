@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -82,6 +83,7 @@ type reconRow struct {
 	Departure string // the outcome at departure, "" before it
 	Arrival   string // the outcome at arrival, "" before it
 	Status    custody.Status
+	Linked    []personRow // the other records of the same person the user may see
 }
 
 type vehicleLoad struct {
@@ -104,10 +106,15 @@ func (s *site) movement(rq *req) error {
 	if err != nil {
 		return err
 	}
+	linked, err := rq.linkedRows(slices.Collect(maps.Values(ps)))
+	if err != nil {
+		return err
+	}
 	for _, st := range m.Manifest {
 		load[st.Vehicle]++
 		p := person(ps, st.Person)
-		row := reconRow{Person: st.Person, RegNo: p.Record.RegNo, Name: nameOf(&p.Record), Vehicle: st.Vehicle, Status: p.Custody.Status}
+		row := reconRow{Person: st.Person, RegNo: p.Record.RegNo, Name: nameOf(&p.Record), Vehicle: st.Vehicle, Status: p.Custody.Status,
+			Linked: linked[st.Person]}
 		row.Departure = outcomeAt(m.Departure, st.Person)
 		row.Arrival = outcomeAt(m.Arrival, st.Person)
 		if row.Departure == string(custody.OutcomePresent) {

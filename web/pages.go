@@ -74,7 +74,7 @@ func (s *site) dashboard(rq *req) error {
 	}
 	d.WitnessAlerts = wv.Alerts
 	for _, a := range d.Alerts {
-		d.AlertPersons += len(a.Persons)
+		d.AlertPersons += a.Missing // a person whose linked record is at a facility is likely there
 	}
 	var incs struct {
 		Incidents []custody.IncidentState `json:"incidents"`
@@ -148,6 +148,67 @@ type personRow struct {
 	P    custody.PersonState
 	Name personName
 	Why  string // for a search by name: the score and why the names match
+	// Linked are the other records of the same person the user may see.
+	Linked []personRow
+}
+
+// linkedRows reads the linked records of persons that the user may see, by
+// person, in one read.
+func (rq *req) linkedRows(ps []custody.PersonState) (map[uuid.UUID][]personRow, error) {
+	var ids []uuid.UUID
+	for _, p := range ps {
+		ids = append(ids, p.Custody.Linked...)
+	}
+	out := map[uuid.UUID][]personRow{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	seen, err := rq.persons(ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		for _, id := range p.Custody.Linked {
+			if q, ok := seen[id]; ok {
+				out[p.Record.ID] = append(out[p.Record.ID], personRow{P: q, Name: nameOf(&q.Record)})
+			}
+		}
+	}
+	return out, nil
+}
+
+// together orders rows so that the records linked to one another among them
+// (directly, or through another listed record) stand together, in the order of
+// the first of them; within a group, in their order.
+func together(rows []personRow) []personRow {
+	at := map[uuid.UUID]int{}
+	for i, r := range rows {
+		at[r.P.Record.ID] = i
+	}
+	done := make([]bool, len(rows))
+	out := make([]personRow, 0, len(rows))
+	for i := range rows {
+		if done[i] {
+			continue
+		}
+		group, queue := []int{i}, []int{i}
+		done[i] = true
+		for len(queue) > 0 {
+			r := rows[queue[0]]
+			queue = queue[1:]
+			for _, l := range r.P.Custody.Linked {
+				if j, ok := at[l]; ok && !done[j] {
+					done[j] = true
+					group, queue = append(group, j), append(queue, j)
+				}
+			}
+		}
+		slices.Sort(group)
+		for _, j := range group {
+			out = append(out, rows[j])
+		}
+	}
+	return out
 }
 
 func (s *site) persons(rq *req) error {
@@ -206,9 +267,14 @@ func (s *site) persons(rq *req) error {
 			why[m.ID] = m.Arabic
 		}
 	}
-	for _, p := range page.Persons {
-		d.Rows = append(d.Rows, personRow{P: p, Name: nameOf(&p.Record), Why: why[p.Record.ID]})
+	linked, err := rq.linkedRows(page.Persons)
+	if err != nil {
+		return err
 	}
+	for _, p := range page.Persons {
+		d.Rows = append(d.Rows, personRow{P: p, Name: nameOf(&p.Record), Why: why[p.Record.ID], Linked: linked[p.Record.ID]})
+	}
+	d.Rows = together(d.Rows)
 	d.Next = page.Next
 	s.personsOut(rq, d)
 	return nil
@@ -323,17 +389,11 @@ func (s *site) person(rq *req) error {
 			}
 		}
 	}
-	if len(p.Custody.Linked) > 0 {
-		seen, err := rq.persons(p.Custody.Linked)
-		if err != nil {
-			return err
-		}
-		for _, id := range p.Custody.Linked {
-			if q, ok := seen[id]; ok {
-				d.Linked = append(d.Linked, personRow{P: q, Name: nameOf(&q.Record)})
-			}
-		}
+	linked, err := rq.linkedRows([]custody.PersonState{p})
+	if err != nil {
+		return err
 	}
+	d.Linked = linked[p.Record.ID]
 	if d.Alerts, err = alertsNaming(rq, p.Record.ID); err != nil {
 		return err
 	}
@@ -350,8 +410,12 @@ func (s *site) person(rq *req) error {
 		if err != nil {
 			return fmt.Errorf("web: event %d: %w", h.Events[i].Index, err)
 		}
-		d.Events = append(d.Events, timelineEntry{Index: h.Events[i].Index, Type: string(e.Type), OccurredAt: e.OccurredAt,
-			RecordedAt: e.RecordedAt, Actor: e.Actor, Party: e.Party})
+		te := timelineEntry{Index: h.Events[i].Index, Type: string(e.Type), OccurredAt: e.OccurredAt,
+			RecordedAt: e.RecordedAt, Actor: e.Actor, Party: e.Party}
+		if r, ok := e.Data.(*custody.PersonRegistered); ok && r.Duplicates != nil { // the warning passed, and why
+			te.Summary = rq.loc.T("person.passed_duplicates", len(r.Duplicates.Candidates), r.Duplicates.Reason)
+		}
+		d.Events = append(d.Events, te)
 	}
 	s.render(rq, http.StatusOK, "person", d.Name.Latin, d)
 	return nil

@@ -116,6 +116,8 @@ func (s *site) routes() {
 
 	s.page("GET /{$}", s.dashboard)
 	s.page("GET /persons", s.persons)
+	s.page("GET /persons/new", s.newPerson)
+	s.page("POST /persons", s.registerPerson)
 	s.page("GET /persons/{id}", s.person)
 	s.page("GET /duplicates", s.duplicates)
 	s.page("POST /duplicates/links", s.decidePair("links", "link-persons"))

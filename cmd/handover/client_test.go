@@ -104,7 +104,26 @@ func cmdAccount(ts *testscript.TestScript, neg bool, args []string) {
 // an account with an API token for each user of testUsers.
 type testServer struct {
 	url    string
+	dir    string            // its data directory
 	tokens map[string]string // user name → file holding their API token
+}
+
+// addUser adds an account (name, party, role) with an API token to the server's
+// data directory.
+func (s *testServer) addUser(t *testing.T, u [3]string) {
+	t.Helper()
+	if code, _, stderr := runCLI(t, "user", "add", u[0], "--party", u[1], "--role", u[2], "--full-name", "Test "+u[0], "--data", s.dir); code != 0 {
+		t.Fatalf("user add %s: %s", u[0], stderr)
+	}
+	code, stdout, stderr := runCLI(t, "token", "create", "--user", u[0], "--name", "client tests", "--data", s.dir)
+	m := regexp.MustCompile(`token \(shown once; keep it secret\): (\S+)`).FindStringSubmatch(stdout)
+	if code != 0 || m == nil {
+		t.Fatalf("token create --user %s: exit %d\n%s%s", u[0], code, stdout, stderr)
+	}
+	s.tokens[u[0]] = filepath.Join(t.TempDir(), u[0]+".token")
+	if err := writeFile(s.tokens[u[0]], []byte(m[1]+"\n"), 0o600, false); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // testUsers are the accounts of a testServer: name, party, role.
@@ -148,19 +167,9 @@ func startTestServer(t *testing.T, seed ...func(riv uuid.UUID) []custody.Command
 		t.Fatal(err)
 	}
 	s := &testServer{tokens: map[string]string{}}
+	s.dir = dir
 	for _, u := range testUsers {
-		if code, _, stderr := runCLI(t, "user", "add", u[0], "--party", u[1], "--role", u[2], "--full-name", "Test "+u[0], "--data", dir); code != 0 {
-			t.Fatalf("user add %s: %s", u[0], stderr)
-		}
-		code, stdout, stderr := runCLI(t, "token", "create", "--user", u[0], "--name", "client tests", "--data", dir)
-		m := regexp.MustCompile(`token \(shown once; keep it secret\): (\S+)`).FindStringSubmatch(stdout)
-		if code != 0 || m == nil {
-			t.Fatalf("token create --user %s: exit %d\n%s%s", u[0], code, stdout, stderr)
-		}
-		s.tokens[u[0]] = filepath.Join(t.TempDir(), u[0]+".token")
-		if err := writeFile(s.tokens[u[0]], []byte(m[1]+"\n"), 0o600, false); err != nil {
-			t.Fatal(err)
-		}
+		s.addUser(t, u)
 	}
 	addr := freeAddr(t)
 	ctx, stop := context.WithCancel(ctx)

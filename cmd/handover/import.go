@@ -21,7 +21,7 @@ import (
 
 func newImport() *cobra.Command {
 	var (
-		facility, format         string
+		facility, format, reason string
 		dryRun, ignoreUnknown, q bool
 	)
 	cmd := &cobra.Command{
@@ -55,6 +55,7 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 	f.BoolVar(&dryRun, "dry-run", false, "check the file and print its problems; register nobody")
 	f.BoolVar(&ignoreUnknown, "ignore-unknown", false, "skip CSV columns whose hashtag maps to no field, instead of refusing the file")
 	f.BoolVarP(&q, "quiet", "q", false, "print only the registration numbers, one a line")
+	f.StringVar(&reason, "duplicate-reason", "", "register the rows that registered persons are likely to be (listed by --dry-run) all the same, for this reason (recorded in their events)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if facility == "" {
 			return errors.New("--facility is required: the facility where the persons are registered")
@@ -75,6 +76,9 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 		}
 		if ignoreUnknown {
 			q.Set("ignore_unknown", "true")
+		}
+		if reason != "" {
+			q.Set("duplicate_reason", reason)
 		}
 		if cmd.Flags().Changed("at") {
 			q.Set("occurred_at", r.at)
@@ -99,6 +103,13 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 		switch {
 		case r.json:
 			return r.printJSON(raw)
+		case q.Get("dry_run") == "true" && len(out.Report.Duplicates) > 0:
+			for _, d := range out.Report.Duplicates {
+				r.printf("  %s\n", d)
+			}
+			r.printf("%s: %d rows, no problem but %d likely registered already (pass them with --duplicate-reason, or remove them); nothing was registered (--dry-run)\n",
+				args[0], out.Report.Rows, len(out.Report.Duplicates))
+			return nil
 		case q.Get("dry_run") == "true":
 			r.printf("%s: %d rows, no problem; nothing was registered (--dry-run)\n", args[0], out.Report.Rows)
 			return nil
@@ -136,15 +147,22 @@ func importProblems(w io.Writer, raw []byte, err error) error {
 	var body struct {
 		Report *bulk.Report `json:"report"`
 	}
-	if json.Unmarshal(raw, &body) != nil || body.Report == nil || len(body.Report.Problems) == 0 {
+	if json.Unmarshal(raw, &body) != nil || body.Report == nil || len(body.Report.Problems)+len(body.Report.Duplicates) == 0 {
 		return err
 	}
 	var b bytes.Buffer
 	for _, p := range body.Report.Problems {
 		fmt.Fprintf(&b, "  %s\n", p)
 	}
+	for _, d := range body.Report.Duplicates {
+		fmt.Fprintf(&b, "  %s\n", d)
+	}
 	io.Copy(w, &b)
 	var ex exitError
+	if errors.As(err, &ex) && len(body.Report.Problems) == 0 {
+		return exitError{ex.code, fmt.Errorf("%d of %d rows are likely persons already registered: nothing was registered; pass them with --duplicate-reason, or remove them",
+			len(body.Report.Duplicates), body.Report.Rows)}
+	}
 	if errors.As(err, &ex) {
 		return exitError{ex.code, fmt.Errorf("%d problems in %d rows: nothing was registered", len(body.Report.Problems), body.Report.Rows)}
 	}

@@ -163,7 +163,9 @@ func chaosRegister(t *testing.T, dep *replicaDeployment, srv *chaosServers, tall
 	p := benchPerson(n)
 	p.ID, p.RegNo = uuid.Nil, "" // assigned by the server: a second write would be a second person
 	p.Names[1].Text = chaosName(run, n)
-	body, err := json.Marshal(map[string]any{"occurred_at": "2026-01-20T09:00:00Z", "person": p, "facility": "RIV"})
+	// the synthetic persons share their Arabic names: passed as likely duplicates
+	body, err := json.Marshal(map[string]any{"occurred_at": "2026-01-20T09:00:00Z", "person": p, "facility": "RIV",
+		"duplicate_reason": "chaos test: synthetic persons share their names"})
 	if err != nil {
 		t.Fatal(err)
 	}

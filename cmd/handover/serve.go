@@ -191,6 +191,13 @@ func startServer(d *dataDirectory, f serveFlags, logw io.Writer) (*server, error
 		tls:    f.tls(),
 		done:   make(chan error, 1),
 	}
+	h.WarmNames(func(w api.NamesWarmed) {
+		if w.Err != nil {
+			logger.Warn("names index not warmed; it is built at the first search", "err", w.Err)
+			return
+		}
+		logger.Info("names index warmed", "persons", w.Persons, "took", w.Index.Round(time.Millisecond))
+	})
 	if s.tls {
 		s.http.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: certs}
 		go func() { s.done <- s.http.ServeTLS(ln, "", "") }()

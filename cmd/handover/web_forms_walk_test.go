@@ -45,6 +45,8 @@ var submittedForms = map[string]formUse{
 	"/notifications/{}/completions": {"complete-notification", map[access.Role][]string{
 		access.Registrar:         {"TestWebForms/complete a notification"},
 		access.FacilityCommander: {"TestWebForms/complete a notification"}}},
+	"/persons": {"register-person", map[access.Role][]string{
+		access.Registrar: {"TestWebRegisterDuplicate/register all the same", "TestWebRegisterDuplicate/same person in Arabic"}}},
 	"/duplicates/links": {"link-persons", map[access.Role][]string{
 		access.Registrar: {"TestWebDuplicates/same person"}}},
 	"/duplicates/distinctions": {"distinguish-persons", map[access.Role][]string{

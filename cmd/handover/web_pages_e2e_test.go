@@ -89,6 +89,7 @@ func TestWebPages(t *testing.T) {
 		{"login", "", "/login", "#password"},
 		{"dashboard", commander, "/", "h1"},
 		{"persons", commander, "/persons", "#q"},
+		{"person_new", commander, "/persons/new", "[data-testid=register-form]"},
 		{"person", commander, "/persons/" + person, "[data-testid=timeline]"},
 		{"verify", commander, fmt.Sprintf("/persons/%s/events/%d/verify", person, h.Events[0].Index), "h1"},
 		{"facilities", commander, "/facilities", "h1"},

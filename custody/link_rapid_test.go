@@ -1,0 +1,87 @@
+package custody
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/uuid"
+	"pgregory.net/rapid"
+)
+
+// TestLinkInvariantsHold drives random sequences of registrations (plain, passing
+// likely duplicates with a reason, or linked to an earlier record in the same
+// decision), links, unlinks, distinctions and transfer proposals, and checks after
+// every step that the invariants hold (links returned, no pair both linked and
+// distinct), that a refused command changes nothing, that no open transfer carries
+// two records of one linked pair, and that no person is on two transfers under two
+// linked records; at the end, that a replay gives the same state.
+func TestLinkInvariantsHold(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		w := newWorld(t)
+		var persons []uuid.UUID
+		pick := func(label string) uuid.UUID {
+			if len(persons) == 0 || rapid.IntRange(0, 20).Draw(rt, label+" unknown") == 0 {
+				return testID("nobody")
+			}
+			return persons[rapid.IntRange(0, len(persons)-1).Draw(rt, label)]
+		}
+		reason := func() string { return rapid.SampledFrom([]string{"", "compared the cards"}).Draw(rt, "reason") }
+		steps := rapid.IntRange(10, 60).Draw(rt, "steps")
+		for i := range steps {
+			var cmd Command
+			m := w.meta()
+			switch rapid.IntRange(0, 6).Draw(rt, "kind") {
+			case 0, 1:
+				p := testPerson(fmt.Sprintf("Person %d", i))
+				c := RegisterPerson{Meta: m, Person: p, Facility: testID(rapid.SampledFrom([]string{"HSK", "HSK2"}).Draw(rt, "facility"))}
+				if rapid.Bool().Draw(rt, "warned") {
+					c.Duplicates = []uuid.UUID{pick("candidate")}
+					c.DuplicateReason = reason()
+				}
+				if rapid.Bool().Draw(rt, "link") {
+					c.LinkTo = pick("link to")
+					c.DuplicateReason = reason()
+				}
+				cmd = c
+			case 2:
+				cmd = LinkPersons{Meta: m, Person: pick("a"), Other: pick("b"), Reason: reason()}
+			case 3:
+				cmd = UnlinkPersons{Meta: m, Person: pick("a"), Other: pick("b"), Reason: reason()}
+			case 4:
+				cmd = DistinguishPersons{Meta: m, Person: pick("a"), Other: pick("b"), Reason: reason()}
+			default:
+				var on []uuid.UUID
+				for range rapid.IntRange(1, 3).Draw(rt, "on transfer") {
+					on = append(on, pick("on"))
+				}
+				cmd = ProposeTransfer{Meta: m, Transfer: Transfer{ID: testID(fmt.Sprintf("transfer %d", i)), From: testID("HSK"), To: testID("IQ1"),
+					LegalBasis: "agreement", OrderedBy: "committee", Persons: on}}
+			}
+			before := w.s.Size()
+			es, err := w.run(cmd)
+			if err != nil {
+				if w.s.Size() != before {
+					rt.Fatalf("step %d: refused %T (%v) changed the state", i, cmd, err)
+				}
+			} else if c, ok := cmd.(RegisterPerson); ok {
+				persons = append(persons, c.Person.ID)
+				if reg := es[0].Data.(*PersonRegistered); (reg.Duplicates != nil) != (len(c.Duplicates) > 0) {
+					rt.Fatalf("step %d: warning %+v for candidates %v", i, reg.Duplicates, c.Duplicates)
+				}
+			}
+			if err := CheckInvariants(w.s); err != nil {
+				rt.Fatalf("step %d, after %T: %v", i, cmd, err)
+			}
+			for _, id := range persons {
+				p := w.s.persons[id]
+				for _, o := range p.Custody.Linked {
+					q := w.s.persons[o]
+					if p.Custody.Transfer != uuid.Nil && p.Custody.Transfer == q.Custody.Transfer {
+						rt.Fatalf("step %d: %s and its linked record %s are on one transfer", i, p.Record.RegNo, q.Record.RegNo)
+					}
+				}
+			}
+		}
+		w.checkReplay(rt)
+	})
+}
