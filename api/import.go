@@ -30,7 +30,7 @@ type importInput struct {
 	OccurredAt      time.Time `query:"occurred_at" doc:"When the persons were registered in the field (RFC 3339); default now"`
 	ContentType     string    `header:"Content-Type"`
 	IdemKey         string    `header:"Idempotency-Key"`
-	DuplicateReason string    `query:"duplicate_reason" maxLength:"2000" doc:"Why the rows that registered persons are likely to be (the report's duplicates) are registered all the same: recorded in each of their person.registered events with the candidates. Without it, an import with likely duplicates is refused (409 likely_duplicate, with the report)."`
+	DuplicateReason string    `query:"duplicate_reason" maxLength:"2000" example:"Checked with the camp registry: the matches are namesakes from other families" doc:"Why the rows that registered persons are likely to be (the report's duplicates) are registered all the same: recorded in each of their person.registered events with the candidates. Without it, an import with likely duplicates is refused (409 likely_duplicate, with the report)."`
 	RawBody         []byte    `contentType:"text/csv" doc:"CSV with an HXL hashtag row (docs/bulk.md), or JSON lines of person objects"`
 }
 

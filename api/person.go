@@ -15,8 +15,8 @@ type registerPersonInput struct {
 		Meta
 		Person          custody.Person `json:"person" required:"true" doc:"The record; an absent id is assigned, an absent reg_no is the facility series' next"`
 		Facility        string         `json:"facility" required:"true" doc:"The admitting facility (id or code)"`
-		DuplicateReason string         `json:"duplicate_reason,omitempty" maxLength:"2000" doc:"Why the person is registered although registered persons the caller may see are likely the same person (the 409 likely_duplicate problem lists them): recorded in the person.registered event with the candidates found. Ignored when none is found."`
-		LinkTo          string         `json:"link_to,omitempty" doc:"A registered person (id or registration number) that the new record is the same person as: it is linked to it in the same decision (person.linked, with duplicate_reason as its reason, then required). Needs the link-persons right."`
+		DuplicateReason string         `json:"duplicate_reason,omitempty" maxLength:"2000" example:"Registered again at Hasakah: the camp record HOL-004417 has another father's name and a different year of birth" doc:"Why the person is registered although registered persons the caller may see are likely the same person (the 409 likely_duplicate problem lists them): recorded in the person.registered event with the candidates found. Ignored when none is found."`
+		LinkTo          string         `json:"link_to,omitempty" example:"HOL-004417" doc:"A registered person (id or registration number) that the new record is the same person as: it is linked to it in the same decision (person.linked, with duplicate_reason as its reason, then required). Needs the link-persons right."`
 	}
 }
 

@@ -46,7 +46,8 @@ var submittedForms = map[string]formUse{
 		access.Registrar:         {"TestWebForms/complete a notification"},
 		access.FacilityCommander: {"TestWebForms/complete a notification"}}},
 	"/persons": {"register-person", map[access.Role][]string{
-		access.Registrar: {"TestWebRegisterDuplicate/register all the same", "TestWebRegisterDuplicate/same person in Arabic"}}},
+		access.Registrar:         {"TestWebRegisterDuplicate/register all the same", "TestWebRegisterDuplicate/same person in Arabic"},
+		access.FacilityCommander: {"TestWebRegisterDuplicate/a facility commander registers a new person"}}},
 	"/duplicates/links": {"link-persons", map[access.Role][]string{
 		access.Registrar: {"TestWebDuplicates/same person"}}},
 	"/duplicates/distinctions": {"distinguish-persons", map[access.Role][]string{

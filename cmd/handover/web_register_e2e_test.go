@@ -170,6 +170,35 @@ func TestWebRegisterDuplicate(t *testing.T) {
 		}
 	})
 
+	t.Run("a facility commander registers a new person", func(t *testing.T) {
+		const commander = "sdf-facility-commander"
+		b := w.browser(t)
+		b.login(commander)
+		before := u.ledgerSize()
+		b.run("register a person nobody holds yet",
+			chromedp.Navigate(w.base+"/persons/new"),
+			chromedp.WaitVisible(`[data-testid=name-latn]`, chromedp.ByQuery),
+			chromedp.SendKeys(`[data-testid=name-latn]`, "Zubayr Qandalawi Fixturon", chromedp.ByQuery),
+			chromedp.SetValue(`select[name=sex]`, "male", chromedp.ByQuery),
+			chromedp.SendKeys(`[data-testid=birth]`, "1991", chromedp.ByQuery),
+			chromedp.SetValue(`select[name=precision]`, "year", chromedp.ByQuery),
+			chromedp.SendKeys(`[data-testid=nationality]`, "SYR", chromedp.ByQuery),
+			chromedp.SetValue(`select[name=category]`, string(custody.Detainee), chromedp.ByQuery),
+			chromedp.SendKeys(`[data-testid=reasons]`, "alleged membership of an armed group (test)", chromedp.ByQuery),
+			chromedp.SendKeys(`[data-testid=ordering-authority]`, "internal security (test)", chromedp.ByQuery),
+			chromedp.Click(`[data-testid=register]`, chromedp.ByQuery),
+			chromedp.WaitNotPresent(`[data-testid=register-form]`, chromedp.ByQuery),
+		)
+		if got := b.text(`h1`); !strings.Contains(got, "Zubayr Qandalawi Fixturon") {
+			t.Errorf("after registering, the page's heading is %q, not the new person", got)
+		}
+		es := u.events(before)
+		reg, e := registered(es)
+		if reg.Person.PrimaryName(custody.Latin) != "Zubayr Qandalawi Fixturon" || e.Actor != commander || reg.Duplicates != nil {
+			t.Fatalf("the ledger gained %s by %s (warning %+v)", reg.Person.PrimaryName(custody.Latin), e.Actor, reg.Duplicates)
+		}
+	})
+
 	t.Run("manifests name linked records", func(t *testing.T) {
 		fc := w.api(t, "sdf-facility-commander")
 		planned, _ := fc.plannedAndDeparted()

@@ -264,6 +264,8 @@ var refusedForms = map[string]refusedForm{
 		page: func(rw *roleWorld) string { return "/notifications?show=all&person=" + rw.notification.Person.String() },
 		api:  func(rw *roleWorld) string { return "/api/v1/notifications/" + rw.notifID() + "/completions" },
 		body: "outcome=told"},
+	"/persons": {party: "sdf", page: func(*roleWorld) string { return "/persons/new" },
+		api: func(*roleWorld) string { return "/api/v1/persons" }, body: "sex=male&category=detainee"},
 	"/duplicates/links": {party: "sdf", page: func(*roleWorld) string { return "/duplicates" },
 		api: func(*roleWorld) string { return "/api/v1/persons/" + uuid.Nil.String() + "/links" }, body: "reason=test"},
 	"/duplicates/distinctions": {party: "sdf", page: func(*roleWorld) string { return "/duplicates" },
