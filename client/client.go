@@ -129,6 +129,19 @@ func IdempotencyKey(ctx context.Context) string {
 	return k
 }
 
+type witnessWaitCtx struct{}
+
+// WithWitnessWait returns a context whose requests ask the server to answer
+// only once the events they record (or ask about, [Client.Witnessed]) are
+// witnessed, or after d, whichever comes first: the header "Prefer: wait=N",
+// N in whole seconds (the server allows at most 30). A write's receipt then
+// names the checkpoint that covers its events and meets the witnesses'
+// quorum, each witness that cosigned it and when (Receipt.Witnessed). The
+// attempt timeout ([WithTimeout]) must allow for the wait.
+func WithWitnessWait(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, witnessWaitCtx{}, d)
+}
+
 // NewIdempotencyKey returns a fresh key (a UUIDv7).
 func NewIdempotencyKey() string { return uuid.Must(uuid.NewV7()).String() }
 
@@ -244,6 +257,9 @@ func (c *Client) once(ctx context.Context, req Request, key string) (_ *Response
 	}
 	if key != "" {
 		hr.Header.Set(IdempotencyKeyHeader, key)
+	}
+	if d, _ := ctx.Value(witnessWaitCtx{}).(time.Duration); d >= time.Second {
+		hr.Header.Set("Prefer", "wait="+strconv.Itoa(int(d/time.Second)))
 	}
 	noAnswer := func(err error) *NoAnswerError {
 		return &NoAnswerError{Server: c.server, Method: req.Method, Path: req.Path, IdempotencyKey: key, Timeout: c.timeout, Err: err}

@@ -215,13 +215,18 @@ func toCosigned(cs []sqlstore.CosignedCheckpoint) []witness.Cosigned {
 // witnessedOf describes a checkpoint that meets the quorum; since is when
 // the last of its cosignatures reached the log.
 func witnessedOf(text []byte, size uint64, cosigs []witness.Cosignature, stored []sqlstore.Cosignature) *api.WitnessedCheckpoint {
-	wc := &api.WitnessedCheckpoint{Size: size, Note: string(text), Witnesses: []string{}}
+	wc := &api.WitnessedCheckpoint{Size: size, Note: string(text), Witnesses: []string{}, Cosignatures: []api.WitnessCosignature{}}
 	for _, c := range cosigs {
 		wc.Witnesses = append(wc.Witnesses, c.Witness)
-		for _, s := range stored {
-			if s.Witness == c.Key && s.ReceivedAt.After(wc.Since) {
-				wc.Since = s.ReceivedAt
+		got := api.WitnessCosignature{Witness: c.Witness, SignedAt: c.Time.UTC()}
+		for _, s := range stored { // its line; a key's other lines of this size are retries
+			if s.Witness == c.Key && (got.ReceivedAt.IsZero() || s.Line == c.Line) {
+				got.ReceivedAt = s.ReceivedAt.UTC()
 			}
+		}
+		wc.Cosignatures = append(wc.Cosignatures, got)
+		if got.ReceivedAt.After(wc.Since) {
+			wc.Since = got.ReceivedAt
 		}
 	}
 	return wc
