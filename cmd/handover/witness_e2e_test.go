@@ -341,6 +341,17 @@ func TestWitnessesOnLoopback(t *testing.T) {
 			if !strings.Contains(w.stderr.String(), ": shrink: ") {
 				t.Errorf("%s: no shrink alert:\n%s", w.dir, w.stderr)
 			}
+			// Anyone can fetch the evidence from the witness, as kept.
+			list := httpGet(t, w.url+"/evidence")
+			if names := strings.Fields(list); len(names) != len(ev) {
+				t.Errorf("%s/evidence lists %q, want the %d files kept", w.url, list, len(ev))
+			}
+			for _, path := range ev {
+				kept, _ := os.ReadFile(path)
+				if got := httpGet(t, w.url+"/evidence/"+filepath.Base(path)); got != string(kept) || !strings.HasPrefix(got, "handover witness evidence: ") {
+					t.Errorf("%s/evidence/%s:\n%s", w.url, filepath.Base(path), got)
+				}
+			}
 		}
 		r := l.report(t)
 		if r.Witnesses[0].Refused == "" {
@@ -364,6 +375,21 @@ func oldCheckpoint(t *testing.T, l *logServer, max uint64) []byte {
 		t.Fatalf("no checkpoint of size at most %d: %v", max, err)
 	}
 	return text
+}
+
+// httpGet reads url, which must answer 200.
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s", url, resp.Status, b)
+	}
+	return string(b)
 }
 
 func readVKey(t *testing.T, dir string) string {
