@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -64,42 +62,8 @@ func newWitnessDir(t *testing.T, name, dataDir, origin string) string {
 func startWitnessProc(t *testing.T, dir, listen string) *witnessProc {
 	t.Helper()
 	args := []string{"witness", "serve", "--state", dir, "--listen", listen}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), runChildEnv+"="+strings.Join(args, "\x1f"))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &witnessProc{dir: dir, cmd: cmd, stderr: &syncBuffer{}}
-	cmd.Stderr = w.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := regexp.MustCompile(` on (http://\S+)/ `).FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-			}
-		}
-		close(addr)
-	}()
-	select {
-	case a, ok := <-addr:
-		if !ok {
-			t.Fatalf("witness exited before serving: %s", w.stderr)
-		}
-		w.url = a
-	case <-time.After(60 * time.Second):
-		t.Fatalf("witness did not start: %s", w.stderr)
-	}
+	w := &witnessProc{dir: dir, stderr: &syncBuffer{}}
+	w.cmd, w.url = startChild(t, "witness", ` on (http://\S+)/ `, w.stderr, args...)
 	return w
 }
 
