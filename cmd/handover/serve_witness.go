@@ -184,8 +184,8 @@ func (w *witnessing) take() []sqlstore.Cosignature {
 // take them before they are written on their own.
 const flushEvery = 100 * time.Millisecond
 
-// flush writes, flushEvery after a cosignature came, those that no batch has
-// taken; at the end, what is left.
+// flush writes the cosignatures that no batch has taken flushEvery after
+// they came (writes have stopped); at the end, what is left.
 func (w *witnessing) flush(ctx context.Context) {
 	for {
 		select {
@@ -196,22 +196,42 @@ func (w *witnessing) flush(ctx context.Context) {
 			}
 			return
 		}
-		select {
-		case <-time.After(flushEvery):
-		case <-ctx.Done():
-		}
-		left := w.take()
-		if len(left) == 0 {
-			continue
-		}
-		if err := w.db.AddCosignatures(context.WithoutCancel(ctx), left...); err != nil {
-			w.logger.Error("witness client: storing cosignatures", "err", err)
-			continue
-		}
-		if w.onStored != nil {
-			w.onStored(left, true)
+		for more := true; more && ctx.Err() == nil; {
+			select {
+			case <-time.After(flushEvery):
+			case <-ctx.Done():
+				continue // the select above writes what is left
+			}
+			var left []sqlstore.Cosignature
+			if left, more = w.takeOlder(w.now().Add(-flushEvery)); len(left) == 0 {
+				continue
+			}
+			if err := w.db.AddCosignatures(context.WithoutCancel(ctx), left...); err != nil {
+				w.logger.Error("witness client: storing cosignatures", "err", err)
+				continue
+			}
+			if w.onStored != nil {
+				w.onStored(left, true)
+			}
 		}
 	}
+}
+
+// takeOlder takes the pending cosignatures received at or before t; more
+// says others are still pending.
+func (w *witnessing) takeOlder(t time.Time) (old []sqlstore.Cosignature, more bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var rest []sqlstore.Cosignature
+	for _, c := range w.pending {
+		if c.ReceivedAt.After(t) {
+			rest = append(rest, c)
+		} else {
+			old = append(old, c)
+		}
+	}
+	w.pending = rest
+	return old, len(rest) > 0
 }
 
 // Cosigned implements witness.CosignedSource.
