@@ -46,10 +46,10 @@ func TestIndependentImplementations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := strings.Split(strings.TrimSpace(string(skey)), "+")
+	f := strings.SplitN(strings.TrimSpace(string(skey)), "+", 5) // PRIVATE+KEY+NAME+HASH+KEY: the key's base64 may hold a +
 	seed, err := base64.StdEncoding.DecodeString(f[len(f)-1])
-	if err != nil || len(seed) != 1+ed25519.SeedSize {
-		t.Fatalf("witness key %q", f[len(f)-1])
+	if err != nil || len(f) != 5 || len(seed) != 1+ed25519.SeedSize {
+		t.Fatalf("witness key file %s", wdir)
 	}
 	tw, err := torchwood.NewCosignatureSigner("witness.icrc.example", ed25519.NewKeyFromSeed(seed[1:]))
 	if err != nil {
