@@ -17,6 +17,11 @@
 //   - A refusal (any status but 2xx) is a [*Problem], the RFC 9457 problem the
 //     server answered with (with its refusal code and the location of each
 //     fault); a request that got no answer is a [*NoAnswerError].
+//   - A write's receipt says whether a checkpoint covering its events meets
+//     the quorum of the log's witnesses (Receipt.Witnessed): at once it is
+//     usually pending; a context from [WithWitnessWait] makes the server
+//     answer once it is witnessed (or the wait ends), and [Client.Witnessed]
+//     asks later.
 //   - Lists that the server pages are iterators ([Client.Persons],
 //     [Client.Feed]) that fetch the next page as they are ranged over.
 package client
