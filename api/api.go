@@ -304,7 +304,13 @@ func (s *server) routes(api huma.API) {
 	route(api, s, http.MethodGet, v1+"/log-key", "log-key", "The log's origin and verification key", public, s.logKey)
 	route(api, s, http.MethodGet, v1+"/checkpoint", "checkpoint", "The latest signed checkpoint", signedIn, s.checkpoint)
 	route(api, s, http.MethodGet, v1+"/witnesses", "witnesses", "The log's witnesses: the size each last cosigned, and when; the newest witnessed checkpoint", signedIn, s.witnesses)
-	route(api, s, http.MethodGet, v1+"/witnessed/{index}", "witnessed-event", "Whether the checkpoint covering an event is witnessed, by whom, since when", signedIn, s.witnessedEvent)
+	route(api, s, http.MethodGet, v1+"/witnessed/{index}", "witnessed-event", "Whether the checkpoint covering an event is witnessed, by whom, since when", signedIn, s.witnessedEvent,
+		func(op *huma.Operation) {
+			p := preferWaitParam
+			op.Parameters = append(op.Parameters, &p)
+			op.Description = "The smallest checkpoint covering the event that meets the witnesses' quorum, each witness that cosigned it and when. " +
+				"With `Prefer: wait=N` the answer waits until it is witnessed or N seconds have passed (at most 30)."
+		})
 	route(api, s, http.MethodGet, v1+"/proofs/inclusion", "inclusion-proof", "Proof that an event is in the ledger", signedIn, s.inclusion)
 	route(api, s, http.MethodGet, v1+"/proofs/consistency", "consistency-proof", "Proof that one tree extends another", signedIn, s.consistency)
 	route(api, s, http.MethodGet, v1+"/events/{index}", "get-event", "One event's exact bytes", byPath(s.eventOf), s.event, eventResponse(api))
@@ -326,7 +332,7 @@ func withErrors(statuses ...int) func(*huma.Operation) {
 // a generated password) or a cookie, so it is never kept for replay, and takes no
 // Idempotency-Key.
 func account(op *huma.Operation) {
-	op.Parameters = slices.DeleteFunc(op.Parameters, func(p *huma.Param) bool { return p.Name == IdempotencyKeyHeader })
+	op.Parameters = slices.DeleteFunc(op.Parameters, func(p *huma.Param) bool { return p.Name == IdempotencyKeyHeader || p.Name == "Prefer" })
 	if op.Metadata == nil {
 		op.Metadata = map[string]any{}
 	}
@@ -351,8 +357,8 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 	if write {
 		// 403: a cross-origin write (harden.go); 413 and 415: the body.
 		op.Errors = append(op.Errors, http.StatusConflict, http.StatusForbidden, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
-		p := idempotencyKeyParam
-		op.Parameters = append(op.Parameters, &p)
+		p, w := idempotencyKeyParam, preferWaitParam
+		op.Parameters = append(op.Parameters, &p, &w)
 	}
 	if err := g.check(reflect.TypeFor[I]()); err != nil {
 		s.errs = append(s.errs, fmt.Errorf("api: route %s %s (%s): %w", method, path, id, err))

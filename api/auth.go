@@ -112,10 +112,11 @@ type principal struct {
 type request struct {
 	addr      string
 	uri       string
-	who       *principal // nil: nobody signed in
-	presented bool       // credentials were presented
-	refused   string     // why the presented credentials were refused
-	failure   error      // the store failed while checking them
+	who       *principal    // nil: nobody signed in
+	presented bool          // credentials were presented
+	refused   string        // why the presented credentials were refused
+	failure   error         // the store failed while checking them
+	wait      time.Duration // how long the client will wait for its events to be witnessed (Prefer: wait=N)
 }
 
 type requestKey struct{}
@@ -133,7 +134,7 @@ func requestOf(ctx context.Context) *request {
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		rq := &request{addr: s.address(r), uri: r.URL.RequestURI()}
+		rq := &request{addr: s.address(r), uri: r.URL.RequestURI(), wait: preferWait(r.Header)}
 		if h := r.Header.Get("Authorization"); h != "" {
 			rq.presented = true
 			rq.who, rq.refused, rq.failure = s.byToken(ctx, h)

@@ -16,16 +16,31 @@ type Receipt struct {
 	Events     []sequencer.Recorded `json:"events"`
 	Checkpoint Checkpoint           `json:"checkpoint"`
 	Proofs     []string             `json:"proofs" doc:"Path of each event's proof file (C2SP tlog-proof), in the order of events; verify it offline with handover proof verify"`
+	Witnessed  *Witnessing          `json:"witnessed,omitempty" doc:"Whether a checkpoint covering the events meets the witnesses' quorum, by whom and since when: pending when the write is answered, unless it asked to wait (Prefer: wait=N); an idempotent replay repeats the first answer. Absent if the receipt has no events"`
 }
 
-func receiptOf(r sequencer.Receipt) Receipt {
+// receiptOf renders a receipt, saying whether its events are witnessed: a
+// receipt the sequencer replays is of events recorded earlier, which the
+// witnesses may have cosigned since.
+func (s *server) receiptOf(ctx context.Context, r sequencer.Receipt) (Receipt, error) {
 	proofs := make([]string, len(r.Events))
 	for i, e := range r.Events {
 		proofs[i] = proofPath(e.Index)
 	}
-	return Receipt{Events: r.Events, Checkpoint: Checkpoint{
+	out := Receipt{Events: r.Events, Checkpoint: Checkpoint{
 		Size: r.Checkpoint.Size, Root: r.Checkpoint.Root[:], Note: string(r.Checkpoint.Note),
 	}, Proofs: proofs}
+	if len(r.Events) > 0 {
+		last := r.Events[0].Index
+		for _, e := range r.Events {
+			last = max(last, e.Index)
+		}
+		var err error
+		if out.Witnessed, err = s.witnessing(ctx, last, r.Replayed, requestOf(ctx).wait); err != nil {
+			return Receipt{}, err
+		}
+	}
+	return out, nil
 }
 
 type receiptOutput struct {
@@ -48,7 +63,11 @@ func (s *server) submit(ctx context.Context, cmd custody.Command, w where) (*rec
 	if r.Replayed {
 		markReplayed(ctx)
 	}
-	return &receiptOutput{Body: receiptOf(r), replayed: r.Replayed}, nil
+	rc, err := s.receiptOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return &receiptOutput{Body: rc, replayed: r.Replayed}, nil
 }
 
 // created is the id of the record a create command made: id, unless the receipt

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -243,4 +244,46 @@ func TestCSVSafe(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("csvSafe: %q, want %q", got, want)
 	}
+}
+
+func TestPreferWait(t *testing.T) {
+	for _, c := range []struct {
+		header []string
+		want   time.Duration
+	}{
+		{nil, 0},
+		{[]string{"wait=5"}, 5 * time.Second},
+		{[]string{"respond-async, wait=10"}, 10 * time.Second},
+		{[]string{`WAIT="7"`}, 7 * time.Second},
+		{[]string{"wait=7; foo=bar"}, 7 * time.Second},
+		{[]string{"return=minimal", "wait=3"}, 3 * time.Second},
+		{[]string{"wait=3600"}, MaxWitnessWait},
+		{[]string{"wait=-1"}, 0},
+		{[]string{"wait=1.5"}, 0},
+		{[]string{"wait"}, 0},
+		{[]string{"waiting=5"}, 0},
+		{[]string{"wait=99999999999999999999"}, 0},
+	} {
+		h := http.Header{}
+		for _, v := range c.header {
+			h.Add("Prefer", v)
+		}
+		if got := preferWait(h); got != c.want {
+			t.Errorf("Prefer %q: %v, want %v", c.header, got, c.want)
+		}
+	}
+}
+
+// FuzzPreferWait: any Prefer header gives a wait from 0 to MaxWitnessWait,
+// in whole seconds.
+func FuzzPreferWait(f *testing.F) {
+	for _, s := range []string{"wait=5", "respond-async, wait=10", `wait="7"; x=y`, "wait=3600", "wait=-1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		got := preferWait(http.Header{"Prefer": {v}})
+		if got < 0 || got > MaxWitnessWait || got%time.Second != 0 {
+			t.Fatalf("Prefer %q: wait %v", v, got)
+		}
+	})
 }

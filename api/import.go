@@ -143,7 +143,10 @@ func (s *server) importPersons(ctx context.Context, in *importInput) (*importOut
 	for i := range ps {
 		out.Body.Persons = append(out.Body.Persons, Imported{Line: rows[i].Line, ID: ps[i].ID, RegNo: numbers[ps[i].ID]})
 	}
-	receipt := receiptOf(r)
+	receipt, err := s.receiptOf(ctx, r)
+	if err != nil {
+		return nil, err
+	}
 	out.Body.Receipt = &receipt
 	return out, nil
 }

@@ -193,10 +193,11 @@ func (s *server) event(ctx context.Context, in *eventInput) (*eventOutput, error
 
 // HistoryEntry is one event of a person's history with what proves it logged.
 type HistoryEntry struct {
-	Index    uint64          `json:"index"`
-	Event    json.RawMessage `json:"event" doc:"The event's exact stored bytes"`
-	LeafHash []byte          `json:"leaf_hash" doc:"RFC 6962 leaf hash of the event's entry, base64"`
-	Proof    [][]byte        `json:"proof" doc:"Inclusion proof in the checkpoint's tree, base64 hashes"`
+	Index     uint64          `json:"index"`
+	Event     json.RawMessage `json:"event" doc:"The event's exact stored bytes"`
+	LeafHash  []byte          `json:"leaf_hash" doc:"RFC 6962 leaf hash of the event's entry, base64"`
+	Proof     [][]byte        `json:"proof" doc:"Inclusion proof in the checkpoint's tree, base64 hashes"`
+	Witnessed *Witnessing     `json:"witnessed" doc:"Whether a checkpoint covering the event meets the witnesses' quorum, by whom and since when"`
 }
 
 type historyOutput struct {
@@ -224,6 +225,7 @@ func (s *server) history(ctx context.Context, in *personRefInput) (*historyOutpu
 	out := &historyOutput{}
 	out.Body.Person, out.Body.Checkpoint = p.Record.ID.String(), c
 	out.Body.Events = make([]HistoryEntry, len(evs))
+	var w *Witnessing
 	for i, e := range evs {
 		if e.Index >= c.Size {
 			return nil, fmt.Errorf("history: event %d is beyond checkpoint %d", e.Index, c.Size)
@@ -232,7 +234,16 @@ func (s *server) history(ctx context.Context, in *personRefInput) (*historyOutpu
 		if err != nil {
 			return nil, err
 		}
-		out.Body.Events[i] = HistoryEntry{Index: e.Index, Event: e.Bytes, LeafHash: leaf, Proof: proof}
+		// Events come in ledger order: the smallest witnessed checkpoint
+		// covering one covers the next too, if it is beyond it.
+		if w == nil || w.Checkpoint == nil || w.Index > e.Index || w.Checkpoint.Size <= e.Index {
+			if w, err = s.witnessing(ctx, e.Index, true, 0); err != nil {
+				return nil, err
+			}
+		}
+		ew := *w
+		ew.Index, ew.Poll = e.Index, witnessedPath(e.Index)
+		out.Body.Events[i] = HistoryEntry{Index: e.Index, Event: e.Bytes, LeafHash: leaf, Proof: proof, Witnessed: &ew}
 	}
 	return out, nil
 }

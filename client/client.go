@@ -17,6 +17,11 @@
 //   - A refusal (any status but 2xx) is a [*Problem], the RFC 9457 problem the
 //     server answered with (with its refusal code and the location of each
 //     fault); a request that got no answer is a [*NoAnswerError].
+//   - A write's receipt says whether a checkpoint covering its events meets
+//     the quorum of the log's witnesses (Receipt.Witnessed): at once it is
+//     usually pending; a context from [WithWitnessWait] makes the server
+//     answer once it is witnessed (or the wait ends), and [Client.Witnessed]
+//     asks later.
 //   - Lists that the server pages are iterators ([Client.Persons],
 //     [Client.Feed]) that fetch the next page as they are ranged over.
 package client
@@ -127,6 +132,19 @@ func WithIdempotencyKey(ctx context.Context, key string) context.Context {
 func IdempotencyKey(ctx context.Context) string {
 	k, _ := ctx.Value(keyCtx{}).(string)
 	return k
+}
+
+type witnessWaitCtx struct{}
+
+// WithWitnessWait returns a context whose requests ask the server to answer
+// only once the events they record (or ask about, [Client.Witnessed]) are
+// witnessed, or after d, whichever comes first: the header "Prefer: wait=N",
+// N in whole seconds (the server allows at most 30). A write's receipt then
+// names the checkpoint that covers its events and meets the witnesses'
+// quorum, each witness that cosigned it and when (Receipt.Witnessed). The
+// attempt timeout ([WithTimeout]) must allow for the wait.
+func WithWitnessWait(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, witnessWaitCtx{}, d)
 }
 
 // NewIdempotencyKey returns a fresh key (a UUIDv7).
@@ -244,6 +262,9 @@ func (c *Client) once(ctx context.Context, req Request, key string) (_ *Response
 	}
 	if key != "" {
 		hr.Header.Set(IdempotencyKeyHeader, key)
+	}
+	if d, _ := ctx.Value(witnessWaitCtx{}).(time.Duration); d >= time.Second {
+		hr.Header.Set("Prefer", "wait="+strconv.Itoa(int(d/time.Second)))
 	}
 	noAnswer := func(err error) *NoAnswerError {
 		return &NoAnswerError{Server: c.server, Method: req.Method, Path: req.Path, IdempotencyKey: key, Timeout: c.timeout, Err: err}

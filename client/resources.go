@@ -26,6 +26,21 @@ func receipt(r api.Receipt, resp *Response) Receipt {
 	return Receipt{Receipt: r, Replayed: resp.Replayed, IdempotencyKey: resp.Key}
 }
 
+// Witnessed says whether a checkpoint covering the event at index meets the
+// quorum of the log's witnesses: which, each witness that cosigned it, and
+// when. With wait > 0 the server answers once it does, or after wait (whole
+// seconds, at most 30), whichever comes first.
+func (c *Client) Witnessed(ctx context.Context, index uint64, wait time.Duration) (*api.Witnessing, error) {
+	if wait > 0 {
+		ctx = WithWitnessWait(ctx, wait)
+	}
+	var out api.Witnessing
+	if _, err := c.get(ctx, "/witnessed/"+strconv.FormatUint(index, 10), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // stamp is the time every write body carries: at, or now.
 func stamp(at time.Time) time.Time {
 	if at.IsZero() {

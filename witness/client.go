@@ -68,6 +68,12 @@ type Client struct {
 	target []byte // the checkpoint of the current round
 	size   uint64
 	round  uint64
+
+	// The last consistency proof read from the store: the witnesses of a
+	// round usually cosigned the same size before, and need the same one.
+	proofMu            sync.Mutex
+	proofFrom, proofTo uint64
+	proof              [][]byte
 }
 
 type witnessLoop struct {
@@ -277,6 +283,25 @@ func (l *witnessLoop) run(ctx context.Context) {
 	}
 }
 
+// consistencyProof returns the proof from size from to size to, reading it
+// from the store unless it is the one read last.
+func (c *Client) consistencyProof(ctx context.Context, from, to uint64) ([][]byte, error) {
+	c.proofMu.Lock()
+	defer c.proofMu.Unlock()
+	if c.proof != nil && c.proofFrom == from && c.proofTo == to {
+		return c.proof, nil
+	}
+	p, err := c.store.ConsistencyProof(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		p = [][]byte{}
+	}
+	c.proof, c.proofFrom, c.proofTo = p, from, to
+	return p, nil
+}
+
 // errRefused marks a refusal that points at a fork or a truncation.
 var errRefused = errors.New("refused")
 
@@ -293,7 +318,7 @@ func (l *witnessLoop) send(ctx context.Context, text []byte, size uint64) error 
 		var proof [][]byte
 		if old > 0 && old < size {
 			var err error
-			if proof, err = l.c.store.ConsistencyProof(ctx, old, size); err != nil {
+			if proof, err = l.c.consistencyProof(ctx, old, size); err != nil {
 				return fmt.Errorf("consistency proof %d→%d: %w", old, size, err)
 			}
 		}

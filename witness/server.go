@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -120,9 +121,43 @@ func (s *Server) lookup(origin string) *followed {
 	return f
 }
 
-// Handler serves POST /add-checkpoint.
+// Handler serves POST /add-checkpoint, and the evidence of refused
+// checkpoints read-only: GET /evidence lists the files, oldest first, one
+// name a line; GET /evidence/NAME is one file, as kept.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /evidence", func(w http.ResponseWriter, r *http.Request) {
+		names, err := s.state.EvidenceNames()
+		if err != nil {
+			s.cfg.Logger.Error("witness: listing evidence", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		var b bytes.Buffer
+		for _, n := range names {
+			b.WriteString(n + "\n")
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+		w.Write(b.Bytes())
+	})
+	mux.HandleFunc("GET /evidence/{name}", func(w http.ResponseWriter, r *http.Request) {
+		b, err := s.state.EvidenceFile(r.PathValue("name"))
+		if errors.Is(err, fs.ErrNotExist) {
+			http.Error(w, "no such evidence", http.StatusNotFound)
+			return
+		}
+		if err != nil {
+			s.cfg.Logger.Error("witness: reading evidence", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable") // kept once, never changed
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b)
+	})
 	mux.HandleFunc("POST /add-checkpoint", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
 		if err != nil {

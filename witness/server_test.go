@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -217,6 +218,7 @@ func TestTruncatedLogRefused(t *testing.T) {
 			t.Errorf("%s lacks both signed checkpoints:\n%s", path, b)
 		}
 	}
+	checkEvidenceServed(t, w, ev)
 	// The honest log still goes on.
 	l.grow(3, "a")
 	if a := w.AddCheckpoint(l.request(10)); a.Status != 200 {
@@ -226,6 +228,50 @@ func TestTruncatedLogRefused(t *testing.T) {
 	w2 := newTestWitness(t, dir, nil)
 	if a := w2.AddCheckpoint(l.request(10)); a.Status != 409 || string(a.Body) != "13\n" {
 		t.Fatalf("reopened: %d %s", a.Status, a.Body)
+	}
+}
+
+// checkEvidenceServed: the witness's handler lists the evidence files and
+// serves each as kept, read-only, and nothing else of its state directory.
+func checkEvidenceServed(t *testing.T, w *Server, paths []string) {
+	t.Helper()
+	srv := httptest.NewServer(w.Handler())
+	defer srv.Close()
+	get := func(path string) (int, http.Header, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	var names []string
+	for _, p := range paths {
+		names = append(names, filepath.Base(p))
+	}
+	code, h, list := get("/evidence")
+	if code != 200 || h.Get("Content-Type") != "text/plain; charset=utf-8" || list != strings.Join(names, "\n")+"\n" {
+		t.Fatalf("GET /evidence: %d %q\n%s, want\n%s", code, h.Get("Content-Type"), list, strings.Join(names, "\n"))
+	}
+	for i, n := range names {
+		want, _ := os.ReadFile(paths[i])
+		if code, _, got := get("/evidence/" + n); code != 200 || got != string(want) {
+			t.Errorf("GET /evidence/%s: %d\n%s", n, code, got)
+		}
+	}
+	for _, bad := range []string{"/evidence/nothing.txt", "/evidence/..%2Fwitness.key", "/evidence/%2E%2E%2Fwitness.key", "/evidence/../witness.key", "/witness.key"} {
+		if code, _, body := get(bad); code != 404 || strings.Contains(body, "PRIVATE") || strings.Contains(body, "+") {
+			t.Errorf("GET %s: %d %q, want 404", bad, code, body)
+		}
+	}
+	resp, err := http.Post(srv.URL+"/evidence", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /evidence: %d, want 405", resp.StatusCode)
 	}
 }
 

@@ -199,17 +199,45 @@ func (s *State) keepEvidence(origin, why string, at time.Time, text []byte) (str
 	return path, writeFileSync(path, text, 0o644)
 }
 
-// Evidence lists the evidence files, oldest first.
+// Evidence lists the paths of the evidence files, oldest first.
 func (s *State) Evidence() ([]string, error) {
+	names, err := s.EvidenceNames()
+	for i, n := range names {
+		names[i] = filepath.Join(s.dir, "evidence", n)
+	}
+	return names, err
+}
+
+// EvidenceNames lists the names of the evidence files, oldest first (their
+// names begin with the time they were kept). Temporary files are left out.
+func (s *State) EvidenceNames() ([]string, error) {
 	ents, err := os.ReadDir(filepath.Join(s.dir, "evidence"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+		return nil, fmt.Errorf("witness: %w", err)
 	}
 	var out []string
 	for _, e := range ents {
-		out = append(out, filepath.Join(s.dir, "evidence", e.Name()))
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, e.Name())
+		}
 	}
 	return out, nil
+}
+
+// EvidenceFile returns the evidence file named name (one of EvidenceNames);
+// any other name is fs.ErrNotExist, so that nothing else of the state
+// directory can be read through it.
+func (s *State) EvidenceFile(name string) ([]byte, error) {
+	names, err := s.EvidenceNames()
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if n == name {
+			return os.ReadFile(filepath.Join(s.dir, "evidence", n))
+		}
+	}
+	return nil, fmt.Errorf("witness: evidence %q: %w", name, fs.ErrNotExist)
 }
 
 // writeFileSync writes data to path atomically and durably: a temporary

@@ -30,6 +30,7 @@ type benchWitnesses struct {
 	mu      sync.Mutex
 	commits []sizeAt // in order of size
 	quorums []sizeAt // in order of time
+	writes  int      // transactions of their own that stored cosignatures
 }
 
 type sizeAt struct {
@@ -87,10 +88,13 @@ func startBenchWitnesses(d *dataDirectory, k int, under string, interval time.Du
 		// The policy requires all k: a size meets it when k cosignatures of
 		// it are stored.
 		count := map[uint64]int{}
-		w.onStored = func(batch []sqlstore.Cosignature) {
+		w.onStored = func(batch []sqlstore.Cosignature, own bool) {
 			now := time.Now()
 			b.mu.Lock()
 			defer b.mu.Unlock()
+			if own {
+				b.writes++
+			}
 			for _, c := range batch {
 				if count[c.Size]++; count[c.Size] == k {
 					b.quorums = append(b.quorums, sizeAt{c.Size, now})
@@ -168,5 +172,8 @@ func (b *benchWitnesses) quorumResult(ctx context.Context, res *appendResult) er
 	}
 	ms := func(q float64) float64 { return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))]) / 1e6 }
 	res.Witnesses, res.QuorumP50Millis, res.QuorumP99Millis, res.QuorumCheckpoint = len(b.ws), ms(0.5), ms(0.99), len(lat)
+	b.mu.Lock()
+	res.CosignatureWrites = b.writes
+	b.mu.Unlock()
 	return nil
 }

@@ -68,6 +68,9 @@ type remote struct {
 	retries int // how many times a write whose answer was lost is sent again
 	actor   string
 	at      string
+	// waitWitnessed is how long the server may wait for the witnesses to
+	// cosign a checkpoint covering the write's events before it answers.
+	waitWitnessed time.Duration
 
 	cmd      *cobra.Command
 	stdin    io.Reader
@@ -97,6 +100,7 @@ func clientFlags(cmd *cobra.Command, write bool) *remote {
 		f.IntVar(&r.retries, "retries", 4, "how many times to send the write again, with the same idempotency key, when its answer is lost or the server is busy or failing")
 		f.StringVar(&r.actor, "actor", "handover-cli", "who records this, for the ledger")
 		f.StringVar(&r.at, "at", "", "when it happened in the field, RFC 3339 (default: now)")
+		f.DurationVar(&r.waitWitnessed, "wait-witnessed", 0, "wait up to this long (at most 30s, within --timeout) for the log's witnesses to cosign a checkpoint covering the write, and print who did and when")
 	}
 	prev := cmd.PreRunE
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
@@ -201,7 +205,7 @@ func (r *remote) do(ctx context.Context, method, path string, body []byte, out a
 		}
 	}
 	if client.IsWrite(method) {
-		ctx = client.WithIdempotencyKey(ctx, r.idemKey)
+		ctx = r.writeCtx(ctx)
 	}
 	resp, err := r.c.Do(ctx, client.Request{Method: method, Path: path, Body: body, ContentType: r.contentType}, out)
 	if err != nil {
@@ -446,9 +450,26 @@ func (r *remote) printReceipt(rc api.Receipt, replayed bool) {
 	what := fmt.Sprintf("%s (%s); checkpoint size %d", strings.Join(parts, ", "), span, rc.Checkpoint.Size)
 	if replayed {
 		r.printf("already recorded by an earlier attempt with idempotency key %s: %s; nothing new was recorded\n", r.idemKey, what)
-		return
+	} else {
+		r.printf("recorded %s\n", what)
 	}
-	r.printf("recorded %s\n", what)
+	if w := rc.Witnessed; w != nil && w.State != api.WitnessingNone {
+		r.printf("%s\n", witnessingLine(w))
+	}
+}
+
+// witnessingLine says whether a checkpoint covering events meets the
+// witnesses' quorum: by whom and when, or where to ask.
+func witnessingLine(w *api.Witnessing) string {
+	c := w.Checkpoint
+	if w.State != api.WitnessingWitnessed || c == nil {
+		return fmt.Sprintf("witnessed: not yet (no checkpoint covering index %d meets the witnesses' quorum); ask GET %s, or run: handover proof witnessed %d --wait 30s", w.Index, w.Poll, w.Index)
+	}
+	by := make([]string, len(c.Cosignatures))
+	for i, cs := range c.Cosignatures {
+		by[i] = fmt.Sprintf("%s at %s", cs.Witness, cs.SignedAt.UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprintf("witnessed: checkpoint size %d cosigned by %s; the log held the quorum since %s", c.Size, strings.Join(by, ", "), c.Since.UTC().Format(time.RFC3339Nano))
 }
 
 // printCreated prints, for a write that created a record, only its id (quiet) or

@@ -100,9 +100,12 @@ func kindList() string {
 	return strings.Join(ks, ", ")
 }
 
-// writeCtx is ctx carrying the write's idempotency key, for the typed methods
-// of the client.
+// writeCtx is ctx carrying the write's idempotency key, and the wait for its
+// witnesses (--wait-witnessed), for the client.
 func (r *remote) writeCtx(ctx context.Context) context.Context {
+	if r.waitWitnessed > 0 {
+		ctx = client.WithWitnessWait(ctx, r.waitWitnessed)
+	}
 	return client.WithIdempotencyKey(ctx, r.idemKey)
 }
 

@@ -6,9 +6,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/proof"
 	"github.com/handover-project/handover/witness"
 )
@@ -23,7 +26,53 @@ proof and its leaf entry (the event's id and commitment). Every receipt names wh
 fetch the proofs of its events (/api/v1/events/INDEX/proof). Anyone holding the log's
 witness policy checks a proof with no network and no data directory.`,
 	}
-	cmd.AddCommand(newProofGet(), newProofVerify())
+	cmd.AddCommand(newProofGet(), newProofVerify(), newProofWitnessed())
+	return cmd
+}
+
+func newProofWitnessed() *cobra.Command {
+	var wait time.Duration
+	cmd := &cobra.Command{
+		Use:   "witnessed INDEX [--wait 30s]",
+		Short: "Say whether the event at a ledger index is witnessed: the checkpoint, who cosigned it and when",
+		Long: `witnessed asks the server for the smallest checkpoint covering the event that meets its
+witnesses' quorum, and prints its size, each witness that cosigned it with the time of
+its cosignature, and since when the log holds the quorum (--json: the server's answer).
+With --wait it waits up to that long (at most 30s) for the witnesses. It exits 0 when
+the event is witnessed, 1 when it is not (yet) or the log has no witnesses.`,
+		Args: cobra.ExactArgs(1),
+	}
+	r := clientFlags(cmd, false)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		i, err := strconv.ParseUint(args[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("INDEX: %q is not a ledger index", args[0])
+		}
+		ctx := cmd.Context()
+		if wait > 0 {
+			ctx = client.WithWitnessWait(ctx, wait)
+		}
+		var w api.Witnessing
+		raw, err := r.get(ctx, fmt.Sprintf("/witnessed/%d", i), nil, &w)
+		if err != nil {
+			return err
+		}
+		if r.json {
+			if err := r.printJSON(raw); err != nil {
+				return err
+			}
+		}
+		switch {
+		case w.State == api.WitnessingNone:
+			return exitError{code: exitRefused, err: fmt.Errorf("event %d is not witnessed: the log has no witnesses", i)}
+		case w.State != api.WitnessingWitnessed:
+			return exitError{code: exitRefused, err: fmt.Errorf("event %d is not witnessed yet: no checkpoint covering it meets the witnesses' quorum", i)}
+		case !r.json:
+			r.printf("%s\n", witnessingLine(&w))
+		}
+		return nil
+	}
+	cmd.Flags().DurationVar(&wait, "wait", 0, "wait up to this long (at most 30s, within --timeout) for the witnesses to cosign")
 	return cmd
 }
 

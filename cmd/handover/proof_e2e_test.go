@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -19,16 +18,7 @@ import (
 func TestWitnessedProofAndMonitor(t *testing.T) {
 	dir := smallLedger(t)
 	origin := "handover.test/tamper"
-	if code, _, stderr := runCLI(t, "user", "add", "icrcmon", "--party", "SDF", "--role", "registrar", "--full-name", "Test monitor", "--data", dir); code != 0 {
-		t.Fatalf("user add: %s", stderr)
-	}
-	code, out, stderr := runCLI(t, "token", "create", "--user", "icrcmon", "--name", "proofs", "--data", dir)
-	m := regexp.MustCompile(`token \(shown once; keep it secret\): (\S+)`).FindStringSubmatch(out)
-	if code != 0 || m == nil {
-		t.Fatalf("token create: %s%s", out, stderr)
-	}
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	os.WriteFile(tokenFile, []byte(m[1]+"\n"), 0o600)
+	token, tokenFile := apiAccount(t, dir, "icrcmon", "SDF", "registrar")
 
 	w := startWitnessProc(t, newWitnessDir(t, "witness.icrc.example", dir, origin), "127.0.0.1:0")
 	policy, p := writePolicy(t, t.TempDir(), fmt.Sprintf("log %s\nwitness icrc %s %s/\nquorum icrc\n", readVKey(t, dir), w.vkey(t), w.url))
@@ -52,7 +42,7 @@ func TestWitnessedProofAndMonitor(t *testing.T) {
 		t.Fatalf("proof get: exit %d\n%s%s", code, out, stderr)
 	}
 	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/events/%d", url, index), nil)
-	req.Header.Set("Authorization", "Bearer "+m[1])
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +55,7 @@ func TestWitnessedProofAndMonitor(t *testing.T) {
 	eventFile := filepath.Join(t.TempDir(), "event.json")
 	os.WriteFile(eventFile, event, 0o644)
 
-	code, out, stderr = runCLI(t, "proof", "verify", file, "--policy", policy, "--event", eventFile)
+	code, out, stderr := runCLI(t, "proof", "verify", file, "--policy", policy, "--event", eventFile)
 	if code != 0 || !strings.Contains(out, fmt.Sprintf("is at index %d of %s", index, origin)) || !strings.Contains(out, "cosigned by icrc") {
 		t.Fatalf("proof verify: exit %d\n%s%s", code, out, stderr)
 	}

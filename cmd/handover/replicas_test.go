@@ -45,7 +45,7 @@ type replica struct {
 	name   string
 	url    string
 	cmd    *exec.Cmd
-	stderr *bytes.Buffer
+	stderr *syncBuffer
 }
 
 // replicaDeployment is a data directory on a fresh PostgreSQL database, with the
@@ -143,14 +143,24 @@ func (dep *replicaDeployment) start(t *testing.T, name string) *replica {
 	if dep.db == "" {
 		args = []string{"serve", "--data", dep.dir, "--listen", "127.0.0.1:0"}
 	}
+	r := &replica{name: name, stderr: &syncBuffer{}}
+	r.cmd, r.url = startChild(t, "replica "+name, ` on (http://\S+) `, r.stderr, args...)
+	return r
+}
+
+// startChild runs the command line args in a child process (the test binary)
+// and returns it with the first address matching addrRE that it prints on
+// standard output; its standard error goes to stderr. It is killed when the
+// test ends, if it still runs.
+func startChild(t *testing.T, what, addrRE string, stderr *syncBuffer, args ...string) (*exec.Cmd, string) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), runChildEnv+"="+strings.Join(args, "\x1f"))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &replica{name: name, cmd: cmd, stderr: &bytes.Buffer{}}
-	cmd.Stderr = r.stderr
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -163,8 +173,9 @@ func (dep *replicaDeployment) start(t *testing.T, name string) *replica {
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
+		re := regexp.MustCompile(addrRE)
 		for sc.Scan() {
-			if m := regexp.MustCompile(` on (http://\S+) `).FindStringSubmatch(sc.Text()); m != nil {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}
 		}
@@ -173,13 +184,13 @@ func (dep *replicaDeployment) start(t *testing.T, name string) *replica {
 	select {
 	case a, ok := <-addr:
 		if !ok {
-			t.Fatalf("replica %s exited before serving: %s", name, r.stderr)
+			t.Fatalf("%s exited before serving: %s", what, stderr)
 		}
-		r.url = a
+		return cmd, a
 	case <-time.After(60 * time.Second):
-		t.Fatalf("replica %s did not start: %s", name, r.stderr)
+		t.Fatalf("%s did not start: %s", what, stderr)
 	}
-	return r
+	return nil, ""
 }
 
 // stop ends a replica with SIGTERM and waits for it.

@@ -41,13 +41,20 @@ type witnessing struct {
 	silentAfter time.Duration
 	now         func() time.Time
 	// onCommit and onStored, if set before the first commit, are told of each
-	// commit and of each batch of cosignatures stored (the benchmark's clocks).
+	// commit and of each batch of cosignatures stored, own when in a
+	// transaction of its own rather than in a sequencer's (the benchmark's
+	// clocks and counts).
 	onCommit func(sequencer.Checkpoint)
-	onStored func([]sqlstore.Cosignature)
+	onStored func(batch []sqlstore.Cosignature, own bool)
 	interval time.Duration // least time between two requests to a witness
 
-	queue  chan sqlstore.Cosignature
 	logger *slog.Logger
+
+	// The cosignatures received and not yet handed to the sequencer or
+	// written; kick wakes the flush loop when one comes.
+	mu      sync.Mutex
+	pending []sqlstore.Cosignature
+	kick    chan struct{}
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -70,7 +77,7 @@ func startWitnessing(d *dataDirectory, policyFile string, silentAfter, interval 
 	if !ok {
 		return nil, errors.New("this store keeps no cosignatures")
 	}
-	w := &witnessing{d: d, interval: interval, queue: make(chan sqlstore.Cosignature, 1024), logger: logger, policy: p, origin: d.origin, logV: logV, db: db, silentAfter: silentAfter, now: time.Now}
+	w := &witnessing{d: d, interval: interval, kick: make(chan struct{}, 1), logger: logger, policy: p, origin: d.origin, logV: logV, db: db, silentAfter: silentAfter, now: time.Now}
 	for _, o := range opts {
 		o(w)
 	}
@@ -98,6 +105,11 @@ func startWitnessing(d *dataDirectory, policyFile string, silentAfter, interval 
 		w.client.Notify()
 	}
 	d.onCommit.Store(&notify)
+	d.cosign.Store(&cosignHooks{take: w.take, stored: func(cs []sqlstore.Cosignature) {
+		if w.onStored != nil {
+			w.onStored(cs, false)
+		}
+	}})
 	return w, nil
 }
 
@@ -107,6 +119,7 @@ func (w *witnessing) Close() {
 		return
 	}
 	w.d.onCommit.Store(nil)
+	w.d.cosign.Store(nil)
 	w.cancel()
 	w.wg.Wait()
 }
@@ -134,65 +147,91 @@ func (w *witnessing) ConsistencyProof(ctx context.Context, from, to uint64) ([][
 	return out, nil
 }
 
-// AddCosignature implements witness.LogStore: the cosignature is queued and
-// written with the others that came within flushEvery, in one transaction,
-// so that the witnesses' answers take the database's write lock from the
-// sequencer seldom. One lost in a crash is asked for again at restart.
+// AddCosignature implements witness.LogStore: the cosignature is kept in
+// memory until the sequencer writes it in its next batch's transaction
+// (take), so that it costs the database no transaction, no fsync and no turn
+// of the write lock of its own. If no batch takes it within flushEvery (no
+// writes are coming), flush writes it in a transaction of its own. One lost
+// in a crash or with a failed batch is superseded by the witness's
+// cosignature of the next checkpoint, or asked for again at restart.
 func (w *witnessing) AddCosignature(ctx context.Context, size uint64, c witness.Cosignature) error {
-	select {
-	case w.queue <- sqlstore.Cosignature{Size: size, Witness: c.Key, Line: c.Line, SignedAt: c.Time, ReceivedAt: w.now()}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	w.mu.Lock()
+	if len(w.pending) >= maxPendingCosignatures { // the store is failing: keep the newest
+		w.pending = w.pending[1:]
 	}
+	w.pending = append(w.pending, sqlstore.Cosignature{Size: size, Witness: c.Key, Line: c.Line, SignedAt: c.Time, ReceivedAt: w.now()})
+	w.mu.Unlock()
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+	return nil
 }
 
-// flushEvery is how long cosignatures wait to be written together.
+// maxPendingCosignatures bounds the cosignatures held in memory.
+const maxPendingCosignatures = 1024
+
+// take hands the pending cosignatures to the sequencer, for its batch.
+func (w *witnessing) take() []sqlstore.Cosignature {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	cs := w.pending
+	w.pending = nil
+	return cs
+}
+
+// flushEvery is how long cosignatures wait for a batch of the sequencer to
+// take them before they are written on their own.
 const flushEvery = 100 * time.Millisecond
 
-// flush writes the queued cosignatures until ctx ends.
+// flush writes the cosignatures that no batch has taken flushEvery after
+// they came (writes have stopped); at the end, what is left.
 func (w *witnessing) flush(ctx context.Context) {
 	for {
-		var batch []sqlstore.Cosignature
 		select {
-		case c := <-w.queue:
-			batch = append(batch, c)
+		case <-w.kick:
 		case <-ctx.Done():
-			for { // what is queued at the end is still written
-				select {
-				case c := <-w.queue:
-					batch = append(batch, c)
-					continue
-				default:
-				}
-				break
-			}
-			if len(batch) > 0 {
-				w.db.AddCosignatures(context.WithoutCancel(ctx), batch...)
+			if left := w.take(); len(left) > 0 {
+				w.db.AddCosignatures(context.WithoutCancel(ctx), left...)
 			}
 			return
 		}
-		timer := time.NewTimer(flushEvery)
-	gather:
-		for {
+		for more := true; more && ctx.Err() == nil; {
 			select {
-			case c := <-w.queue:
-				batch = append(batch, c)
-			case <-timer.C:
-				break gather
+			case <-time.After(flushEvery):
 			case <-ctx.Done():
-				timer.Stop()
-				break gather
+				continue // the select above writes what is left
+			}
+			var left []sqlstore.Cosignature
+			if left, more = w.takeOlder(w.now().Add(-flushEvery)); len(left) == 0 {
+				continue
+			}
+			if err := w.db.AddCosignatures(context.WithoutCancel(ctx), left...); err != nil {
+				w.logger.Error("witness client: storing cosignatures", "err", err)
+				continue
+			}
+			if w.onStored != nil {
+				w.onStored(left, true)
 			}
 		}
-		if err := w.db.AddCosignatures(context.WithoutCancel(ctx), batch...); err != nil {
-			w.logger.Error("witness client: storing cosignatures", "err", err)
-			continue
-		}
-		if w.onStored != nil {
-			w.onStored(batch)
+	}
+}
+
+// takeOlder takes the pending cosignatures received at or before t; more
+// says others are still pending.
+func (w *witnessing) takeOlder(t time.Time) (old []sqlstore.Cosignature, more bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var rest []sqlstore.Cosignature
+	for _, c := range w.pending {
+		if c.ReceivedAt.After(t) {
+			rest = append(rest, c)
+		} else {
+			old = append(old, c)
 		}
 	}
+	w.pending = rest
+	return old, len(rest) > 0
 }
 
 // Cosigned implements witness.CosignedSource.
@@ -215,13 +254,18 @@ func toCosigned(cs []sqlstore.CosignedCheckpoint) []witness.Cosigned {
 // witnessedOf describes a checkpoint that meets the quorum; since is when
 // the last of its cosignatures reached the log.
 func witnessedOf(text []byte, size uint64, cosigs []witness.Cosignature, stored []sqlstore.Cosignature) *api.WitnessedCheckpoint {
-	wc := &api.WitnessedCheckpoint{Size: size, Note: string(text), Witnesses: []string{}}
+	wc := &api.WitnessedCheckpoint{Size: size, Note: string(text), Witnesses: []string{}, Cosignatures: []api.WitnessCosignature{}}
 	for _, c := range cosigs {
 		wc.Witnesses = append(wc.Witnesses, c.Witness)
-		for _, s := range stored {
-			if s.Witness == c.Key && s.ReceivedAt.After(wc.Since) {
-				wc.Since = s.ReceivedAt
+		got := api.WitnessCosignature{Witness: c.Witness, SignedAt: c.Time.UTC()}
+		for _, s := range stored { // its line; a key's other lines of this size are retries
+			if s.Witness == c.Key && (got.ReceivedAt.IsZero() || s.Line == c.Line) {
+				got.ReceivedAt = s.ReceivedAt.UTC()
 			}
+		}
+		wc.Cosignatures = append(wc.Cosignatures, got)
+		if got.ReceivedAt.After(wc.Since) {
+			wc.Since = got.ReceivedAt
 		}
 	}
 	return wc

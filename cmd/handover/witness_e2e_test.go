@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -64,42 +62,8 @@ func newWitnessDir(t *testing.T, name, dataDir, origin string) string {
 func startWitnessProc(t *testing.T, dir, listen string) *witnessProc {
 	t.Helper()
 	args := []string{"witness", "serve", "--state", dir, "--listen", listen}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), runChildEnv+"="+strings.Join(args, "\x1f"))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &witnessProc{dir: dir, cmd: cmd, stderr: &syncBuffer{}}
-	cmd.Stderr = w.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := regexp.MustCompile(` on (http://\S+)/ `).FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-			}
-		}
-		close(addr)
-	}()
-	select {
-	case a, ok := <-addr:
-		if !ok {
-			t.Fatalf("witness exited before serving: %s", w.stderr)
-		}
-		w.url = a
-	case <-time.After(60 * time.Second):
-		t.Fatalf("witness did not start: %s", w.stderr)
-	}
+	w := &witnessProc{dir: dir, stderr: &syncBuffer{}}
+	w.cmd, w.url = startChild(t, "witness", ` on (http://\S+)/ `, w.stderr, args...)
 	return w
 }
 
@@ -341,6 +305,17 @@ func TestWitnessesOnLoopback(t *testing.T) {
 			if !strings.Contains(w.stderr.String(), ": shrink: ") {
 				t.Errorf("%s: no shrink alert:\n%s", w.dir, w.stderr)
 			}
+			// Anyone can fetch the evidence from the witness, as kept.
+			list := httpGet(t, w.url+"/evidence")
+			if names := strings.Fields(list); len(names) != len(ev) {
+				t.Errorf("%s/evidence lists %q, want the %d files kept", w.url, list, len(ev))
+			}
+			for _, path := range ev {
+				kept, _ := os.ReadFile(path)
+				if got := httpGet(t, w.url+"/evidence/"+filepath.Base(path)); got != string(kept) || !strings.HasPrefix(got, "handover witness evidence: ") {
+					t.Errorf("%s/evidence/%s:\n%s", w.url, filepath.Base(path), got)
+				}
+			}
 		}
 		r := l.report(t)
 		if r.Witnesses[0].Refused == "" {
@@ -364,6 +339,21 @@ func oldCheckpoint(t *testing.T, l *logServer, max uint64) []byte {
 		t.Fatalf("no checkpoint of size at most %d: %v", max, err)
 	}
 	return text
+}
+
+// httpGet reads url, which must answer 200.
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s", url, resp.Status, b)
+	}
+	return string(b)
 }
 
 func readVKey(t *testing.T, dir string) string {

@@ -24,14 +24,17 @@ func newWitnessServe() *cobra.Command {
 		Long: `serve answers POST /add-checkpoint (C2SP tlog-witness) for the logs the witness
 follows, until interrupted. Every refusal of a shrink, a fork or an inconsistent
 checkpoint is kept under DIR/evidence and printed on standard error as a line
-starting "ALERT witness:".`,
+starting "ALERT witness:". The evidence is served read-only, for monitors and the
+public: GET /evidence lists the files (oldest first, one name a line), GET
+/evidence/NAME is one of them: both signed checkpoints that contradict each other,
+which anyone holding the log's key can check.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ws, err := startWitness(witnessDir(cmd), listen, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "witness %s serving on http://%s/ (add-checkpoint); Ctrl-C stops\npublic key: %s\n",
+			fmt.Fprintf(cmd.OutOrStdout(), "witness %s serving on http://%s/ (add-checkpoint, evidence); Ctrl-C stops\npublic key: %s\n",
 				ws.w.Signer().Name(), ws.Addr(), ws.w.Signer().VKey())
 			select {
 			case <-cmd.Context().Done():
