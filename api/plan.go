@@ -17,8 +17,11 @@ import (
 	"github.com/handover-project/handover/sequencer"
 )
 
-// planQuery is how a campaign's plan is asked for.
-type planQuery struct {
+// PlanParams say how a campaign's plan is made. GET …/plan and POST
+// …/plan/acceptances (which makes the plan again) share them, so that a key the
+// user accepts names what they were shown. (Exported: huma reads the parameters
+// of an embedded struct only when its type is.)
+type PlanParams struct {
 	ID       string `path:"id" doc:"The campaign's id"`
 	From     string `query:"from" doc:"First day of the plan (YYYY-MM-DD); default: the day after the ledger's last event"`
 	PerDay   int    `query:"movements_per_day" default:"2" minimum:"1" maximum:"20" doc:"Movements (convoys) a day"`
@@ -28,11 +31,16 @@ type planQuery struct {
 	Escort   string `query:"escort" doc:"The escort party (id or code); default: the only escort force"`
 	Horizon  int    `query:"horizon" default:"120" minimum:"1" maximum:"366" doc:"Days planned"`
 	LeadDays int    `query:"safeguard_days" default:"0" minimum:"0" maximum:"60" doc:"Days the safeguards of a person on no transfer yet are expected to take"`
-	Lang     string `query:"lang" default:"en" enum:"en,ar" doc:"Language of the explanations"`
-	Change   string `query:"change" doc:"Re-plan after a change and show the difference: safeguard_cleared:REGNO, movement_cancelled:KEY, vehicle_lost:VEHICLE or capacity_reduced:FACILITY:CATEGORY:N"`
 }
 
-func (q *planQuery) pathID() string { return q.ID }
+func (q *PlanParams) pathID() string { return q.ID }
+
+// planQuery is how a campaign's plan is asked for.
+type planQuery struct {
+	PlanParams
+	Lang   string `query:"lang" default:"en" enum:"en,ar" doc:"Language of the explanations"`
+	Change string `query:"change" doc:"Re-plan after a change and show the difference: safeguard_cleared:REGNO, movement_cancelled:KEY, vehicle_lost:VEHICLE or capacity_reduced:FACILITY:CATEGORY:N"`
+}
 
 type planOutput struct {
 	Body struct {
@@ -45,7 +53,7 @@ type planOutput struct {
 }
 
 // campaignPlan makes the plan of a campaign from the stored projections.
-func (s *server) campaignPlan(ctx context.Context, q *planQuery) (*plan.Plan, *plan.Input, error) {
+func (s *server) campaignPlan(ctx context.Context, q *PlanParams, lang string) (*plan.Plan, *plan.Input, error) {
 	id, err := parseID("path.id", "campaign", q.ID)
 	if err != nil {
 		return nil, nil, err
@@ -97,7 +105,7 @@ func (s *server) campaignPlan(ctx context.Context, q *planQuery) (*plan.Plan, *p
 	if err != nil {
 		return nil, nil, invalid("query", err.Error())
 	}
-	pl.Render(q.Lang)
+	pl.Render(lang)
 	return pl, in, nil
 }
 
@@ -216,7 +224,7 @@ func (s *server) escortOf(ctx context.Context, ref string) (uuid.UUID, error) {
 }
 
 func (s *server) getPlan(ctx context.Context, q *planQuery) (*planOutput, error) {
-	pl, in, err := s.campaignPlan(ctx, q)
+	pl, in, err := s.campaignPlan(ctx, &q.PlanParams, q.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -233,24 +241,14 @@ func (s *server) getPlan(ctx context.Context, q *planQuery) (*planOutput, error)
 }
 
 type acceptPlanInput struct {
-	ID       string `path:"id" doc:"The campaign's id"`
-	From     string `query:"from" doc:"First day of the plan (YYYY-MM-DD); default: the day after the ledger's last event"`
-	PerDay   int    `query:"movements_per_day" default:"2" minimum:"1" maximum:"20" doc:"Movements (convoys) a day"`
-	Size     int    `query:"movement_size" default:"150" minimum:"1" maximum:"1000" doc:"Most persons a movement carries"`
-	Vehicles int    `query:"vehicles" default:"3" minimum:"1" maximum:"50" doc:"Vehicles of each convoy"`
-	Seats    int    `query:"seats" default:"50" minimum:"1" maximum:"1000" doc:"Seats of each vehicle"`
-	Escort   string `query:"escort" doc:"The escort party (id or code); default: the only escort force"`
-	Horizon  int    `query:"horizon" default:"120" minimum:"1" maximum:"366" doc:"Days planned"`
-	LeadDays int    `query:"safeguard_days" default:"0" minimum:"0" maximum:"60" doc:"Days the safeguards of a person on no transfer yet are expected to take"`
-	Body     struct {
+	PlanParams
+	Body struct {
 		Stamp
 		Movements  []string `json:"movements" required:"true" minItems:"1" doc:"Keys of the planned movements to accept (P001…)"`
 		LegalBasis string   `json:"legal_basis" required:"true" doc:"Legal basis of the transfers proposed for persons on none yet"`
 		OrderedBy  string   `json:"ordered_by" required:"true" doc:"The authority that ordered them"`
 	}
 }
-
-func (in *acceptPlanInput) pathID() string { return in.ID }
 
 type acceptPlanOutput struct {
 	Body struct {
@@ -269,8 +267,7 @@ type acceptPlanOutput struct {
 // as it stands, with the same query, so a key names what the user saw unless the
 // ledger changed in between.
 func (s *server) acceptPlan(ctx context.Context, in *acceptPlanInput) (*acceptPlanOutput, error) {
-	pl, pin, err := s.campaignPlan(ctx, &planQuery{ID: in.ID, From: in.From, PerDay: in.PerDay, Size: in.Size, Vehicles: in.Vehicles,
-		Seats: in.Seats, Escort: in.Escort, Horizon: in.Horizon, LeadDays: in.LeadDays, Lang: "en"})
+	pl, pin, err := s.campaignPlan(ctx, &in.PlanParams, "en")
 	if err != nil {
 		return nil, err
 	}
