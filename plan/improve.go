@@ -1,0 +1,220 @@
+package plan
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+)
+
+// searchWork bounds the local search: the persons re-planned, summed over every
+// neighbour tried. A neighbour re-plans every person, so small instances may try a
+// few thousand neighbours and the demo's campaign a handful.
+const searchWork = 40_000
+
+// repairs are the strategies a neighbour is planned with: of those Make tries, the
+// ones that found every improvement on the instances compared with the exact
+// solver (serving deadline sites first, or counting half-full convoys, never did).
+var repairs = []strategy{{false, 1, false, false}, {false, 1, false, true}, {false, 1, true, false}}
+
+// improve searches around plan cur by large neighbourhoods: it takes some
+// movements out (one, two, all of a site, every one from a day on), keeps the others
+// as they are, and plans the rest again as Make does, with each strategy, the kept
+// movements topped up first or as the schedule reaches them; it moves to the first
+// neighbour with a better Objective, until no neighbour is better or the work
+// allowed is spent. Neighbours are tried in parallel but chosen in a fixed order, so
+// the result is deterministic. base is a planner before scheduling, cloned for each
+// neighbour.
+func improve(base *planner, cur *Plan) *Plan {
+	budget := searchWork / max(1, len(base.in.Persons))
+	batch := 2 * runtime.GOMAXPROCS(0)
+	type try struct {
+		drop  map[string]bool
+		st    strategy
+		first bool
+	}
+	for budget > 0 {
+		var tries []try
+		for _, drop := range neighbourhoods(cur) {
+			for _, first := range []bool{false, true} {
+				for _, st := range repairs {
+					tries = append(tries, try{drop, st, first})
+				}
+			}
+		}
+		var next *Plan
+		for len(tries) > 0 && budget > 0 && next == nil {
+			n := min(batch, len(tries), budget)
+			out := make([]*planner, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() { out[i] = base.rebuild(tries[i].st, cur, tries[i].drop, tries[i].first) })
+			}
+			wg.Wait()
+			budget -= n
+			tried := tries[:n]
+			tries = tries[n:]
+			for j, p := range out {
+				if !p.score().Less(cur.Objective) {
+					continue
+				}
+				if pl := p.finish(); pl.Objective.Less(cur.Objective) {
+					next = pl
+					if debugImprove {
+						fmt.Printf("IMPROVE drops=%d st=%v first=%v used=%d\n", len(tried[j].drop), tried[j].st, tried[j].first, searchWork/max(1, len(base.in.Persons))-budget)
+					}
+					break
+				}
+			}
+		}
+		if next == nil {
+			break
+		}
+		cur = next
+	}
+	return cur
+}
+
+// neighbourhoods lists the sets of movements to take out of a plan, in a fixed
+// order: each movement alone (the emptiest first), each pair, each site's
+// movements, and every movement from each day on.
+func neighbourhoods(pl *Plan) []map[string]bool {
+	ms := slices.Clone(pl.Movements)
+	slices.SortStableFunc(ms, func(a, b Movement) int { return cmp.Compare(len(a.Manifest), len(b.Manifest)) })
+	var out []map[string]bool
+	for _, m := range ms {
+		out = append(out, map[string]bool{m.Key: true})
+	}
+	for i, a := range ms {
+		for _, b := range ms[i+1:] {
+			out = append(out, map[string]bool{a.Key: true, b.Key: true})
+		}
+	}
+	bySite := map[uuid.UUID]map[string]bool{}
+	var sites []uuid.UUID
+	for _, m := range pl.Movements {
+		if bySite[m.From] == nil {
+			bySite[m.From] = map[string]bool{}
+			sites = append(sites, m.From)
+		}
+		bySite[m.From][m.Key] = true
+	}
+	for _, s := range sites {
+		if len(bySite[s]) > 2 {
+			out = append(out, bySite[s])
+		}
+	}
+	// Movements are in day order: every movement from the i-th on, at each new day.
+	for i, m := range pl.Movements {
+		if i == 0 || m.Day == pl.Movements[i-1].Day || len(pl.Movements)-i < 3 {
+			continue
+		}
+		from := map[string]bool{}
+		for _, n := range pl.Movements[i:] {
+			from[n.Key] = true
+		}
+		out = append(out, from)
+	}
+	return out
+}
+
+// rebuild plans again from cur on a clone of p (a planner before scheduling),
+// keeping cur's movements but those drop names and planning the persons left as
+// Make does with strategy st. With first, the kept movements are topped up before
+// anything else (as Replan does); otherwise when the schedule reaches each, after
+// the free slots before it.
+func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bool) *planner {
+	q := p.clone()
+	q.use(st)
+	kept := q.seed(cur, drop, false)
+	if first {
+		q.topUp(kept)
+	} else {
+		q.later = map[[2]int]*planned{}
+		for _, m := range kept {
+			q.later[[2]int{m.day, m.slot}] = m
+		}
+	}
+	q.schedule()
+	return q
+}
+
+// clone copies a planner that has not scheduled yet; units are shared, as nothing
+// changes them.
+func (p *planner) clone() *planner {
+	q := *p
+	q.sites = make([]*siteState, len(p.sites))
+	q.siteByID = make(map[uuid.UUID]*siteState, len(p.sites))
+	for i, s := range p.sites {
+		c := *s
+		c.pending = slices.Clone(s.pending)
+		q.sites[i], q.siteByID[s.ID] = &c, &c
+	}
+	q.recvs = make([]*recvState, len(p.recvs))
+	for i, r := range p.recvs {
+		c := *r
+		c.free = maps.Clone(r.free)
+		q.recvs[i] = &c
+	}
+	q.taken = maps.Clone(p.taken)
+	q.reasons = maps.Clone(p.reasons)
+	q.moves = nil
+	q.later = nil
+	return &q
+}
+
+// score is the Objective of the movements planned so far, as Score computes it on
+// the finished plan, without finishing it.
+func (p *planner) score() Objective {
+	var o Objective
+	h, g := p.req.horizon(), len(p.in.Priorities)
+	moved := 0
+	for _, m := range p.moves {
+		o.Movements++
+		o.Completion = max(o.Completion, m.day+1)
+		for _, u := range m.load.units {
+			moved += u.size()
+			if m.site.deadline >= 0 && m.day < m.site.deadline {
+				o.Late -= u.size()
+			}
+			for _, per := range u.members {
+				if per.Priority >= 0 && per.Priority < g {
+					o.Priority -= (g - per.Priority) * (h - m.day)
+				}
+			}
+		}
+	}
+	o.Unplanned = len(p.in.Persons) - moved
+	for i := range p.in.Persons {
+		per := &p.in.Persons[i]
+		if s := p.siteByID[per.Site]; s != nil && s.deadline >= 0 {
+			o.Late++
+		}
+		if per.Priority >= 0 && per.Priority < g {
+			o.Priority += (g - per.Priority) * h
+		}
+	}
+	return o
+}
+
+// renumber gives a plan's movements the keys P001, P002… by day and convoy.
+func renumber(pl *Plan) {
+	keys := map[string]string{}
+	for i := range pl.Movements {
+		m := &pl.Movements[i]
+		k := fmt.Sprintf("P%03d", i+1)
+		keys[m.Key], m.Key = k, k
+	}
+	for i := range pl.Persons {
+		if a := &pl.Persons[i]; a.Movement != "" {
+			a.Movement = keys[a.Movement]
+		}
+	}
+}
+
+var debugImprove = os.Getenv("PLAN_DEBUG_IMPROVE") != ""
