@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -24,8 +23,8 @@ var repairs = []strategy{{false, 1, false, false}, {false, 1, false, true}, {fal
 
 // improve searches around plan cur by large neighbourhoods: it takes some
 // movements out (one, two, all of a site, every one from a day on), keeps the others
-// as they are, and plans the rest again as Make does, with each strategy, the kept
-// movements topped up first or as the schedule reaches them; it moves to the first
+// as they are, and plans the rest again as Make does, with each of repairs, the
+// kept movements topped up first or as the schedule reaches them; it moves to the first
 // neighbour with a better Objective, until no neighbour is better or the work
 // allowed is spent. Neighbours are tried in parallel but chosen in a fixed order, so
 // the result is deterministic. base is a planner before scheduling, cloned for each
@@ -57,17 +56,13 @@ func improve(base *planner, cur *Plan) *Plan {
 			}
 			wg.Wait()
 			budget -= n
-			tried := tries[:n]
 			tries = tries[n:]
-			for j, p := range out {
+			for _, p := range out {
 				if !p.score().Less(cur.Objective) {
 					continue
 				}
 				if pl := p.finish(); pl.Objective.Less(cur.Objective) {
 					next = pl
-					if debugImprove {
-						fmt.Printf("IMPROVE drops=%d st=%v first=%v used=%d\n", len(tried[j].drop), tried[j].st, tried[j].first, searchWork/max(1, len(base.in.Persons))-budget)
-					}
 					break
 				}
 			}
@@ -216,5 +211,3 @@ func renumber(pl *Plan) {
 		}
 	}
 }
-
-var debugImprove = os.Getenv("PLAN_DEBUG_IMPROVE") != ""
