@@ -55,17 +55,20 @@ func improve(base *planner, cur *Plan) *Plan {
 				wg.Go(func() { out[i] = base.rebuild(tries[i].st, cur, tries[i].drop, tries[i].first) })
 			}
 			wg.Wait()
-			budget -= n
-			tries = tries[n:]
-			for _, p := range out {
+			// Only the neighbours up to the one taken are charged, so that the
+			// work, and the plan, do not depend on the number of cores.
+			used := n
+			for i, p := range out {
 				if !p.score().Less(cur.Objective) {
 					continue
 				}
 				if pl := p.finish(); pl.Objective.Less(cur.Objective) {
-					next = pl
+					next, used = pl, i+1
 					break
 				}
 			}
+			budget -= used
+			tries = tries[n:]
 		}
 		if next == nil {
 			break
