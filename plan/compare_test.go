@@ -81,10 +81,10 @@ func TestWithinOnePercentOfOptimum(t *testing.T) {
 				t.Fatal(err)
 			}
 			start := time.Now()
-			opt := optimum(t, cbc, &w.in, req)
+			opt, cpu := optimum(t, cbc, &w.in, req)
 			gap := (weighted(pl.Objective) - weighted(opt)) / max(weighted(opt), 1)
-			t.Logf("instance %d (%d persons): plan %+v, optimum %+v, gap %.3f%%; bound %+v (solved in %s)", i+1, n, pl.Objective, opt, 100*gap,
-				pl.Bound, time.Since(start).Round(time.Second))
+			t.Logf("instance %d (%d persons): plan %+v, optimum %+v, gap %.3f%%; bound %+v; CBC %.1f CPU-s (%s)", i+1, n, pl.Objective, opt, 100*gap,
+				pl.Bound, cpu, time.Since(start).Round(time.Second))
 			if opt.Less(pl.Objective) && gap > 0.01 {
 				t.Errorf("instance %d: plan %+v is %.2f%% worse than the optimum %+v", i+1, pl.Objective, 100*gap, opt)
 			}

@@ -19,7 +19,8 @@ const searchWork = 40_000
 // repairs are the strategies a neighbour is planned with: of those Make tries, the
 // ones that found every improvement on the instances compared with the exact
 // solver (serving deadline sites first, or counting half-full convoys, never did).
-var repairs = []strategy{{false, 1, false, false}, {false, 1, false, true}, {false, 1, true, false}}
+var repairs = []strategy{{false, 1, false, false, false}, {false, 1, false, true, false}, {false, 1, true, false, false},
+	{false, 1, false, false, true}}
 
 // improve searches around plan cur by large neighbourhoods: it takes some
 // movements out (one, two, all of a site, every one from a day on), keeps the others

@@ -62,10 +62,12 @@ type strategy struct {
 	caution        int  // divide a convoy's capacity by this when counting what a deadline site needs
 	tightest       bool // on a tie, send to the receiver with the fewest free places left
 	largestFirst   bool // within a ready day and priority, larger households first (more persons per scarce place)
+	reserve        bool // leave the places of each category that sites due earlier still need
 }
 
-var strategies = []strategy{{false, 1, false, false}, {false, 2, false, false}, {true, 1, false, false},
-	{false, 1, true, false}, {true, 2, true, false}, {false, 1, false, true}, {true, 1, false, true}}
+var strategies = []strategy{{false, 1, false, false, false}, {false, 2, false, false, false}, {true, 1, false, false, false},
+	{false, 1, true, false, false}, {true, 2, true, false, false}, {false, 1, false, true, false}, {true, 1, false, true, false},
+	{false, 1, false, false, true}}
 
 // use sets the planner's strategy, ordering the units at each site for it.
 func (p *planner) use(st strategy) {
@@ -374,6 +376,9 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 	for _, u := range l.units {
 		on[u] = true
 	}
+	if p.strategy.reserve {
+		l.spare = p.spare(s, d)
+	}
 	// Fill in order; when a unit misses for want of a vehicle of its class with room,
 	// trade vehicles between two classes (a larger one to the class that lacks seats,
 	// when both loads still fit) and fill again, at most once per vehicle.
@@ -390,6 +395,32 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 		return base
 	}
 	return &planned{day: d, slot: k, site: s, recv: r, load: l}
+}
+
+// spare is, by category, the places over every receiver that site s may take on
+// day d: the free places less the persons of that category waiting at the other
+// sites whose deadline comes first (every deadline, for a site without one), ready
+// before it.
+func (p *planner) spare(s *siteState, d int) map[custody.Category]int {
+	out := map[custody.Category]int{}
+	for _, r := range p.recvs {
+		for c, n := range r.free {
+			out[c] += n
+		}
+	}
+	for _, t := range p.sites {
+		if t == s || t.deadline <= d || (s.deadline >= 0 && t.deadline >= s.deadline) {
+			continue
+		}
+		for _, u := range t.pending {
+			if u.ready < t.deadline {
+				for _, c := range u.counts {
+					out[c.cat] -= c.n
+				}
+			}
+		}
+	}
+	return out
 }
 
 // fillLoad puts on l, in the site's order, the ready units for receiver r that fit;

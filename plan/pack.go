@@ -15,6 +15,9 @@ type load struct {
 	units    []*unit
 	where    []int // vehicle index of each unit
 	cats     map[custody.Category]int
+	// spare, when set, caps the persons of each category the load may take
+	// (places left for sites due earlier).
+	spare map[custody.Category]int
 }
 
 func newLoad(convoy []custody.Vehicle, size int) *load {
@@ -113,6 +116,9 @@ func (l *load) room(free map[custody.Category]int, u *unit) bool {
 	}
 	for _, c := range u.counts {
 		if l.cats[c.cat]+c.n > free[c.cat] {
+			return false
+		}
+		if l.spare != nil && l.cats[c.cat]+c.n > l.spare[c.cat] {
 			return false
 		}
 	}
