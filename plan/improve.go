@@ -19,8 +19,8 @@ const searchWork = 40_000
 // repairs are the strategies a neighbour is planned with: of those Make tries, the
 // ones that found every improvement on the instances compared with the exact
 // solver (serving deadline sites first, or counting half-full convoys, never did).
-var repairs = []strategy{{false, 1, false, false, false}, {false, 1, false, true, false}, {false, 1, true, false, false},
-	{false, 1, false, false, true}}
+var repairs = []strategy{{false, 1, false, false, false, false}, {false, 1, false, true, false, false}, {false, 1, true, false, false, false},
+	{false, 1, false, false, true, false}, {false, 1, false, false, false, true}, {true, 1, false, false, true, false}}
 
 // improve searches around plan cur by large neighbourhoods: it takes some
 // movements out (one, two, all of a site, every one from a day on), keeps the others
@@ -37,13 +37,39 @@ func improve(base *planner, cur *Plan) *Plan {
 		drop  map[string]bool
 		st    strategy
 		first bool
+		hold  *unit
+	}
+	unitOf := map[uuid.UUID]*unit{}
+	for _, s := range base.sites {
+		for _, u := range s.pending {
+			for _, m := range u.members {
+				unitOf[m.ID] = u
+			}
+		}
 	}
 	for budget > 0 {
 		var tries []try
 		for _, drop := range neighbourhoods(cur) {
 			for _, first := range []bool{false, true} {
 				for _, st := range repairs {
-					tries = append(tries, try{drop, st, first})
+					tries = append(tries, try{drop, st, first, nil})
+				}
+			}
+		}
+		// Then each unit held back in turn, every movement planned again: leaving
+		// one person out may save a vehicle, or a slot another site needs more.
+		all := map[string]bool{}
+		for _, m := range cur.Movements {
+			all[m.Key] = true
+		}
+		held := map[*unit]bool{}
+		for _, m := range byLoad(cur) {
+			for _, st := range m.Manifest {
+				if u := unitOf[st.Person]; u != nil && !held[u] {
+					held[u] = true
+					for _, rs := range repairs {
+						tries = append(tries, try{all, rs, false, u})
+					}
 				}
 			}
 		}
@@ -53,7 +79,7 @@ func improve(base *planner, cur *Plan) *Plan {
 			out := make([]*planner, n)
 			var wg sync.WaitGroup
 			for i := range n {
-				wg.Go(func() { out[i] = base.rebuild(tries[i].st, cur, tries[i].drop, tries[i].first) })
+				wg.Go(func() { out[i] = base.rebuild(tries[i].st, cur, tries[i].drop, tries[i].first, tries[i].hold) })
 			}
 			wg.Wait()
 			// Only the neighbours up to the one taken are charged, so that the
@@ -83,8 +109,7 @@ func improve(base *planner, cur *Plan) *Plan {
 // order: each movement alone (the emptiest first), each pair, each site's
 // movements, and every movement from each day on.
 func neighbourhoods(pl *Plan) []map[string]bool {
-	ms := slices.Clone(pl.Movements)
-	slices.SortStableFunc(ms, func(a, b Movement) int { return cmp.Compare(len(a.Manifest), len(b.Manifest)) })
+	ms := byLoad(pl)
 	var out []map[string]bool
 	for _, m := range ms {
 		out = append(out, map[string]bool{m.Key: true})
@@ -122,15 +147,29 @@ func neighbourhoods(pl *Plan) []map[string]bool {
 	return out
 }
 
+// byLoad is a plan's movements, the emptiest first.
+func byLoad(pl *Plan) []Movement {
+	ms := slices.Clone(pl.Movements)
+	slices.SortStableFunc(ms, func(a, b Movement) int { return cmp.Compare(len(a.Manifest), len(b.Manifest)) })
+	return ms
+}
+
 // rebuild plans again from cur on a clone of p (a planner before scheduling),
 // keeping cur's movements but those drop names and planning the persons left as
-// Make does with strategy st. With first, the kept movements are topped up before
+// Make does with strategy st, without unit hold if given. With first, the kept movements are topped up before
 // anything else (as Replan does); otherwise when the schedule reaches each, after
 // the free slots before it.
-func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bool) *planner {
+func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bool, hold *unit) *planner {
 	q := p.clone()
 	q.use(st)
 	kept := q.seed(cur, drop, false)
+	var heldAt *siteState
+	if hold != nil {
+		if s := q.siteByID[hold.site]; s != nil && slices.Contains(s.pending, hold) {
+			heldAt = s
+			s.pending = slices.DeleteFunc(s.pending, func(u *unit) bool { return u == hold })
+		}
+	}
 	if first {
 		q.topUp(kept)
 	} else {
@@ -140,6 +179,9 @@ func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bo
 		}
 	}
 	q.schedule()
+	if heldAt != nil {
+		heldAt.pending = append(heldAt.pending, hold) // not planned: explained as the others left
+	}
 	return q
 }
 

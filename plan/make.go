@@ -63,11 +63,12 @@ type strategy struct {
 	tightest       bool // on a tie, send to the receiver with the fewest free places left
 	largestFirst   bool // within a ready day and priority, larger households first (more persons per scarce place)
 	reserve        bool // leave the places of each category that sites due earlier still need
+	unforced       bool // never force a slot to a deadline site (a neighbour may need it elsewhere)
 }
 
-var strategies = []strategy{{false, 1, false, false, false}, {false, 2, false, false, false}, {true, 1, false, false, false},
-	{false, 1, true, false, false}, {true, 2, true, false, false}, {false, 1, false, true, false}, {true, 1, false, true, false},
-	{false, 1, false, false, true}}
+var strategies = []strategy{{false, 1, false, false, false, false}, {false, 2, false, false, false, false}, {true, 1, false, false, false, false},
+	{false, 1, true, false, false, false}, {true, 2, true, false, false, false}, {false, 1, false, true, false, false}, {true, 1, false, true, false, false},
+	{false, 1, false, false, true, false}}
 
 // use sets the planner's strategy, ordering the units at each site for it.
 func (p *planner) use(st strategy) {
@@ -215,7 +216,10 @@ func (p *planner) schedule() {
 			}
 			continue
 		}
-		forced := p.forced(d)
+		forced := 0
+		if !p.strategy.unforced {
+			forced = p.forced(d)
+		}
 		for k := range p.req.Convoys {
 			if m := p.later[[2]int{d, k}]; m != nil {
 				p.build(m.site, nil, d, k, m)
