@@ -37,7 +37,7 @@ func improve(base *planner, cur *Plan) *Plan {
 		drop  map[string]bool
 		st    strategy
 		first bool
-		hold  *unit
+		hold  map[*unit]bool
 	}
 	unitOf := map[uuid.UUID]*unit{}
 	for _, s := range base.sites {
@@ -62,14 +62,31 @@ func improve(base *planner, cur *Plan) *Plan {
 		for _, m := range cur.Movements {
 			all[m.Key] = true
 		}
+		// And each class of a site held back whole (a class may cost a vehicle
+		// for few persons).
 		held := map[*unit]bool{}
+		groups := map[[2]int]map[*unit]bool{}
+		var order [][2]int
 		for _, m := range byLoad(cur) {
 			for _, st := range m.Manifest {
 				if u := unitOf[st.Person]; u != nil && !held[u] {
 					held[u] = true
 					for _, rs := range repairs {
-						tries = append(tries, try{all, rs, false, u})
+						tries = append(tries, try{all, rs, false, map[*unit]bool{u: true}})
 					}
+					k := [2]int{slices.IndexFunc(base.sites, func(s *siteState) bool { return s.ID == u.site }), int(u.class)}
+					if groups[k] == nil {
+						groups[k] = map[*unit]bool{}
+						order = append(order, k)
+					}
+					groups[k][u] = true
+				}
+			}
+		}
+		for _, k := range order {
+			if len(groups[k]) > 1 {
+				for _, rs := range repairs {
+					tries = append(tries, try{all, rs, false, groups[k]})
 				}
 			}
 		}
@@ -156,18 +173,22 @@ func byLoad(pl *Plan) []Movement {
 
 // rebuild plans again from cur on a clone of p (a planner before scheduling),
 // keeping cur's movements but those drop names and planning the persons left as
-// Make does with strategy st, without unit hold if given. With first, the kept movements are topped up before
+// Make does with strategy st, without the units hold names. With first, the kept movements are topped up before
 // anything else (as Replan does); otherwise when the schedule reaches each, after
 // the free slots before it.
-func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bool, hold *unit) *planner {
+func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bool, hold map[*unit]bool) *planner {
 	q := p.clone()
 	q.use(st)
 	kept := q.seed(cur, drop, false)
-	var heldAt *siteState
-	if hold != nil {
-		if s := q.siteByID[hold.site]; s != nil && slices.Contains(s.pending, hold) {
-			heldAt = s
-			s.pending = slices.DeleteFunc(s.pending, func(u *unit) bool { return u == hold })
+	held := map[*siteState][]*unit{}
+	for _, s := range q.sites {
+		for _, u := range s.pending {
+			if hold[u] {
+				held[s] = append(held[s], u)
+			}
+		}
+		if len(held[s]) > 0 {
+			s.pending = slices.DeleteFunc(s.pending, func(u *unit) bool { return hold[u] })
 		}
 	}
 	if first {
@@ -179,8 +200,8 @@ func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bo
 		}
 	}
 	q.schedule()
-	if heldAt != nil {
-		heldAt.pending = append(heldAt.pending, hold) // not planned: explained as the others left
+	for _, s := range q.sites {
+		s.pending = append(s.pending, held[s]...) // not planned: explained as the others left
 	}
 	return q
 }
