@@ -53,7 +53,9 @@ type planOutput struct {
 }
 
 // campaignPlan makes the plan of a campaign from the stored projections.
-func (s *server) campaignPlan(ctx context.Context, q *PlanParams, lang string) (*plan.Plan, *plan.Input, error) {
+// The transfers and movements named in own are left out, as if not recorded: the
+// plan is made as it was before the request that creates them (see acceptPlan).
+func (s *server) campaignPlan(ctx context.Context, q *PlanParams, lang string, own map[uuid.UUID]bool) (*plan.Plan, *plan.Input, error) {
 	id, err := parseID("path.id", "campaign", q.ID)
 	if err != nil {
 		return nil, nil, err
@@ -91,6 +93,8 @@ func (s *server) campaignPlan(ctx context.Context, q *PlanParams, lang string) (
 	if src.Movements, err = docsOf[custody.MovementState](ctx, s, custody.MovementDoc); err != nil {
 		return nil, nil, err
 	}
+	src.Transfers = slices.DeleteFunc(src.Transfers, func(t *custody.TransferState) bool { return own[t.ID] })
+	src.Movements = slices.DeleteFunc(src.Movements, func(m *custody.MovementState) bool { return own[m.ID] })
 	from, err := s.planFrom(ctx, q.From)
 	if err != nil {
 		return nil, nil, err
@@ -224,7 +228,7 @@ func (s *server) escortOf(ctx context.Context, ref string) (uuid.UUID, error) {
 }
 
 func (s *server) getPlan(ctx context.Context, q *planQuery) (*planOutput, error) {
-	pl, in, err := s.campaignPlan(ctx, &q.PlanParams, q.Lang)
+	pl, in, err := s.campaignPlan(ctx, &q.PlanParams, q.Lang, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -266,8 +270,29 @@ type acceptPlanOutput struct {
 // still stand between them and departure. The plan is made again from the ledger
 // as it stands, with the same query, so a key names what the user saw unless the
 // ledger changed in between.
+//
+// One request, several commands: with an Idempotency-Key, each command gets a key
+// of its own derived from it, and the records their ids, so that a retry after a
+// lost answer replays every command's receipt and names the same records, never
+// writing twice. Such a retry makes the plan again without the records this
+// request creates (those it recorded before the answer was lost), so that the
+// keys name the same movements as the first time, and the commands not recorded
+// yet are the same as they would have been.
 func (s *server) acceptPlan(ctx context.Context, in *acceptPlanInput) (*acceptPlanOutput, error) {
-	pl, pin, err := s.campaignPlan(ctx, &in.PlanParams, "en")
+	base, keyed := sequencer.KeyOf(ctx)
+	newID := func(what string) uuid.UUID {
+		if !keyed {
+			return uuid.Must(uuid.NewV7())
+		}
+		return uuid.NewSHA1(uuid.NameSpaceOID, []byte(base.ID+"/accept-plan/"+what))
+	}
+	own := map[uuid.UUID]bool{}
+	if keyed {
+		for _, k := range in.Body.Movements {
+			own[newID("transfer/"+k)], own[newID("movement/"+k)] = true, true
+		}
+	}
+	pl, pin, err := s.campaignPlan(ctx, &in.PlanParams, "en", own)
 	if err != nil {
 		return nil, err
 	}
@@ -289,11 +314,6 @@ func (s *server) acceptPlan(ctx context.Context, in *acceptPlanInput) (*acceptPl
 			priority[p.ID] = pin.Priorities[p.Priority]
 		}
 	}
-	// One request, several commands: with an Idempotency-Key, each command gets a
-	// key of its own derived from it, and the records their ids, so that a retry
-	// after a lost answer replays every command's receipt and names the same
-	// records, never writing twice.
-	base, keyed := sequencer.KeyOf(ctx)
 	n := 0
 	next := func() context.Context {
 		n++
@@ -303,12 +323,6 @@ func (s *server) acceptPlan(ctx context.Context, in *acceptPlanInput) (*acceptPl
 		k := base
 		k.ID, k.Checked = fmt.Sprintf("%s/accept-plan/%d", base.ID, n), false
 		return sequencer.WithKey(ctx, k)
-	}
-	newID := func(what string) uuid.UUID {
-		if !keyed {
-			return uuid.Must(uuid.NewV7())
-		}
-		return uuid.NewSHA1(uuid.NameSpaceOID, []byte(base.ID+"/accept-plan/"+what))
 	}
 	out := &acceptPlanOutput{}
 	out.Body.Movements = map[string]uuid.UUID{}
