@@ -95,7 +95,7 @@ func (s *server) campaignPlan(ctx context.Context, q *PlanParams, lang string, o
 	}
 	src.Transfers = slices.DeleteFunc(src.Transfers, func(t *custody.TransferState) bool { return own[t.ID] })
 	src.Movements = slices.DeleteFunc(src.Movements, func(m *custody.MovementState) bool { return own[m.ID] })
-	from, err := s.planFrom(ctx, q.From)
+	from, err := s.planFrom(ctx, q.From, own)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -182,8 +182,9 @@ func docsOf[T any](ctx context.Context, s *server, kind custody.DocKind) ([]*T, 
 	return out, nil
 }
 
-// planFrom reads the first day, or takes the day after the ledger's last event.
-func (s *server) planFrom(ctx context.Context, from string) (time.Time, error) {
+// planFrom reads the first day, or takes the day after the ledger's last event,
+// passing over the events of the records in own (see campaignPlan).
+func (s *server) planFrom(ctx context.Context, from string, own map[uuid.UUID]bool) (time.Time, error) {
 	if from != "" {
 		t, err := time.Parse(time.DateOnly, from)
 		if err != nil {
@@ -192,18 +193,23 @@ func (s *server) planFrom(ctx context.Context, from string) (time.Time, error) {
 		return t, nil
 	}
 	_, size, err := s.store.LatestCheckpoint(ctx)
-	if err != nil || size == 0 {
-		return s.cfg.Now().UTC().Truncate(24 * time.Hour), err
-	}
-	le, err := s.store.Event(ctx, size-1)
 	if err != nil {
 		return time.Time{}, err
 	}
-	e, err := custody.DecodeEvent(le.Bytes)
-	if err != nil {
-		return time.Time{}, err
+	for i := size; i > 0; i-- {
+		le, err := s.store.Event(ctx, i-1)
+		if err != nil {
+			return time.Time{}, err
+		}
+		e, err := custody.DecodeEvent(le.Bytes)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if !own[e.Subject] {
+			return e.OccurredAt.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1), nil
+		}
 	}
-	return e.OccurredAt.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1), nil
+	return s.cfg.Now().UTC().Truncate(24 * time.Hour), nil
 }
 
 // escortOf resolves the escort party, or finds the only escort force.

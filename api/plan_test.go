@@ -124,7 +124,9 @@ func TestAcceptPlanAnswerLost(t *testing.T) {
 	iq.json("POST", "/api/v1/campaigns", map[string]any{"campaign": map[string]any{"name": "north-east Syria to Iraq", "target": 10, "receiving": "IRQ"},
 		"occurred_at": at(9)}, 201, &cp)
 	path := "/api/v1/campaigns/" + cp.ID.String() + "/plan"
-	query := "?from=2026-01-21&movements_per_day=1&movement_size=5&vehicles=1&seats=5"
+	// The first day is the default, the day after the ledger's last event: for the
+	// retry, the last event before the request's own.
+	query := "?movements_per_day=1&movement_size=5&vehicles=1&seats=5"
 	var shown struct {
 		Plan plan.Plan `json:"plan"`
 	}
@@ -136,7 +138,7 @@ func TestAcceptPlanAnswerLost(t *testing.T) {
 	if len(keys) != 2 {
 		t.Fatalf("the plan has movements %v, want two", keys)
 	}
-	body := map[string]any{"movements": keys, "legal_basis": "bilateral agreement", "ordered_by": "the ministry", "occurred_at": at(20)}
+	body := map[string]any{"movements": keys, "legal_basis": "bilateral agreement", "ordered_by": "the ministry", "occurred_at": at(26 * 60)}
 	k := iq.withKey("accept-all")
 	status, h, first := k.do("POST", path+"/acceptances"+query, body)
 	if status != 201 || h.Get(api.ReplayedHeader) != "" {
