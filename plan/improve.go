@@ -28,7 +28,8 @@ var repairs = []strategy{{false, 1, false, false, false, false}, {false, 1, fals
 // movements out (one, two, all of a site, every one from a day on), keeps the others
 // as they are, and plans the rest again as Make does, with each of repairs, the
 // kept movements topped up first or as the schedule reaches them; then it holds back
-// one unit, or one class of a site, and plans every movement again. It moves to the
+// one unit, or one class of a site, plans every movement again, and only then gives
+// the units held back the seats and slots left. It moves to the
 // first neighbour with a better Objective, until no neighbour is better or the work
 // allowed is spent. Neighbours are tried in parallel but chosen in a fixed order, so
 // the result is deterministic. base is a planner before scheduling, cloned for each
@@ -176,7 +177,8 @@ func byLoad(pl *Plan) []Movement {
 
 // rebuild plans again from cur on a clone of p (a planner before scheduling),
 // keeping cur's movements but those drop names and planning the persons left as
-// Make does with strategy st, without the units hold names. With first, the kept movements are topped up before
+// Make does with strategy st, the units hold names last (in the seats and slots
+// the others left). With first, the kept movements are topped up before
 // anything else (as Replan does); otherwise when the schedule reaches each, after
 // the free slots before it.
 func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bool, hold map[*unit]bool) *planner {
@@ -203,9 +205,18 @@ func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bo
 		}
 	}
 	q.schedule()
-	for _, s := range q.sites {
-		s.pending = append(s.pending, held[s]...) // not planned: explained as the others left
+	if len(hold) == 0 {
+		return q
 	}
+	// The units held back come last: into the seats left, then the slots left.
+	for _, s := range q.sites {
+		s.pending = append(s.pending, held[s]...)
+	}
+	moves := slices.Clone(q.moves)
+	slices.SortFunc(moves, func(a, b *planned) int { return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.slot, b.slot)) })
+	q.later = nil
+	q.topUp(moves)
+	q.schedule()
 	return q
 }
 
