@@ -60,8 +60,9 @@ func improve(base *planner, cur *Plan) *Plan {
 				}
 			}
 		}
-		// Then each unit held back in turn, every movement planned again: leaving
-		// one person out may save a vehicle, or a slot another site needs more.
+		// Then each unit held back in turn, every movement planned again and the
+		// unit last: planning one person last may save a vehicle, or a slot
+		// another site needs more.
 		all := map[string]bool{}
 		for _, m := range cur.Movements {
 			all[m.Key] = true
