@@ -17,8 +17,11 @@ import (
 	"github.com/handover-project/handover/sequencer"
 )
 
-// planQuery is how a campaign's plan is asked for.
-type planQuery struct {
+// PlanParams say how a campaign's plan is made. GET …/plan and POST
+// …/plan/acceptances (which makes the plan again) share them, so that a key the
+// user accepts names what they were shown. (Exported: huma reads the parameters
+// of an embedded struct only when its type is.)
+type PlanParams struct {
 	ID       string `path:"id" doc:"The campaign's id"`
 	From     string `query:"from" doc:"First day of the plan (YYYY-MM-DD); default: the day after the ledger's last event"`
 	PerDay   int    `query:"movements_per_day" default:"2" minimum:"1" maximum:"20" doc:"Movements (convoys) a day"`
@@ -28,11 +31,16 @@ type planQuery struct {
 	Escort   string `query:"escort" doc:"The escort party (id or code); default: the only escort force"`
 	Horizon  int    `query:"horizon" default:"120" minimum:"1" maximum:"366" doc:"Days planned"`
 	LeadDays int    `query:"safeguard_days" default:"0" minimum:"0" maximum:"60" doc:"Days the safeguards of a person on no transfer yet are expected to take"`
-	Lang     string `query:"lang" default:"en" enum:"en,ar" doc:"Language of the explanations"`
-	Change   string `query:"change" doc:"Re-plan after a change and show the difference: safeguard_cleared:REGNO, movement_cancelled:KEY, vehicle_lost:VEHICLE or capacity_reduced:FACILITY:CATEGORY:N"`
 }
 
-func (q *planQuery) pathID() string { return q.ID }
+func (q *PlanParams) pathID() string { return q.ID }
+
+// planQuery is how a campaign's plan is asked for.
+type planQuery struct {
+	PlanParams
+	Lang   string `query:"lang" default:"en" enum:"en,ar" doc:"Language of the explanations"`
+	Change string `query:"change" doc:"Re-plan after a change and show the difference: safeguard_cleared:REGNO, movement_cancelled:KEY, vehicle_lost:VEHICLE or capacity_reduced:FACILITY:CATEGORY:N"`
+}
 
 type planOutput struct {
 	Body struct {
@@ -45,7 +53,9 @@ type planOutput struct {
 }
 
 // campaignPlan makes the plan of a campaign from the stored projections.
-func (s *server) campaignPlan(ctx context.Context, q *planQuery) (*plan.Plan, *plan.Input, error) {
+// The transfers and movements named in own are left out, as if not recorded: the
+// plan is made as it was before the request that creates them (see acceptPlan).
+func (s *server) campaignPlan(ctx context.Context, q *PlanParams, lang string, own map[uuid.UUID]bool) (*plan.Plan, *plan.Input, error) {
 	id, err := parseID("path.id", "campaign", q.ID)
 	if err != nil {
 		return nil, nil, err
@@ -83,7 +93,9 @@ func (s *server) campaignPlan(ctx context.Context, q *planQuery) (*plan.Plan, *p
 	if src.Movements, err = docsOf[custody.MovementState](ctx, s, custody.MovementDoc); err != nil {
 		return nil, nil, err
 	}
-	from, err := s.planFrom(ctx, q.From)
+	src.Transfers = slices.DeleteFunc(src.Transfers, func(t *custody.TransferState) bool { return own[t.ID] })
+	src.Movements = slices.DeleteFunc(src.Movements, func(m *custody.MovementState) bool { return own[m.ID] })
+	from, err := s.planFrom(ctx, q.From, own)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -97,7 +109,7 @@ func (s *server) campaignPlan(ctx context.Context, q *planQuery) (*plan.Plan, *p
 	if err != nil {
 		return nil, nil, invalid("query", err.Error())
 	}
-	pl.Render(q.Lang)
+	pl.Render(lang)
 	return pl, in, nil
 }
 
@@ -170,8 +182,9 @@ func docsOf[T any](ctx context.Context, s *server, kind custody.DocKind) ([]*T, 
 	return out, nil
 }
 
-// planFrom reads the first day, or takes the day after the ledger's last event.
-func (s *server) planFrom(ctx context.Context, from string) (time.Time, error) {
+// planFrom reads the first day, or takes the day after the ledger's last event,
+// passing over the events of the records in own (see campaignPlan).
+func (s *server) planFrom(ctx context.Context, from string, own map[uuid.UUID]bool) (time.Time, error) {
 	if from != "" {
 		t, err := time.Parse(time.DateOnly, from)
 		if err != nil {
@@ -180,18 +193,23 @@ func (s *server) planFrom(ctx context.Context, from string) (time.Time, error) {
 		return t, nil
 	}
 	_, size, err := s.store.LatestCheckpoint(ctx)
-	if err != nil || size == 0 {
-		return s.cfg.Now().UTC().Truncate(24 * time.Hour), err
-	}
-	le, err := s.store.Event(ctx, size-1)
 	if err != nil {
 		return time.Time{}, err
 	}
-	e, err := custody.DecodeEvent(le.Bytes)
-	if err != nil {
-		return time.Time{}, err
+	for i := size; i > 0; i-- {
+		le, err := s.store.Event(ctx, i-1)
+		if err != nil {
+			return time.Time{}, err
+		}
+		e, err := custody.DecodeEvent(le.Bytes)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if !own[e.Subject] {
+			return e.OccurredAt.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1), nil
+		}
 	}
-	return e.OccurredAt.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1), nil
+	return s.cfg.Now().UTC().Truncate(24 * time.Hour), nil
 }
 
 // escortOf resolves the escort party, or finds the only escort force.
@@ -216,7 +234,7 @@ func (s *server) escortOf(ctx context.Context, ref string) (uuid.UUID, error) {
 }
 
 func (s *server) getPlan(ctx context.Context, q *planQuery) (*planOutput, error) {
-	pl, in, err := s.campaignPlan(ctx, q)
+	pl, in, err := s.campaignPlan(ctx, &q.PlanParams, q.Lang, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -233,24 +251,14 @@ func (s *server) getPlan(ctx context.Context, q *planQuery) (*planOutput, error)
 }
 
 type acceptPlanInput struct {
-	ID       string `path:"id" doc:"The campaign's id"`
-	From     string `query:"from" doc:"First day of the plan (YYYY-MM-DD); default: the day after the ledger's last event"`
-	PerDay   int    `query:"movements_per_day" default:"2" minimum:"1" maximum:"20" doc:"Movements (convoys) a day"`
-	Size     int    `query:"movement_size" default:"150" minimum:"1" maximum:"1000" doc:"Most persons a movement carries"`
-	Vehicles int    `query:"vehicles" default:"3" minimum:"1" maximum:"50" doc:"Vehicles of each convoy"`
-	Seats    int    `query:"seats" default:"50" minimum:"1" maximum:"1000" doc:"Seats of each vehicle"`
-	Escort   string `query:"escort" doc:"The escort party (id or code); default: the only escort force"`
-	Horizon  int    `query:"horizon" default:"120" minimum:"1" maximum:"366" doc:"Days planned"`
-	LeadDays int    `query:"safeguard_days" default:"0" minimum:"0" maximum:"60" doc:"Days the safeguards of a person on no transfer yet are expected to take"`
-	Body     struct {
+	PlanParams
+	Body struct {
 		Stamp
 		Movements  []string `json:"movements" required:"true" minItems:"1" doc:"Keys of the planned movements to accept (P001…)"`
 		LegalBasis string   `json:"legal_basis" required:"true" doc:"Legal basis of the transfers proposed for persons on none yet"`
 		OrderedBy  string   `json:"ordered_by" required:"true" doc:"The authority that ordered them"`
 	}
 }
-
-func (in *acceptPlanInput) pathID() string { return in.ID }
 
 type acceptPlanOutput struct {
 	Body struct {
@@ -268,9 +276,29 @@ type acceptPlanOutput struct {
 // still stand between them and departure. The plan is made again from the ledger
 // as it stands, with the same query, so a key names what the user saw unless the
 // ledger changed in between.
+//
+// One request, several commands: with an Idempotency-Key, each command gets a key
+// of its own derived from it, and the records their ids, so that a retry after a
+// lost answer replays every command's receipt and names the same records, never
+// writing twice. Such a retry makes the plan again without the records this
+// request creates (those it recorded before the answer was lost), so that the
+// keys name the same movements as the first time, and the commands not recorded
+// yet are the same as they would have been.
 func (s *server) acceptPlan(ctx context.Context, in *acceptPlanInput) (*acceptPlanOutput, error) {
-	pl, pin, err := s.campaignPlan(ctx, &planQuery{ID: in.ID, From: in.From, PerDay: in.PerDay, Size: in.Size, Vehicles: in.Vehicles,
-		Seats: in.Seats, Escort: in.Escort, Horizon: in.Horizon, LeadDays: in.LeadDays, Lang: "en"})
+	base, keyed := sequencer.KeyOf(ctx)
+	newID := func(what string) uuid.UUID {
+		if !keyed {
+			return uuid.Must(uuid.NewV7())
+		}
+		return uuid.NewSHA1(uuid.NameSpaceOID, []byte(base.ID+"/accept-plan/"+what))
+	}
+	own := map[uuid.UUID]bool{}
+	if keyed {
+		for _, k := range in.Body.Movements {
+			own[newID("transfer/"+k)], own[newID("movement/"+k)] = true, true
+		}
+	}
+	pl, pin, err := s.campaignPlan(ctx, &in.PlanParams, "en", own)
 	if err != nil {
 		return nil, err
 	}
@@ -292,11 +320,6 @@ func (s *server) acceptPlan(ctx context.Context, in *acceptPlanInput) (*acceptPl
 			priority[p.ID] = pin.Priorities[p.Priority]
 		}
 	}
-	// One request, several commands: with an Idempotency-Key, each command gets a
-	// key of its own derived from it, and the records their ids, so that a retry
-	// after a lost answer replays every command's receipt and names the same
-	// records, never writing twice.
-	base, keyed := sequencer.KeyOf(ctx)
 	n := 0
 	next := func() context.Context {
 		n++
@@ -306,12 +329,6 @@ func (s *server) acceptPlan(ctx context.Context, in *acceptPlanInput) (*acceptPl
 		k := base
 		k.ID, k.Checked = fmt.Sprintf("%s/accept-plan/%d", base.ID, n), false
 		return sequencer.WithKey(ctx, k)
-	}
-	newID := func(what string) uuid.UUID {
-		if !keyed {
-			return uuid.Must(uuid.NewV7())
-		}
-		return uuid.NewSHA1(uuid.NameSpaceOID, []byte(base.ID+"/accept-plan/"+what))
 	}
 	out := &acceptPlanOutput{}
 	out.Body.Movements = map[string]uuid.UUID{}

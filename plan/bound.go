@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/google/uuid"
@@ -60,11 +61,6 @@ func (p *planner) staticBound() Objective {
 			for c, k := range u.cats {
 				demand[c] += k
 			}
-			for _, m := range u.members {
-				if m.Priority >= 0 && m.Priority < g {
-					b.Priority += (g - m.Priority) * min(u.ready, p.req.horizon())
-				}
-			}
 			if s.deadline >= 0 {
 				if u.ready >= s.deadline {
 					b.Late += u.size()
@@ -77,7 +73,7 @@ func (p *planner) staticBound() Objective {
 			dues = append(dues, due{s.deadline, onTime})
 		}
 	}
-	b.Priority = max(b.Priority, p.priorityFloor(capMax*n))
+	b.Priority += p.priorityFloor(capMax)
 	supply := map[custody.Category]int{}
 	for _, r := range p.recvs {
 		for c, k := range r.free {
@@ -183,41 +179,58 @@ func (p *planner) possible(u *unit) map[uuid.UUID]bool {
 	return out
 }
 
-// priorityFloor bounds the priority days from below by relaxing the problem: every
-// plannable priority person ready at once, perDay of them leaving a day, heaviest
-// first (which is optimal for equal release days); persons no plan can move count
-// at the horizon.
-func (p *planner) priorityFloor(perDay int) int {
+// priorityFloor bounds the priority days of the persons a plan may move from below
+// by relaxing the problem: any persons may share a movement, so that a day carries
+// up to perSlot persons in each of its open slots; each day, the heaviest persons
+// ready leave (for persons of equal size, taking the heaviest ready first is
+// optimal: swapping a lighter one sent earlier with a heavier one sent later never
+// costs more). Those not sent within the horizon count at the horizon.
+func (p *planner) priorityFloor(perSlot int) int {
 	g := len(p.in.Priorities)
-	if g == 0 || perDay <= 0 {
+	h := p.req.horizon()
+	if g == 0 {
 		return 0
 	}
-	var ws []int
-	floor := 0
+	type waiting struct{ weight, ready int }
+	var ws []waiting
 	for _, s := range p.sites {
 		for _, u := range s.pending {
+			if len(p.possible(u)) == 0 {
+				continue // counted at the horizon by staticBound
+			}
 			for _, m := range u.members {
-				if m.Priority < 0 || m.Priority >= g {
-					continue
+				if m.Priority >= 0 && m.Priority < g {
+					ws = append(ws, waiting{g - m.Priority, u.ready})
 				}
-				if len(p.possible(u)) == 0 {
-					floor += (g - m.Priority) * p.req.horizon()
-					continue
-				}
-				ws = append(ws, g-m.Priority)
 			}
 		}
 	}
-	for i := range p.in.Persons {
-		per := &p.in.Persons[i]
-		if _, out := p.reasons[per.ID]; out && per.Priority >= 0 && per.Priority < g {
-			floor += (g - per.Priority) * p.req.horizon()
+	// By ready day, then heaviest first; a max-heap of weights holds those ready.
+	slices.SortFunc(ws, func(a, b waiting) int { return cmp.Compare(a.ready, b.ready) })
+	var ready []int // weights of the persons ready and not sent, kept sorted
+	floor, next := 0, 0
+	for d := 0; d < h && (next < len(ws) || len(ready) > 0); d++ {
+		for next < len(ws) && ws[next].ready <= d {
+			i, _ := slices.BinarySearch(ready, ws[next].weight)
+			ready = slices.Insert(ready, i, ws[next].weight)
+			next++
+		}
+		open := 0
+		for k := range p.req.Convoys {
+			if !p.taken[[2]int{d, k}] {
+				open++
+			}
+		}
+		for n := open * perSlot; n > 0 && len(ready) > 0; n-- {
+			floor += ready[len(ready)-1] * d
+			ready = ready[:len(ready)-1]
 		}
 	}
-	slices.Sort(ws)
-	slices.Reverse(ws)
-	for i, w := range ws {
-		floor += w * min(i/perDay, p.req.horizon())
+	for _, w := range ready {
+		floor += w * h
+	}
+	for _, w := range ws[next:] {
+		floor += w.weight * h
 	}
 	return floor
 }

@@ -69,16 +69,17 @@ func (p *planner) finish() *Plan {
 }
 
 // leftReason says why a unit still at its site at the end was not planned.
+// Categories are looked at in order, so that the reason is the same every time.
 func (p *planner) leftReason(u *unit) Reason {
-	for c, n := range u.cats {
+	for _, c := range u.counts {
 		room := false
 		for _, r := range p.recvs {
-			if r.free[c] >= n {
+			if r.free[c.cat] >= c.n {
 				room = true
 			}
 		}
 		if !room {
-			return Reason{Code: NoPlaces, Args: []string{string(c)}}
+			return Reason{Code: NoPlaces, Args: []string{string(c.cat)}}
 		}
 	}
 	if p.receiverFor(u) == nil {

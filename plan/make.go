@@ -23,40 +23,36 @@ var ErrRequest = errors.New("plan: invalid request")
 //
 // It tries a few strategies (deadline sites served as late as their deadlines allow,
 // or first; the movements a deadline site needs estimated from full or half-full
-// convoys) and returns the plan with the best Objective, the first on a tie.
+// convoys), keeps the plan with the best Objective (the first on a tie) and improves
+// it by a bounded local search (see improve).
 func Make(in *Input, req Request) (*Plan, error) {
-	if err := checkRequest(&req); err != nil {
+	base, err := newPlanner(in, &req)
+	if err != nil {
 		return nil, err
 	}
+	base.static = base.staticBound()
 	plans := make([]*Plan, len(strategies))
-	errs := make([]error, len(strategies))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, st := range strategies {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			p, err := newPlanner(in, &req)
-			if err != nil {
-				errs[i] = err
-				return
-			}
+			p := base.clone()
 			p.use(st)
-			p.static = p.staticBound()
 			p.schedule()
 			plans[i] = p.finish()
 		})
 	}
 	wg.Wait()
 	var best *Plan
-	for i, pl := range plans {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
+	for _, pl := range plans {
 		if best == nil || pl.Objective.Less(best.Objective) {
 			best = pl
 		}
 	}
+	best = improve(base, best)
+	renumber(best)
 	return best, nil
 }
 
@@ -66,10 +62,13 @@ type strategy struct {
 	caution        int  // divide a convoy's capacity by this when counting what a deadline site needs
 	tightest       bool // on a tie, send to the receiver with the fewest free places left
 	largestFirst   bool // within a ready day and priority, larger households first (more persons per scarce place)
+	reserve        bool // leave the places of each category that sites due earlier still need
+	unforced       bool // never force a slot to a deadline site (a neighbour may need it elsewhere)
 }
 
-var strategies = []strategy{{false, 1, false, false}, {false, 2, false, false}, {true, 1, false, false},
-	{false, 1, true, false}, {true, 2, true, false}, {false, 1, false, true}, {true, 1, false, true}}
+var strategies = []strategy{{false, 1, false, false, false, false}, {false, 2, false, false, false, false}, {true, 1, false, false, false, false},
+	{false, 1, true, false, false, false}, {true, 2, true, false, false, false}, {false, 1, false, true, false, false}, {true, 1, false, true, false, false},
+	{false, 1, false, false, true, false}}
 
 // use sets the planner's strategy, ordering the units at each site for it.
 func (p *planner) use(st strategy) {
@@ -143,6 +142,8 @@ type planner struct {
 	strategy strategy
 	perMove  int // persons a movement may carry, estimated
 	unitsAll []*unit
+	// later holds kept movements the schedule tops up when it reaches their slot.
+	later map[[2]int]*planned
 }
 
 func newPlanner(in *Input, req *Request) (*planner, error) {
@@ -215,8 +216,16 @@ func (p *planner) schedule() {
 			}
 			continue
 		}
-		forced := p.forced(d)
+		forced := 0
+		if !p.strategy.unforced {
+			forced = p.forced(d)
+		}
 		for k := range p.req.Convoys {
+			if m := p.later[[2]int{d, k}]; m != nil {
+				p.build(m.site, nil, d, k, m)
+				p.commit(m)
+				continue
+			}
 			if p.taken[[2]int{d, k}] {
 				continue
 			}
@@ -367,23 +376,21 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 	} else {
 		l = newLoad(p.req.Convoys[k], p.req.MovementSize)
 	}
-	misses := 0
-	for _, u := range s.pending {
-		if l.full() || misses > 256 {
+	on := map[*unit]bool{}
+	for _, u := range l.units {
+		on[u] = true
+	}
+	if p.strategy.reserve {
+		l.spare = p.spare(s, d)
+	}
+	// Fill in order; when a unit misses for want of a vehicle of its class with room,
+	// trade vehicles between two classes (a larger one to the class that lacks seats,
+	// when both loads still fit) and fill again, at most once per vehicle.
+	for range len(l.vehicles) + 1 {
+		missed := p.fillLoad(l, s, r, d, on)
+		if missed == nil || !l.trade(missed) {
 			break
 		}
-		if u.ready > d {
-			continue
-		}
-		if (u.to != uuid.Nil && u.to != r.ID) || !l.room(r.free, u) {
-			continue // not for this receiver, or no room left there: no miss
-		}
-		i := l.fit(u)
-		if i < 0 {
-			misses++
-			continue
-		}
-		l.put(u, i)
 	}
 	if len(l.units) == 0 {
 		return nil
@@ -392,6 +399,62 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 		return base
 	}
 	return &planned{day: d, slot: k, site: s, recv: r, load: l}
+}
+
+// spare is, by category, the places over every receiver that site s may take on
+// day d: the free places less the persons of that category waiting at the other
+// sites whose deadline comes first (every deadline, for a site without one), ready
+// before it.
+func (p *planner) spare(s *siteState, d int) map[custody.Category]int {
+	out := map[custody.Category]int{}
+	for _, r := range p.recvs {
+		for c, n := range r.free {
+			out[c] += n
+		}
+	}
+	for _, t := range p.sites {
+		if t == s || t.deadline <= d || (s.deadline >= 0 && t.deadline >= s.deadline) {
+			continue
+		}
+		for _, u := range t.pending {
+			if u.ready < t.deadline {
+				for _, c := range u.counts {
+					out[c.cat] -= c.n
+				}
+			}
+		}
+	}
+	return out
+}
+
+// fillLoad puts on l, in the site's order, the ready units for receiver r that fit;
+// on is the set of units already on it. It returns the first unit that missed for
+// want of seats in a vehicle, if any.
+func (p *planner) fillLoad(l *load, s *siteState, r *recvState, d int, on map[*unit]bool) *unit {
+	var first *unit
+	misses := 0
+	for _, u := range s.pending {
+		if l.full() || misses > 256 {
+			break
+		}
+		if u.ready > d || on[u] {
+			continue
+		}
+		if (u.to != uuid.Nil && u.to != r.ID) || !l.room(r.free, u) {
+			continue // not for this receiver, or no room left there: no miss
+		}
+		i := l.fit(u)
+		if i < 0 {
+			if first == nil && l.total+u.size() <= l.limit {
+				first = u
+			}
+			misses++
+			continue
+		}
+		l.put(u, i)
+		on[u] = true
+	}
+	return first
 }
 
 // receiverFor is the receiver with the most free places for the unit's categories.
@@ -426,8 +489,8 @@ func (p *planner) commit(m *planned) {
 			continue
 		}
 		on[u], m.done[u] = true, true
-		for c, n := range u.cats {
-			m.recv.free[c] -= n
+		for _, c := range u.counts {
+			m.recv.free[c.cat] -= c.n
 		}
 	}
 	m.site.pending = slices.DeleteFunc(m.site.pending, func(u *unit) bool { return on[u] })

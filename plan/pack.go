@@ -15,6 +15,9 @@ type load struct {
 	units    []*unit
 	where    []int // vehicle index of each unit
 	cats     map[custody.Category]int
+	// spare, when set, caps the persons of each category the load may take
+	// (places left for sites due earlier).
+	spare map[custody.Category]int
 }
 
 func newLoad(convoy []custody.Vehicle, size int) *load {
@@ -68,9 +71,41 @@ func (l *load) put(u *unit, i int) {
 	l.total += u.size()
 	l.units = append(l.units, u)
 	l.where = append(l.where, i)
-	for c, k := range u.cats {
-		l.cats[c] += k
+	for _, c := range u.counts {
+		l.cats[c.cat] += c.n
 	}
+}
+
+// trade makes room for unit u, which fits no vehicle: it gives u's class a larger
+// vehicle, trading loads with a vehicle of another class (or an empty one) when each
+// load fits the other's seats. It reports whether it traded.
+func (l *load) trade(u *unit) bool {
+	if u.class == classAlone {
+		return false
+	}
+	for i, c := range l.class {
+		if c != u.class {
+			continue
+		}
+		for j := range l.vehicles {
+			if j == i || l.vehicles[j].Seats <= l.vehicles[i].Seats || l.used[j] > l.vehicles[i].Seats ||
+				l.vehicles[j].Seats-l.used[i] < u.size() {
+				continue
+			}
+			l.class[i], l.class[j] = l.class[j], l.class[i]
+			l.used[i], l.used[j] = l.used[j], l.used[i]
+			for k, w := range l.where {
+				switch w {
+				case i:
+					l.where[k] = j
+				case j:
+					l.where[k] = i
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // room reports whether a receiver's free places take the load plus unit u, and u
@@ -79,8 +114,11 @@ func (l *load) room(free map[custody.Category]int, u *unit) bool {
 	if len(l.units) > 0 && l.units[0].transfer != u.transfer {
 		return false
 	}
-	for c, k := range u.cats {
-		if l.cats[c]+k > free[c] {
+	for _, c := range u.counts {
+		if l.cats[c.cat]+c.n > free[c.cat] {
+			return false
+		}
+		if l.spare != nil && l.cats[c.cat]+c.n > l.spare[c.cat] {
 			return false
 		}
 	}

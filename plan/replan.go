@@ -25,6 +25,17 @@ func Replan(prev *Plan, in *Input, req Request) (*Plan, error) {
 		return nil, err
 	}
 	p.static = p.staticBound()
+	p.topUp(p.seed(prev, nil, true))
+	p.schedule()
+	return p.finish(), nil
+}
+
+// seed puts the movements of prev back on the planner, but for those drop names,
+// as far as the rules still allow: each keeps its day, convoy, site and receiver,
+// and each person on it stays, in the same vehicle when it still has room, unless
+// they may no longer go. With mark, the persons kept are marked so (a re-plan says
+// why they stay). It returns the movements put back, by day and convoy.
+func (p *planner) seed(prev *Plan, drop map[string]bool, mark bool) []*planned {
 	unitOf := map[uuid.UUID]*unit{}
 	for _, s := range p.sites {
 		for _, u := range s.pending {
@@ -45,10 +56,10 @@ func Replan(prev *Plan, in *Input, req Request) (*Plan, error) {
 			p.next = max(p.next, n)
 		}
 		site, recv := p.siteByID[m.From], recvs[m.To]
-		if site == nil || recv == nil || m.Slot >= len(req.Convoys) || p.taken[[2]int{m.Day, m.Slot}] {
+		if drop[m.Key] || site == nil || recv == nil || m.Slot >= len(p.req.Convoys) || p.taken[[2]int{m.Day, m.Slot}] {
 			continue
 		}
-		l := newLoad(req.Convoys[m.Slot], req.MovementSize)
+		l := newLoad(p.req.Convoys[m.Slot], p.req.MovementSize)
 		on := map[*unit]bool{}
 		for _, st := range m.Manifest {
 			u := unitOf[st.Person]
@@ -67,21 +78,28 @@ func Replan(prev *Plan, in *Input, req Request) (*Plan, error) {
 		if len(l.units) == 0 {
 			continue
 		}
-		pm := &planned{key: m.Key, day: m.Day, slot: m.Slot, site: site, recv: recv, load: l, kept: map[uuid.UUID]bool{}}
-		for _, u := range l.units {
-			for _, per := range u.members {
-				pm.kept[per.ID] = true
+		pm := &planned{key: m.Key, day: m.Day, slot: m.Slot, site: site, recv: recv, load: l}
+		if mark {
+			pm.kept = map[uuid.UUID]bool{}
+			for _, u := range l.units {
+				for _, per := range u.members {
+					pm.kept[per.ID] = true
+				}
 			}
 		}
 		p.commit(pm)
 		kept = append(kept, pm)
 	}
+	return kept
+}
+
+// topUp fills the movements put back with the persons waiting at their sites, in
+// the order of the movements.
+func (p *planner) topUp(kept []*planned) {
 	for _, m := range kept {
 		p.build(m.site, nil, m.day, m.slot, m)
 		p.commit(m)
 	}
-	p.schedule()
-	return p.finish(), nil
 }
 
 // Change is one movement of a re-plan's difference.

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strings"
@@ -29,13 +30,20 @@ type unit struct {
 	site     uuid.UUID
 	class    class
 	cats     map[custody.Category]int
-	catKey   string // the sorted categories, joined: which receivers may take the unit
-	ready    int    // first day every member may depart
-	priority int    // best (lowest) priority group of a member, or -1
+	counts   []catCount // cats as a list, by category: quicker to walk
+	catKey   string     // the sorted categories, joined: which receivers may take the unit
+	ready    int        // first day every member may depart
+	priority int        // best (lowest) priority group of a member, or -1
 	blocked  *Person
 	first    string // the first registration number, for a stable order
 	transfer uuid.UUID
 	to       uuid.UUID
+}
+
+// catCount is how many persons of a category a unit has.
+type catCount struct {
+	cat custody.Category
+	n   int
 }
 
 func (u *unit) size() int { return len(u.members) }
@@ -122,6 +130,9 @@ func units(in *Input, req *Request) ([]*unit, map[uuid.UUID]Reason) {
 		}
 		slices.Sort(cs)
 		u.catKey = strings.Join(cs, "+")
+		for _, c := range cs {
+			u.counts = append(u.counts, catCount{custody.Category(c), u.cats[custody.Category(c)]})
+		}
 		us = append(us, u)
 	}
 	for _, p := range singles {
@@ -142,7 +153,7 @@ func units(in *Input, req *Request) ([]*unit, map[uuid.UUID]Reason) {
 	}
 	us = kept
 	slices.SortFunc(us, func(a, b *unit) int {
-		return cmp.Or(cmp.Compare(a.site.String(), b.site.String()), cmp.Compare(a.ready, b.ready),
+		return cmp.Or(bytes.Compare(a.site[:], b.site[:]), cmp.Compare(a.ready, b.ready),
 			cmp.Compare(rank(a.priority), rank(b.priority)), strings.Compare(a.first, b.first))
 	})
 	return us, out
