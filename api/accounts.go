@@ -62,18 +62,27 @@ func (s *server) createToken(ctx context.Context, in *createTokenInput) (*newTok
 
 type tokensOutput struct {
 	Body struct {
-		Tokens []access.Token `json:"tokens"`
+		Tokens []access.Token `json:"tokens" doc:"Newest first"`
+		Paging
 	}
 }
 
-func (s *server) listTokens(ctx context.Context, _ *struct{}) (*tokensOutput, error) {
+func (s *server) listTokens(ctx context.Context, in *ListQuery) (*tokensOutput, error) {
+	ids, err := in.uuids("token")
+	if err != nil {
+		return nil, err
+	}
 	ts, err := s.acc.Tokens(ctx, authzOf(ctx).user.ID)
 	if err != nil {
 		return nil, err
 	}
+	ts = keepIDs(ts, ids, func(t *access.Token) uuid.UUID { return t.ID })
 	out := &tokensOutput{}
-	out.Body.Tokens = ts
-	if ts == nil {
+	// Newest first: a token's id is a UUIDv7, in the order tokens are made.
+	if out.Body.Tokens, out.Body.Next, err = page(ts, func(t *access.Token) string { return t.ID.String() }, descending, in.PageQuery); err != nil {
+		return nil, err
+	}
+	if out.Body.Tokens == nil {
 		out.Body.Tokens = []access.Token{}
 	}
 	return out, nil
@@ -132,21 +141,49 @@ func (s *server) userView(u *access.User) UserView {
 
 type usersOutput struct {
 	Body struct {
-		Users []UserView `json:"users"`
+		Users []UserView `json:"users" doc:"By login name"`
+		Paging
 	}
 }
 
-func (s *server) listUsers(ctx context.Context, _ *struct{}) (*usersOutput, error) {
+// listUsersInput: the users of a list are named by id or login name, and paged
+// by login name.
+type listUsersInput struct {
+	ID []string `query:"id,explode" doc:"Only these users (ids or login names): repeat the parameter (id=A&id=B) or separate them with commas (id=A,B); at most 500" example:"ops-admin"`
+	PageQuery
+}
+
+func (s *server) listUsers(ctx context.Context, in *listUsersInput) (*usersOutput, error) {
+	refs, err := IDsQuery{ID: in.ID}.refs()
+	if err != nil {
+		return nil, err
+	}
 	us, err := s.acc.Users(ctx, authzOf(ctx).user.Party)
 	if err != nil {
 		return nil, err
 	}
+	us = keepRefs(us, lower(refs), func(u *access.User) []string { return []string{u.ID.String(), u.Name} })
 	out := &usersOutput{}
+	if us, out.Body.Next, err = page(us, func(u *access.User) string { return u.Name }, ascending, in.PageQuery); err != nil {
+		return nil, err
+	}
 	out.Body.Users = make([]UserView, len(us))
 	for i := range us {
 		out.Body.Users[i] = s.userView(&us[i])
 	}
 	return out, nil
+}
+
+// lower is refs in lower case (login names and UUIDs are).
+func lower(refs []string) []string {
+	if refs == nil {
+		return nil
+	}
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		out[i] = strings.ToLower(r)
+	}
+	return out
 }
 
 type createUserInput struct {

@@ -90,11 +90,13 @@ func (s *server) planMovement(ctx context.Context, in *planMovementInput) (*move
 type listMovementsInput struct {
 	Status   string `query:"status" enum:"planned,departed,arrived,reconciled,cancelled" doc:"Only movements with this status"`
 	Transfer string `query:"transfer" doc:"Only the movements of this transfer (id)"`
+	ListQuery
 }
 
 type movementsOutput struct {
 	Body struct {
-		Movements []custody.MovementState `json:"movements"`
+		Movements []custody.MovementState `json:"movements" doc:"By id"`
+		Paging
 	}
 }
 
@@ -103,8 +105,13 @@ func (s *server) listMovements(ctx context.Context, in *listMovementsInput) (*mo
 	if err != nil {
 		return nil, err
 	}
+	ids, err := in.uuids("movement")
+	if err != nil {
+		return nil, err
+	}
 	ms, err := readDocs(ctx, s, custody.MovementDoc, func(m *custody.MovementState) bool {
-		return (in.Status == "" || m.Status == custody.MovementStatus(in.Status)) && (transfer == uuid.Nil || m.Transfer == transfer)
+		return (in.Status == "" || m.Status == custody.MovementStatus(in.Status)) && (transfer == uuid.Nil || m.Transfer == transfer) &&
+			(ids == nil || ids[m.ID])
 	})
 	if err != nil {
 		return nil, err
@@ -114,7 +121,9 @@ func (s *server) listMovements(ctx context.Context, in *listMovementsInput) (*mo
 		return nil, err
 	}
 	out := &movementsOutput{}
-	out.Body.Movements = ms
+	if out.Body.Movements, out.Body.Next, err = pageByID(ms, func(m *custody.MovementState) uuid.UUID { return m.ID }, in.PageQuery); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
