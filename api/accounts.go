@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/access"
@@ -86,6 +88,24 @@ func (s *server) listTokens(ctx context.Context, in *ListQuery) (*tokensOutput, 
 		out.Body.Tokens = []access.Token{}
 	}
 	return out, nil
+}
+
+type tokenOutput struct{ Body access.Token }
+
+func (s *server) getToken(ctx context.Context, in *tokenRefInput) (*tokenOutput, error) {
+	id, err := parseID("path.id", "token", in.ID)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := s.acc.Tokens(ctx, authzOf(ctx).user.ID)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(ts, func(t access.Token) bool { return t.ID == id })
+	if i < 0 {
+		return nil, notFound("path.id", fmt.Sprintf("no token %s", id))
+	}
+	return &tokenOutput{Body: ts[i]}, nil
 }
 
 type tokenRefInput struct {
@@ -279,8 +299,9 @@ func newPassword() (string, error) {
 }
 
 type updateUserInput struct {
-	ID   string `path:"id" doc:"The user's id or login name"`
-	Body struct {
+	ID      string `path:"id" doc:"The user's id or login name"`
+	IfMatch string `header:"If-Match" doc:"The ETag of the user as last read (GET /api/v1/users/{id}, or a previous PATCH): the change is made only if the account is still that version, else 412. Optional; * matches any version" example:"\"5e884898da28047151d0e56f8dc62927\""`
+	Body    struct {
 		FullName *string       `json:"full_name,omitempty"`
 		Roles    []access.Role `json:"roles,omitempty" doc:"The user's roles, replacing the present ones"`
 		Disabled *bool         `json:"disabled,omitempty" doc:"true: the user may not sign in, their sessions end and their tokens are refused"`
@@ -289,7 +310,34 @@ type updateUserInput struct {
 	}
 }
 
-type userOutput struct{ Body UserView }
+type userOutput struct {
+	ETag string `header:"ETag" doc:"The account's version: send it as If-Match with PATCH"`
+	Body UserView
+}
+
+// userETag is the version of an account: its stored fields (its password hash
+// too, through when it was changed), not whether it is locked now.
+func userETag(u *access.User) string { return etagOf(u) }
+
+func (s *server) getUser(ctx context.Context, in *userRefInput) (*userOutput, error) {
+	u, err := s.userByRef(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &userOutput{ETag: userETag(u), Body: s.userView(u)}, nil
+}
+
+type userRefInput struct {
+	ID string `path:"id" doc:"The user's id or login name"`
+}
+
+// stale is the 412 of a write whose If-Match names another version than tag.
+func stale(what, tag string) error {
+	p := newProblem(http.StatusPreconditionFailed, PreconditionFailed,
+		"header.If-Match: the "+what+" has changed since that version; read it again (its ETag is "+tag+")")
+	p.Errors = []*huma.ErrorDetail{{Location: "header.If-Match", Message: "not the " + what + "'s current version"}}
+	return p
+}
 
 // userOf: an account concerns its party.
 func (s *server) userOf(ctx context.Context, ref string) (resource, error) {
@@ -309,6 +357,11 @@ func (s *server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 	u, err := s.userByRef(ctx, in.ID)
 	if err != nil {
 		return nil, err
+	}
+	prev := *u
+	prev.Roles = slices.Clone(u.Roles)
+	if in.IfMatch != "" && !matches(in.IfMatch, userETag(&prev)) {
+		return nil, stale("account", userETag(&prev))
 	}
 	self := u.ID == az.user.ID
 	if b.FullName != nil {
@@ -350,7 +403,18 @@ func (s *server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 		}
 		u.PasswordChanged, end = now, true
 	}
-	if err := s.acc.UpdateUser(ctx, *u); err != nil {
+	if in.IfMatch == "" {
+		err = s.acc.UpdateUser(ctx, *u)
+	} else { // the version checked and the write in one statement
+		err = s.acc.UpdateUserIf(ctx, *u, prev)
+	}
+	if errors.Is(err, access.ErrChanged) {
+		cur, rerr := s.userByRef(ctx, u.ID.String())
+		if rerr != nil {
+			return nil, rerr
+		}
+		return nil, stale("account", userETag(cur))
+	} else if err != nil {
 		return nil, err
 	}
 	if b.Unlock {
@@ -363,5 +427,6 @@ func (s *server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 			return nil, err
 		}
 	}
-	return &userOutput{Body: s.userView(u)}, nil
+	return &userOutput{ETag: userETag(u), Body: s.userView(u)}, nil
 }
+func (in userRefInput) pathID() string { return in.ID }

@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
 
 	"github.com/google/uuid"
 
@@ -94,18 +92,27 @@ func (s *server) registerParty(ctx context.Context, in *registerPartyInput) (*pa
 	if err != nil {
 		return nil, err
 	}
-	id := created(r, in.Body.Party.ID)
-	ps, err := s.store.Parties(ctx)
+	p, err := s.party(ctx, "body.party.id", created(r, in.Body.Party.ID).String())
 	if err != nil {
 		return nil, err
 	}
-	i := slices.IndexFunc(ps, func(p custody.Party) bool { return p.ID == id })
-	if i < 0 {
-		return nil, fmt.Errorf("api: party %s registered but not found", id)
-	}
 	out := &partyCreated{}
-	out.Body.Party, out.Body.Receipt = ps[i], r.Body
+	out.Body.Party, out.Body.Receipt = *p, r.Body
 	return out, nil
+}
+
+type partyOutput struct{ Body custody.Party }
+
+func (s *server) getParty(ctx context.Context, in *partyRefInput) (*partyOutput, error) {
+	p, err := s.party(ctx, "path.id", in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &partyOutput{Body: *p}, nil
+}
+
+type partyRefInput struct {
+	ID string `path:"id" doc:"The party's id or code"`
 }
 
 type partiesOutput struct {

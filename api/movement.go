@@ -3,10 +3,8 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/access"
@@ -166,18 +164,6 @@ func (s *server) setManifest(ctx context.Context, in *manifestInput) (*movementW
 	if err != nil {
 		return nil, err
 	}
-	if in.IfMatch != "" {
-		cur, err := readDoc[custody.MovementState](ctx, s, custody.MovementDoc, "path.id", id)
-		if err != nil {
-			return nil, err
-		}
-		if !matches(in.IfMatch, etagOf(cur)) {
-			p := newProblem(http.StatusPreconditionFailed, PreconditionFailed,
-				"header.If-Match: the movement has changed since that version; read it again (its ETag is "+etagOf(cur)+")")
-			p.Errors = []*huma.ErrorDetail{{Location: "header.If-Match", Message: "not the movement's current version"}}
-			return nil, p
-		}
-	}
 	m, err := s.meta(ctx, in.Body.Meta)
 	if err != nil {
 		return nil, err
@@ -186,7 +172,10 @@ func (s *server) setManifest(ctx context.Context, in *manifestInput) (*movementW
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.submit(ctx, custody.SetManifest{Meta: m, Movement: id, Manifest: seats, Overrides: in.Body.Overrides}, onMovement)
+	// The version is checked in the ledger's decision, so that two writers
+	// holding one ETag cannot both replace the manifest.
+	r, err := s.submit(ctx, custody.SetManifest{Meta: m, Movement: id, Manifest: seats, Overrides: in.Body.Overrides, IfMatch: in.IfMatch},
+		where{"": "body", "movement": "path.id", "if_match": "header.If-Match"})
 	if err != nil {
 		return nil, err
 	}
