@@ -109,7 +109,7 @@ func newCampaignList() *cobra.Command {
 		var out struct {
 			Campaigns []custody.CampaignView `json:"campaigns"`
 		}
-		raw, err := r.get(cmd.Context(), "/campaigns", nil, &out)
+		raw, err := r.list(cmd.Context(), "/campaigns", nil, "campaigns", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}

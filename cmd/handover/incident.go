@@ -148,7 +148,7 @@ func newIncidentList() *cobra.Command {
 		var out struct {
 			Incidents []custody.IncidentState `json:"incidents"`
 		}
-		raw, err := r.get(cmd.Context(), "/incidents", q, &out)
+		raw, err := r.list(cmd.Context(), "/incidents", q, "incidents", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}
@@ -319,7 +319,7 @@ Account for a person with ` + "`handover incident resolve`" + `.`,
 		var out struct {
 			Alerts []api.Alert `json:"alerts"`
 		}
-		raw, err := r.get(cmd.Context(), "/alerts", nil, &out)
+		raw, err := r.list(cmd.Context(), "/alerts", nil, "alerts", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}

@@ -139,7 +139,7 @@ func newKeyList() *cobra.Command {
 		var out struct {
 			Keys []custody.OfficerKey `json:"keys"`
 		}
-		raw, err := r.get(cmd.Context(), "/keys", q, &out)
+		raw, err := r.list(cmd.Context(), "/keys", q, "keys", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}

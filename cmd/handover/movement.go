@@ -262,7 +262,7 @@ func newMovementList() *cobra.Command {
 		var out struct {
 			Movements []custody.MovementState `json:"movements"`
 		}
-		raw, err := r.get(cmd.Context(), "/movements", q, &out)
+		raw, err := r.list(cmd.Context(), "/movements", q, "movements", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}

@@ -62,7 +62,7 @@ func newNotificationList() *cobra.Command {
 		var out struct {
 			Notifications []api.NotificationView `json:"notifications"`
 		}
-		raw, err := r.get(cmd.Context(), "/notifications", q, &out)
+		raw, err := r.list(cmd.Context(), "/notifications", q, "notifications", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}

@@ -1,0 +1,258 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/custody"
+)
+
+// Every list of the server is paged: a page holds at most limit records
+// (api.DefaultPageSize unless the query sets limit, at most api.MaxPageSize)
+// and the cursor of the next page, next, which the client sends back as after.
+
+// Pages reads every page of the list at path (under /api/v1) with query and
+// returns the records of its array member, in order, as JSON. query's limit,
+// if set, is the page size; its after, if set, where to start.
+func (c *Client) Pages(ctx context.Context, path string, query url.Values, member string) ([]json.RawMessage, error) {
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	if q.Get("limit") == "" {
+		q.Set("limit", fmt.Sprint(api.MaxPageSize))
+	}
+	var all []json.RawMessage
+	for {
+		var page map[string]json.RawMessage
+		if _, err := c.get(ctx, path, q, &page); err != nil {
+			return nil, err
+		}
+		var rows []json.RawMessage
+		if raw, ok := page[member]; ok && string(raw) != "null" {
+			if err := json.Unmarshal(raw, &rows); err != nil {
+				return nil, fmt.Errorf("client: GET %s: %s: %w", path, member, err)
+			}
+		}
+		all = append(all, rows...)
+		var next any
+		if raw, ok := page["next"]; ok {
+			if err := json.Unmarshal(raw, &next); err != nil {
+				return nil, fmt.Errorf("client: GET %s: next: %w", path, err)
+			}
+		}
+		switch n := next.(type) {
+		case string:
+			if n == "" {
+				return all, nil
+			}
+			q.Set("after", n)
+		case float64:
+			q.Set("after", fmt.Sprint(int64(n)))
+		default:
+			return all, nil
+		}
+	}
+}
+
+// List is Pages decoded: every record of a list, in order.
+func List[T any](ctx context.Context, c *Client, path string, query url.Values, member string) ([]T, error) {
+	raws, err := c.Pages(ctx, path, query, member)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(raws))
+	for i, r := range raws {
+		if err := json.Unmarshal(r, &out[i]); err != nil {
+			return nil, fmt.Errorf("client: GET %s: %s[%d]: %w", path, member, i, err)
+		}
+	}
+	return out, nil
+}
+
+// values is a query of the non-empty strings of m.
+func values(m map[string]string) url.Values {
+	v := url.Values{}
+	for k, s := range m {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// Campaigns lists the campaigns with their progress.
+func (c *Client) Campaigns(ctx context.Context) ([]custody.CampaignView, error) {
+	return List[custody.CampaignView](ctx, c, "/campaigns", nil, "campaigns")
+}
+
+// Campaign reads one campaign with its progress.
+func (c *Client) Campaign(ctx context.Context, id string) (*custody.CampaignView, error) {
+	var v custody.CampaignView
+	if _, err := c.get(ctx, "/campaigns/"+url.PathEscape(id), nil, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// NewCampaign is a campaign to create: its receiving party by code or id.
+type NewCampaign struct {
+	Name       string   `json:"name"`
+	Target     int      `json:"target"`
+	Receiving  string   `json:"receiving"`
+	Priorities []string `json:"priorities,omitempty"`
+}
+
+// CreateCampaign creates a campaign of transfers; at is when (zero: now).
+func (c *Client) CreateCampaign(ctx context.Context, nc NewCampaign, at time.Time) (*custody.CampaignView, Receipt, error) {
+	body := struct {
+		api.Meta
+		Campaign NewCampaign `json:"campaign"`
+	}{api.Meta{OccurredAt: stamp(at)}, nc}
+	var out struct {
+		custody.CampaignView
+		Receipt api.Receipt `json:"receipt"`
+	}
+	resp, err := c.send(ctx, http.MethodPost, "/campaigns", body, &out)
+	if err != nil {
+		return nil, Receipt{}, err
+	}
+	return &out.CampaignView, receipt(out.Receipt, resp), nil
+}
+
+// RecordSafeguard records one safeguard for persons (ids or registration
+// numbers) on a transfer; at is when (zero: now).
+func (c *Client) RecordSafeguard(ctx context.Context, transfer string, persons []string, sg custody.Safeguard, at time.Time) (Receipt, error) {
+	body := struct {
+		api.Meta
+		Persons   []string          `json:"persons"`
+		Safeguard custody.Safeguard `json:"safeguard"`
+	}{api.Meta{OccurredAt: stamp(at)}, persons, sg}
+	return c.write(ctx, http.MethodPost, "/transfers/"+url.PathEscape(transfer)+"/safeguards", body)
+}
+
+// write sends a write whose answer is a bare receipt.
+func (c *Client) write(ctx context.Context, method, path string, body any) (Receipt, error) {
+	var out api.Receipt
+	resp, err := c.send(ctx, method, path, body, &out)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return receipt(out, resp), nil
+}
+
+// IncidentQuery filters Incidents; its zero value lists every incident one
+// may see.
+type IncidentQuery struct {
+	Open     string // "true" or "false"; "" for both
+	Type     string
+	Movement string // a movement's id
+}
+
+// Incidents lists the incidents one may see that match q.
+func (c *Client) Incidents(ctx context.Context, q IncidentQuery) ([]custody.IncidentState, error) {
+	return List[custody.IncidentState](ctx, c, "/incidents", values(map[string]string{"open": q.Open, "type": q.Type, "movement": q.Movement}), "incidents")
+}
+
+// Incident reads one incident.
+func (c *Client) Incident(ctx context.Context, id string) (*custody.IncidentState, error) {
+	var in custody.IncidentState
+	if _, err := c.get(ctx, "/incidents/"+url.PathEscape(id), nil, &in); err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// NewIncident is an incident to report: what it concerns by reference (a
+// movement's id, a facility's code or id, persons' ids or registration numbers).
+type NewIncident struct {
+	Type        custody.IncidentType `json:"type"`
+	Movement    string               `json:"movement,omitempty"`
+	Facility    string               `json:"facility,omitempty"`
+	Persons     []string             `json:"persons,omitempty"`
+	Description string               `json:"description"`
+}
+
+// OpenIncident reports an incident; at is when it happened (zero: now).
+func (c *Client) OpenIncident(ctx context.Context, in NewIncident, at time.Time) (*custody.IncidentState, Receipt, error) {
+	body := struct {
+		api.Meta
+		Incident NewIncident `json:"incident"`
+	}{api.Meta{OccurredAt: stamp(at)}, in}
+	var out struct {
+		custody.IncidentState
+		Receipt api.Receipt `json:"receipt"`
+	}
+	resp, err := c.send(ctx, http.MethodPost, "/incidents", body, &out)
+	if err != nil {
+		return nil, Receipt{}, err
+	}
+	return &out.IncidentState, receipt(out.Receipt, resp), nil
+}
+
+// Resolution accounts for a person of an incident (Person set), or closes an
+// incident that is not a discrepancy (Person empty).
+type Resolution struct {
+	Person     string             `json:"person,omitempty"`
+	Resolution custody.Resolution `json:"resolution"`
+	Facility   string             `json:"facility,omitempty"`
+	Cause      string             `json:"cause,omitempty"`
+	Note       string             `json:"note,omitempty"`
+}
+
+// ResolveIncident records a resolution of an incident; at is when (zero: now).
+func (c *Client) ResolveIncident(ctx context.Context, incident string, r Resolution, at time.Time) (Receipt, error) {
+	body := struct {
+		api.Meta
+		Resolution
+	}{api.Meta{OccurredAt: stamp(at)}, r}
+	return c.write(ctx, http.MethodPost, "/incidents/"+url.PathEscape(incident)+"/resolutions", body)
+}
+
+// Alerts lists the open disappearance alerts one may see.
+func (c *Client) Alerts(ctx context.Context) ([]api.Alert, error) {
+	return List[api.Alert](ctx, c, "/alerts", nil, "alerts")
+}
+
+// NotificationQuery filters Notifications; its zero value lists every duty to
+// inform one may see.
+type NotificationQuery struct {
+	Overdue, Done string // "true" or "false"; "" for both
+	Person        string // an id or registration number
+	Kind          string
+}
+
+// Notifications lists the duties to inform one may see that match q.
+func (c *Client) Notifications(ctx context.Context, q NotificationQuery) ([]api.NotificationView, error) {
+	return List[api.NotificationView](ctx, c, "/notifications",
+		values(map[string]string{"overdue": q.Overdue, "done": q.Done, "person": q.Person, "kind": q.Kind}), "notifications")
+}
+
+// Notification reads one duty to inform.
+func (c *Client) Notification(ctx context.Context, id string) (*api.NotificationView, error) {
+	var n api.NotificationView
+	if _, err := c.get(ctx, "/notifications/"+url.PathEscape(id), nil, &n); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+// CompleteNotification records that a duty to inform was carried out, with
+// its outcome; at is when (zero: now).
+func (c *Client) CompleteNotification(ctx context.Context, id, outcome string, at time.Time) (Receipt, error) {
+	body := struct {
+		api.Meta
+		Outcome string `json:"outcome"`
+	}{api.Meta{OccurredAt: stamp(at)}, outcome}
+	return c.write(ctx, http.MethodPost, "/notifications/"+url.PathEscape(id)+"/completions", body)
+}
+
+// Keys lists the officer keys, of one party (code or id) or of all ("").
+func (c *Client) Keys(ctx context.Context, party string) ([]custody.OfficerKey, error) {
+	return List[custody.OfficerKey](ctx, c, "/keys", values(map[string]string{"party": party}), "keys")
+}
