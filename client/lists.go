@@ -113,7 +113,7 @@ func (c *Client) CreateCampaign(ctx context.Context, nc NewCampaign, at time.Tim
 	body := struct {
 		api.Meta
 		Campaign NewCampaign `json:"campaign"`
-	}{api.Meta{OccurredAt: stamp(at)}, nc}
+	}{meta(ctx, at), nc}
 	var out struct {
 		custody.CampaignView
 		Receipt api.Receipt `json:"receipt"`
@@ -132,7 +132,7 @@ func (c *Client) RecordSafeguard(ctx context.Context, transfer string, persons [
 		api.Meta
 		Persons   []string          `json:"persons"`
 		Safeguard custody.Safeguard `json:"safeguard"`
-	}{api.Meta{OccurredAt: stamp(at)}, persons, sg}
+	}{meta(ctx, at), persons, sg}
 	return c.write(ctx, http.MethodPost, "/transfers/"+url.PathEscape(transfer)+"/safeguards", body)
 }
 
@@ -183,7 +183,7 @@ func (c *Client) OpenIncident(ctx context.Context, in NewIncident, at time.Time)
 	body := struct {
 		api.Meta
 		Incident NewIncident `json:"incident"`
-	}{api.Meta{OccurredAt: stamp(at)}, in}
+	}{meta(ctx, at), in}
 	var out struct {
 		custody.IncidentState
 		Receipt api.Receipt `json:"receipt"`
@@ -210,7 +210,7 @@ func (c *Client) ResolveIncident(ctx context.Context, incident string, r Resolut
 	body := struct {
 		api.Meta
 		Resolution
-	}{api.Meta{OccurredAt: stamp(at)}, r}
+	}{meta(ctx, at), r}
 	return c.write(ctx, http.MethodPost, "/incidents/"+url.PathEscape(incident)+"/resolutions", body)
 }
 
@@ -248,7 +248,7 @@ func (c *Client) CompleteNotification(ctx context.Context, id, outcome string, a
 	body := struct {
 		api.Meta
 		Outcome string `json:"outcome"`
-	}{api.Meta{OccurredAt: stamp(at)}, outcome}
+	}{meta(ctx, at), outcome}
 	return c.write(ctx, http.MethodPost, "/notifications/"+url.PathEscape(id)+"/completions", body)
 }
 

@@ -34,6 +34,20 @@ func stamp(at time.Time) time.Time {
 	return at
 }
 
+type actorKey struct{}
+
+// WithActor names, for the writes made with ctx, who records them: the ledger
+// keeps it in each event (default: the signed-in user's login name).
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// meta is the stamp of a write: when (at, or now) and, if ctx names one, by whom.
+func meta(ctx context.Context, at time.Time) api.Meta {
+	actor, _ := ctx.Value(actorKey{}).(string)
+	return api.Meta{OccurredAt: stamp(at), Actor: actor}
+}
+
 // Me is the signed-in user, their party and the actions their roles grant.
 func (c *Client) Me(ctx context.Context) (*api.Me, error) {
 	var m api.Me
@@ -55,7 +69,7 @@ func (c *Client) RegisterParty(ctx context.Context, p custody.Party, at time.Tim
 	body := struct {
 		api.Meta
 		Party custody.Party `json:"party"`
-	}{api.Meta{OccurredAt: stamp(at)}, p}
+	}{meta(ctx, at), p}
 	var out struct {
 		custody.Party
 		Receipt api.Receipt `json:"receipt"`
@@ -88,7 +102,7 @@ func (c *Client) RegisterPerson(ctx context.Context, p custody.Person, facility 
 		api.Meta
 		Person   custody.Person `json:"person"`
 		Facility string         `json:"facility"`
-	}{api.Meta{OccurredAt: stamp(at)}, p, facility}
+	}{meta(ctx, at), p, facility}
 	var out struct {
 		custody.PersonState
 		Receipt api.Receipt `json:"receipt"`
@@ -313,7 +327,7 @@ func (c *Client) RegisterFacility(ctx context.Context, f api.FacilityIn, at time
 	body := struct {
 		api.Meta
 		Facility api.FacilityIn `json:"facility"`
-	}{api.Meta{OccurredAt: stamp(at)}, f}
+	}{meta(ctx, at), f}
 	var out struct {
 		api.FacilityView
 		Receipt api.Receipt `json:"receipt"`

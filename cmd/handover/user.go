@@ -187,31 +187,23 @@ func newUserPasswd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			d, err := openDataDir(ctx, dataDir(cmd))
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			u, err := userByName(ctx, d, args[0])
-			if err != nil {
-				return err
-			}
-			if u.PasswordHash, err = access.HashPassword(pw, access.DefaultParams); err != nil {
-				return err
-			}
-			u.PasswordChanged, u.FailedLogins, u.LockedUntil = time.Now().UTC(), 0, time.Time{}
-			if err := d.db.UpdateUser(ctx, *u); err != nil {
-				return err
-			}
-			if err := d.db.DeleteSessions(ctx, u.ID); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "set the password of %s; their sessions have ended\n", u.Name)
-			if generated {
-				fmt.Fprintf(cmd.OutOrStdout(), "password (shown once): %s\n", pw)
-			}
-			return nil
+			return withUser(cmd, args[0], func(ctx context.Context, d *dataDirectory, u *access.User) error {
+				if u.PasswordHash, err = access.HashPassword(pw, access.DefaultParams); err != nil {
+					return err
+				}
+				u.PasswordChanged, u.FailedLogins, u.LockedUntil = time.Now().UTC(), 0, time.Time{}
+				if err := d.db.UpdateUser(ctx, *u); err != nil {
+					return err
+				}
+				if err := d.db.DeleteSessions(ctx, u.ID); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "set the password of %s; their sessions have ended\n", u.Name)
+				if generated {
+					fmt.Fprintf(cmd.OutOrStdout(), "password (shown once): %s\n", pw)
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&stdin, "password-stdin", false, "read the password from the first line of standard input")
@@ -225,31 +217,23 @@ func newUserDisable() *cobra.Command {
 		Short: "Disable a user (their sessions and tokens stop working); --enable undoes it",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			d, err := openDataDir(ctx, dataDir(cmd))
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			u, err := userByName(ctx, d, args[0])
-			if err != nil {
-				return err
-			}
-			u.Disabled = !enable
-			if err := d.db.UpdateUser(ctx, *u); err != nil {
-				return err
-			}
-			if !enable {
-				if err := d.db.DeleteSessions(ctx, u.ID); err != nil {
+			return withUser(cmd, args[0], func(ctx context.Context, d *dataDirectory, u *access.User) error {
+				u.Disabled = !enable
+				if err := d.db.UpdateUser(ctx, *u); err != nil {
 					return err
 				}
-			}
-			state := "disabled"
-			if enable {
-				state = "enabled"
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s user %s\n", state, u.Name)
-			return nil
+				if !enable {
+					if err := d.db.DeleteSessions(ctx, u.ID); err != nil {
+						return err
+					}
+				}
+				state := "disabled"
+				if enable {
+					state = "enabled"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s user %s\n", state, u.Name)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&enable, "enable", false, "enable the user again")
@@ -305,6 +289,22 @@ func newUserList() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&party, "party", "", "only users of this party")
 	return cmd
+}
+
+// withUser opens the data directory, finds the user NAME and runs f on them:
+// what user passwd, disable and unlock share.
+func withUser(cmd *cobra.Command, name string, f func(context.Context, *dataDirectory, *access.User) error) error {
+	ctx := cmd.Context()
+	d, err := openDataDir(ctx, dataDir(cmd))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	u, err := userByName(ctx, d, name)
+	if err != nil {
+		return err
+	}
+	return f(ctx, d, u)
 }
 
 func userByName(ctx context.Context, d *dataDirectory, name string) (*access.User, error) {
