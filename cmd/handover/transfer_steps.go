@@ -75,11 +75,15 @@ risk assessment prepared as JSON.`,
 				risk.Torture, risk.Persecution, risk.DeathPenalty = custody.RiskFinding(torture), custody.RiskFinding(persecution), custody.RiskFinding(deathPenalty)
 				g.Risk = &risk
 			}
-			body = struct {
-				api.Meta
-				Persons   []string          `json:"persons"`
-				Safeguard custody.Safeguard `json:"safeguard"`
-			}{r.meta(""), refs, g}
+			rc, err := r.c.RecordSafeguard(r.writeCtx(cmd.Context()), args[0], refs, g, r.stamp().OccurredAt)
+			if err != nil {
+				return r.explain(http.MethodPost, "/transfers/"+pathID(args[0])+"/safeguards", err)
+			}
+			if r.json {
+				return r.printJSONValue(rc.Receipt)
+			}
+			r.printReceipt(rc.Receipt, rc.Replayed)
+			return printStanding(cmd, r, args[0])
 		}
 		var out api.Receipt
 		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/transfers/"+pathID(args[0])+"/safeguards", body, &out)
