@@ -256,3 +256,46 @@ func (c *Client) CompleteNotification(ctx context.Context, id, outcome string, a
 func (c *Client) Keys(ctx context.Context, party string) ([]custody.OfficerKey, error) {
 	return List[custody.OfficerKey](ctx, c, "/keys", values(map[string]string{"party": party}), "keys")
 }
+
+// OverrideSafeguard lets one person (id or registration number) depart on a
+// transfer without a safeguard, for a reason that stays on their record.
+func (c *Client) OverrideSafeguard(ctx context.Context, transfer, person string, kind custody.SafeguardKind, reason string, at time.Time) (Receipt, error) {
+	body := struct {
+		api.Meta
+		Person string                `json:"person"`
+		Kind   custody.SafeguardKind `json:"kind"`
+		Reason string                `json:"reason"`
+	}{meta(ctx, at), person, kind, reason}
+	return c.write(ctx, http.MethodPost, "/transfers/"+url.PathEscape(transfer)+"/overrides", body)
+}
+
+// ApproveTransfer records the approval of one side of a transfer: the signed-in
+// user's party, which party (a code or id; "" for the user's own) must name.
+func (c *Client) ApproveTransfer(ctx context.Context, transfer, party string, at time.Time) (Receipt, error) {
+	m := meta(ctx, at)
+	m.Party = party
+	return c.write(ctx, http.MethodPost, "/transfers/"+url.PathEscape(transfer)+"/approvals", m)
+}
+
+// CancelTransfer cancels a transfer before anyone departs on it.
+func (c *Client) CancelTransfer(ctx context.Context, transfer, reason string, at time.Time) (Receipt, error) {
+	return c.write(ctx, http.MethodPost, "/transfers/"+url.PathEscape(transfer)+"/cancellations", reasoned(ctx, at, reason))
+}
+
+// CancelMovement cancels a planned movement.
+func (c *Client) CancelMovement(ctx context.Context, movement, reason string, at time.Time) (Receipt, error) {
+	return c.write(ctx, http.MethodPost, "/movements/"+url.PathEscape(movement)+"/cancellations", reasoned(ctx, at, reason))
+}
+
+// RevokeKey revokes an officer's key: it may sign no more.
+func (c *Client) RevokeKey(ctx context.Context, key, reason string, at time.Time) (Receipt, error) {
+	return c.write(ctx, http.MethodPost, "/keys/"+url.PathEscape(key)+"/revocations", reasoned(ctx, at, reason))
+}
+
+// reasoned is the body of a write that gives only a reason.
+func reasoned(ctx context.Context, at time.Time, reason string) any {
+	return struct {
+		api.Meta
+		Reason string `json:"reason"`
+	}{meta(ctx, at), reason}
+}

@@ -34,18 +34,10 @@ func stamp(at time.Time) time.Time {
 	return at
 }
 
-type actorKey struct{}
-
-// WithActor names, for the writes made with ctx, who records them: the ledger
-// keeps it in each event (default: the signed-in user's login name).
-func WithActor(ctx context.Context, actor string) context.Context {
-	return context.WithValue(ctx, actorKey{}, actor)
-}
-
-// meta is the stamp of a write: when (at, or now) and, if ctx names one, by whom.
-func meta(ctx context.Context, at time.Time) api.Meta {
-	actor, _ := ctx.Value(actorKey{}).(string)
-	return api.Meta{OccurredAt: stamp(at), Actor: actor}
+// meta is the stamp of a write: when it happened (at, or now). The server
+// records the signed-in user as its actor.
+func meta(_ context.Context, at time.Time) api.Meta {
+	return api.Meta{OccurredAt: stamp(at)}
 }
 
 // Me is the signed-in user, their party and the actions their roles grant.

@@ -435,20 +435,15 @@ func newMovementCancel() *cobra.Command {
 		if err := required(cmd, "reason"); err != nil {
 			return err
 		}
-		body := struct {
-			api.Meta
-			Reason string `json:"reason"`
-		}{r.meta(""), reason}
-		var out api.Receipt
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/movements/"+pathID(args[0])+"/cancellations", body, &out)
+		rc, err := r.c.CancelMovement(r.writeCtx(cmd.Context()), args[0], reason, r.stamp().OccurredAt)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/movements/"+pathID(args[0])+"/cancellations", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
 		r.printf("movement %s cancelled: %s\n", args[0], reason)
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		return nil
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why")

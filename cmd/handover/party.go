@@ -102,10 +102,10 @@ func kindList() string {
 	return strings.Join(ks, ", ")
 }
 
-// writeCtx is ctx carrying the write's idempotency key and --actor, for the
-// typed methods of the client.
+// writeCtx is ctx carrying the write's idempotency key, for the typed methods
+// of the client.
 func (r *remote) writeCtx(ctx context.Context) context.Context {
-	return client.WithActor(client.WithIdempotencyKey(ctx, r.idemKey), r.actor)
+	return client.WithIdempotencyKey(ctx, r.idemKey)
 }
 
 // printJSONValue prints v as indented JSON.
