@@ -299,3 +299,45 @@ func reasoned(ctx context.Context, at time.Time, reason string) any {
 		Reason string `json:"reason"`
 	}{meta(ctx, at), reason}
 }
+
+// Seat is a place on a manifest: a person (id or registration number) on a
+// vehicle of the movement.
+type Seat struct {
+	Person  string `json:"person"`
+	Vehicle string `json:"vehicle"`
+}
+
+// MovementVersion reads a movement and its version, the ETag to give SetManifest.
+func (c *Client) MovementVersion(ctx context.Context, id string) (*custody.MovementState, string, error) {
+	var m custody.MovementState
+	resp, err := c.get(ctx, "/movements/"+url.PathEscape(id), nil, &m)
+	if err != nil {
+		return nil, "", err
+	}
+	return &m, resp.Header.Get("ETag"), nil
+}
+
+// SetManifest replaces a planned movement's manifest, accepting the breaches of
+// the rules overrides name. With ifMatch (an ETag from MovementVersion, or "*")
+// it is replaced only if the movement is still that version — checked in the
+// ledger's decision — and refused with a 412 *Problem otherwise. It answers the
+// movement, its new version and the receipt.
+func (c *Client) SetManifest(ctx context.Context, movement string, seats []Seat, overrides []custody.ManifestOverride, ifMatch string, at time.Time) (*custody.MovementState, string, Receipt, error) {
+	b, err := json.Marshal(struct {
+		api.Meta
+		Manifest  []Seat                     `json:"manifest"`
+		Overrides []custody.ManifestOverride `json:"overrides,omitempty"`
+	}{meta(ctx, at), seats, overrides})
+	if err != nil {
+		return nil, "", Receipt{}, fmt.Errorf("client: encode the manifest of %s: %w", movement, err)
+	}
+	var out struct {
+		custody.MovementState
+		Receipt api.Receipt `json:"receipt"`
+	}
+	resp, err := c.Do(ctx, Request{Method: http.MethodPut, Path: "/movements/" + url.PathEscape(movement) + "/manifest", Body: b, IfMatch: ifMatch}, &out)
+	if err != nil {
+		return nil, "", Receipt{}, err
+	}
+	return &out.MovementState, resp.Header.Get("ETag"), receipt(out.Receipt, resp), nil
+}
