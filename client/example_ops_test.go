@@ -143,3 +143,29 @@ func ExampleClient_UpdateUser() {
 	// Lina, senior clerk
 	// 412 precondition_failed
 }
+
+// A transfer is proposed, each person's safeguards recorded, and the transfer
+// read back with what still blocks departure.
+func ExampleClient_RecordSafeguard() {
+	srv := startServer()
+	defer srv.Close()
+	c, _ := client.New(srv.URL, client.WithToken(srv.Token))
+	ctx := context.Background()
+	p, _, err := c.RegisterPerson(ctx, detainee("Munir Saleh", "منير صالح"), "HSK", at)
+	if err != nil {
+		panic(err)
+	}
+	t, _, err := c.ProposeTransfer(ctx, client.NewTransfer{From: "HSK", To: "IQ1", LegalBasis: "bilateral agreement",
+		OrderedBy: "joint committee", Persons: []string{p.Record.RegNo}}, at)
+	if err != nil {
+		panic(err)
+	}
+	rc, err := c.RecordSafeguard(ctx, t.ID.String(), []string{p.Record.RegNo},
+		custody.Safeguard{Kind: custody.Medical, Met: true, Finding: "fit to travel"}, at)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(t.Status, rc.Events[0].Type)
+	// Output:
+	// proposed transfer.safeguard_recorded
+}

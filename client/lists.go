@@ -341,3 +341,34 @@ func (c *Client) SetManifest(ctx context.Context, movement string, seats []Seat,
 	}
 	return &out.MovementState, resp.Header.Get("ETag"), receipt(out.Receipt, resp), nil
 }
+
+// NewTransfer is a transfer to propose: its facilities by code or id, its
+// persons by id or registration number, its campaign by id (optional).
+type NewTransfer struct {
+	Campaign   string   `json:"campaign,omitempty"`
+	From       string   `json:"from"`
+	To         string   `json:"to"`
+	LegalBasis string   `json:"legal_basis"`
+	OrderedBy  string   `json:"ordered_by"`
+	Priority   string   `json:"priority,omitempty"`
+	Persons    []string `json:"persons"`
+}
+
+// ProposeTransfer proposes a transfer of persons to another facility; at is
+// when it was decided (zero: now). It answers the transfer with each person's
+// safeguards, and the receipt.
+func (c *Client) ProposeTransfer(ctx context.Context, t NewTransfer, at time.Time) (*custody.TransferState, Receipt, error) {
+	body := struct {
+		api.Meta
+		Transfer NewTransfer `json:"transfer"`
+	}{meta(ctx, at), t}
+	var out struct {
+		custody.TransferState
+		Receipt api.Receipt `json:"receipt"`
+	}
+	resp, err := c.send(ctx, http.MethodPost, "/transfers", body, &out)
+	if err != nil {
+		return nil, Receipt{}, err
+	}
+	return &out.TransferState, receipt(out.Receipt, resp), nil
+}
