@@ -60,6 +60,7 @@ func reads(action string, audit bool) []Rule {
 var Table = concat(
 	// Reference data and the ledger's commitments.
 	rules("list-parties", Everyone, false, Roles...),
+	rules("get-party", Everyone, false, Roles...),
 	rules("list-facilities", Everyone, false, Roles...),
 	rules("get-facility", Everyone, false, Roles...),
 	rules("list-keys", Everyone, false, Roles...),
@@ -139,8 +140,10 @@ var Table = concat(
 	rules("logout", Self, false, Roles...),
 	rules("create-token", Self, false, Roles...),
 	rules("list-tokens", Self, false, Roles...),
+	rules("get-token", Self, false, Roles...),
 	rules("revoke-token", Self, false, Roles...),
 	rules("list-users", OwnParty, false, Administrator),
+	rules("get-user", OwnParty, false, Administrator),
 	rules("create-user", OwnParty, false, Administrator),
 	rules("update-user", OwnParty, false, Administrator),
 	rules("audit-log", OwnParty, true, Auditor),

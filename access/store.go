@@ -137,12 +137,17 @@ type AuditFilter struct {
 var (
 	ErrNotFound = errors.New("access: not found")
 	ErrExists   = errors.New("access: already exists")
+	// ErrChanged is returned by UpdateUserIf when the user is no longer as read.
+	ErrChanged = errors.New("access: changed since it was read")
 )
 
 // Store keeps accounts, sessions, tokens and the audit log, outside the ledger.
 type Store interface {
 	CreateUser(ctx context.Context, u User) error // ErrExists if the name or id is taken
 	UpdateUser(ctx context.Context, u User) error // replaces every field but ID and Created; ErrNotFound
+	// UpdateUserIf is UpdateUser done only if the stored user is still prev, in
+	// one statement: ErrChanged if another write came between the read and it.
+	UpdateUserIf(ctx context.Context, u, prev User) error
 	UserByID(ctx context.Context, id uuid.UUID) (*User, error)
 	UserByName(ctx context.Context, name string) (*User, error)
 	Users(ctx context.Context, party uuid.UUID) ([]User, error) // uuid.Nil: every party; by name

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/access"
@@ -62,21 +64,48 @@ func (s *server) createToken(ctx context.Context, in *createTokenInput) (*newTok
 
 type tokensOutput struct {
 	Body struct {
-		Tokens []access.Token `json:"tokens"`
+		Tokens []access.Token `json:"tokens" doc:"Newest first"`
+		Paging
 	}
 }
 
-func (s *server) listTokens(ctx context.Context, _ *struct{}) (*tokensOutput, error) {
+func (s *server) listTokens(ctx context.Context, in *ListQuery) (*tokensOutput, error) {
+	ids, err := in.uuids("token")
+	if err != nil {
+		return nil, err
+	}
 	ts, err := s.acc.Tokens(ctx, authzOf(ctx).user.ID)
 	if err != nil {
 		return nil, err
 	}
+	ts = keepIDs(ts, ids, func(t *access.Token) uuid.UUID { return t.ID })
 	out := &tokensOutput{}
-	out.Body.Tokens = ts
-	if ts == nil {
+	// Newest first: a token's id is a UUIDv7, in the order tokens are made.
+	if out.Body.Tokens, out.Body.Next, err = page(ts, func(t *access.Token) string { return t.ID.String() }, descending, in.PageQuery); err != nil {
+		return nil, err
+	}
+	if out.Body.Tokens == nil {
 		out.Body.Tokens = []access.Token{}
 	}
 	return out, nil
+}
+
+type tokenOutput struct{ Body access.Token }
+
+func (s *server) getToken(ctx context.Context, in *tokenRefInput) (*tokenOutput, error) {
+	id, err := parseID("path.id", "token", in.ID)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := s.acc.Tokens(ctx, authzOf(ctx).user.ID)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(ts, func(t access.Token) bool { return t.ID == id })
+	if i < 0 {
+		return nil, notFound("path.id", fmt.Sprintf("no token %s", id))
+	}
+	return &tokenOutput{Body: ts[i]}, nil
 }
 
 type tokenRefInput struct {
@@ -132,21 +161,49 @@ func (s *server) userView(u *access.User) UserView {
 
 type usersOutput struct {
 	Body struct {
-		Users []UserView `json:"users"`
+		Users []UserView `json:"users" doc:"By login name"`
+		Paging
 	}
 }
 
-func (s *server) listUsers(ctx context.Context, _ *struct{}) (*usersOutput, error) {
+// listUsersInput: the users of a list are named by id or login name, and paged
+// by login name.
+type listUsersInput struct {
+	ID []string `query:"id,explode" doc:"Only these users (ids or login names): repeat the parameter (id=A&id=B) or separate them with commas (id=A,B); at most 500" example:"ops-admin"`
+	PageQuery
+}
+
+func (s *server) listUsers(ctx context.Context, in *listUsersInput) (*usersOutput, error) {
+	refs, err := IDsQuery{ID: in.ID}.refs()
+	if err != nil {
+		return nil, err
+	}
 	us, err := s.acc.Users(ctx, authzOf(ctx).user.Party)
 	if err != nil {
 		return nil, err
 	}
+	us = keepRefs(us, lower(refs), func(u *access.User) []string { return []string{u.ID.String(), u.Name} })
 	out := &usersOutput{}
+	if us, out.Body.Next, err = page(us, func(u *access.User) string { return u.Name }, ascending, in.PageQuery); err != nil {
+		return nil, err
+	}
 	out.Body.Users = make([]UserView, len(us))
 	for i := range us {
 		out.Body.Users[i] = s.userView(&us[i])
 	}
 	return out, nil
+}
+
+// lower is refs in lower case (login names and UUIDs are).
+func lower(refs []string) []string {
+	if refs == nil {
+		return nil
+	}
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		out[i] = strings.ToLower(r)
+	}
+	return out
 }
 
 type createUserInput struct {
@@ -242,8 +299,9 @@ func newPassword() (string, error) {
 }
 
 type updateUserInput struct {
-	ID   string `path:"id" doc:"The user's id or login name"`
-	Body struct {
+	ID      string `path:"id" doc:"The user's id or login name"`
+	IfMatch string `header:"If-Match" doc:"The ETag of the user as last read (GET /api/v1/users/{id}, or a previous PATCH): the change is made only if the account is still that version, else 412. Optional; * matches any version" example:"\"5e884898da28047151d0e56f8dc62927\""`
+	Body    struct {
 		FullName *string       `json:"full_name,omitempty"`
 		Roles    []access.Role `json:"roles,omitempty" doc:"The user's roles, replacing the present ones"`
 		Disabled *bool         `json:"disabled,omitempty" doc:"true: the user may not sign in, their sessions end and their tokens are refused"`
@@ -252,7 +310,34 @@ type updateUserInput struct {
 	}
 }
 
-type userOutput struct{ Body UserView }
+type userOutput struct {
+	ETag string `header:"ETag" doc:"The account's version: send it as If-Match with PATCH"`
+	Body UserView
+}
+
+// userETag is the version of an account: its stored fields (its password hash
+// too, through when it was changed), not whether it is locked now.
+func userETag(u *access.User) string { return etagOf(u) }
+
+func (s *server) getUser(ctx context.Context, in *userRefInput) (*userOutput, error) {
+	u, err := s.userByRef(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &userOutput{ETag: userETag(u), Body: s.userView(u)}, nil
+}
+
+type userRefInput struct {
+	ID string `path:"id" doc:"The user's id or login name"`
+}
+
+// stale is the 412 of a write whose If-Match names another version than tag.
+func stale(what, tag string) error {
+	p := newProblem(http.StatusPreconditionFailed, PreconditionFailed,
+		"header.If-Match: the "+what+" has changed since that version; read it again (its ETag is "+tag+")")
+	p.Errors = []*huma.ErrorDetail{{Location: "header.If-Match", Message: "not the " + what + "'s current version"}}
+	return p
+}
 
 // userOf: an account concerns its party.
 func (s *server) userOf(ctx context.Context, ref string) (resource, error) {
@@ -272,6 +357,11 @@ func (s *server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 	u, err := s.userByRef(ctx, in.ID)
 	if err != nil {
 		return nil, err
+	}
+	prev := *u
+	prev.Roles = slices.Clone(u.Roles)
+	if in.IfMatch != "" && !matches(in.IfMatch, userETag(&prev)) {
+		return nil, stale("account", userETag(&prev))
 	}
 	self := u.ID == az.user.ID
 	if b.FullName != nil {
@@ -313,7 +403,18 @@ func (s *server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 		}
 		u.PasswordChanged, end = now, true
 	}
-	if err := s.acc.UpdateUser(ctx, *u); err != nil {
+	if in.IfMatch == "" {
+		err = s.acc.UpdateUser(ctx, *u)
+	} else { // the version checked and the write in one statement
+		err = s.acc.UpdateUserIf(ctx, *u, prev)
+	}
+	if errors.Is(err, access.ErrChanged) {
+		cur, rerr := s.userByRef(ctx, u.ID.String())
+		if rerr != nil {
+			return nil, rerr
+		}
+		return nil, stale("account", userETag(cur))
+	} else if err != nil {
 		return nil, err
 	}
 	if b.Unlock {
@@ -326,5 +427,6 @@ func (s *server) updateUser(ctx context.Context, in *updateUserInput) (*userOutp
 			return nil, err
 		}
 	}
-	return &userOutput{Body: s.userView(u)}, nil
+	return &userOutput{ETag: userETag(u), Body: s.userView(u)}, nil
 }
+func (in userRefInput) pathID() string { return in.ID }

@@ -222,15 +222,19 @@ func (s *server) routes(api huma.API) {
 		withErrors(http.StatusTooManyRequests))
 	route(api, s, http.MethodPost, v1+"/tokens", "create-token", "Make an API token (shown once)", signedIn, s.createToken, account)
 	route(api, s, http.MethodGet, v1+"/tokens", "list-tokens", "One's API tokens", signedIn, s.listTokens)
+	route(api, s, http.MethodGet, v1+"/tokens/{id}", "get-token", "One of one's API tokens (never its secret)", byPath(s.tokenOf), s.getToken)
 	route(api, s, http.MethodDelete, v1+"/tokens/{id}", "revoke-token", "Revoke one of one's API tokens", byPath(s.tokenOf), s.revokeToken, withStatus(http.StatusNoContent), account)
 	route(api, s, http.MethodGet, v1+"/users", "list-users", "The accounts of one's party", filtered, s.listUsers)
 	route(api, s, http.MethodPost, v1+"/users", "create-user", "Make an account of one's party", by(s.newUserConcerns), s.createUser, account)
-	route(api, s, http.MethodPatch, v1+"/users/{id}", "update-user", "Change an account of one's party: name, roles, disabled, password, lock", byPath(s.userOf), s.updateUser, account)
+	route(api, s, http.MethodGet, v1+"/users/{id}", "get-user", "An account of one's party, with its version (ETag)", byPath(s.userOf), s.getUser)
+	route(api, s, http.MethodPatch, v1+"/users/{id}", "update-user", "Change an account of one's party: name, roles, disabled, password, lock", byPath(s.userOf), s.updateUser, account,
+		withErrors(http.StatusPreconditionFailed))
 	route(api, s, http.MethodGet, v1+"/audit", "audit-log", "The audit log of one's party", filtered, s.auditLog)
 	route(api, s, http.MethodGet, v1+"/audit/export", "export-audit-log", "Download the audit log of one's party (CSV or JSON lines)", filtered, s.exportAuditLog)
 
 	route(api, s, http.MethodPost, v1+"/parties", "register-party", "Register a party", signedIn, s.registerParty)
 	route(api, s, http.MethodGet, v1+"/parties", "list-parties", "List parties", signedIn, s.listParties)
+	route(api, s, http.MethodGet, v1+"/parties/{id}", "get-party", "Get a party by id or code", signedIn, s.getParty)
 	if s.policy.Known("set-mandate") { // until the table names it (see the report of issue 4)
 		route(api, s, http.MethodPut, v1+"/parties/{id}/mandate", "set-mandate", "Set a monitor's mandate: all persons, or a list of facilities", byPath(s.partyOf), s.setMandate)
 	}
@@ -379,7 +383,7 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 	for _, o := range opts {
 		o(&op)
 	}
-	withLocation(&op)
+	withLocation(&op, hasReceipt(reflect.TypeFor[O]()))
 	s.describe(&op, g.kind == publicKind)
 	slices.Sort(op.Errors)
 	op.Errors = slices.Compact(op.Errors)
@@ -403,7 +407,7 @@ func route[I, O any](api huma.API, s *server, method, path, id, summary string, 
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		if op.DefaultStatus == http.StatusCreated && itemRoutes[path] {
+		if op.Metadata[locationKey] != nil {
 			locate(ctx, path, out)
 		}
 		return out, nil

@@ -170,7 +170,7 @@ type AuditQuery struct {
 type auditLogInput struct {
 	AuditQuery
 	After int64 `query:"after" doc:"The next of the previous page: entries after this seq"`
-	Limit int   `query:"limit" doc:"Page size; default 100, at most 1000"`
+	Limit int   `query:"limit" minimum:"0" maximum:"1000" doc:"Page size; default 100, at most 1000"`
 }
 
 type auditLogOutput struct {

@@ -843,11 +843,10 @@ func (s *server) subjectConcerns(ctx context.Context, id uuid.UUID) (access.Conc
 // names.
 
 func (s *server) newFacilityConcerns(ctx context.Context, in *registerFacilityInput) (resource, error) {
-	p := in.Body.Facility.ControllingParty
-	if p == uuid.Nil {
-		return resource{}, invalid("body.facility.controlling_party", "is required: the party that controls the facility")
+	if in.Body.Facility.ControllingParty == "" {
+		return resource{}, invalid("body.facility.controlling_party", "is required: the party that controls the facility (code or id)")
 	}
-	return resource{access.Concerns{Parties: []uuid.UUID{p}}, "party/" + p.String(), nil}, nil
+	return s.partyConcerns(ctx, "body.facility.controlling_party", in.Body.Facility.ControllingParty)
 }
 
 func (s *server) newPersonConcerns(ctx context.Context, in *registerPersonInput) (resource, error) {

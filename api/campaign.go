@@ -56,17 +56,24 @@ func (s *server) createCampaign(ctx context.Context, in *createCampaignInput) (*
 
 type campaignsOutput struct {
 	Body struct {
-		Campaigns []custody.CampaignView `json:"campaigns"`
+		Campaigns []custody.CampaignView `json:"campaigns" doc:"By id"`
+		Paging
 	}
 }
 
-func (s *server) listCampaigns(ctx context.Context, _ *struct{}) (*campaignsOutput, error) {
-	cs, err := readDocs[custody.CampaignView](ctx, s, custody.CampaignDoc, nil)
+func (s *server) listCampaigns(ctx context.Context, in *ListQuery) (*campaignsOutput, error) {
+	ids, err := in.uuids("campaign")
+	if err != nil {
+		return nil, err
+	}
+	cs, err := readDocs(ctx, s, custody.CampaignDoc, func(c *custody.CampaignView) bool { return ids == nil || ids[c.ID] })
 	if err != nil {
 		return nil, err
 	}
 	out := &campaignsOutput{}
-	out.Body.Campaigns = cs
+	if out.Body.Campaigns, out.Body.Next, err = pageByID(cs, func(c *custody.CampaignView) uuid.UUID { return c.ID }, in.PageQuery); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

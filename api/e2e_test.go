@@ -248,7 +248,7 @@ func notifications(t *testing.T, c *client, reg string) {
 		t.Errorf("flags of %s: %v", reg, p.Custody.Flags)
 	}
 	var overdue list
-	c.json("GET", "/api/v1/notifications?overdue=true&kind=capture_card", nil, 200, &overdue)
+	c.json("GET", "/api/v1/notifications?overdue=true&kind=capture_card&limit=500", nil, 200, &overdue)
 	if len(overdue.Notifications) != 150 {
 		t.Errorf("%d overdue capture cards", len(overdue.Notifications))
 	}

@@ -21,6 +21,7 @@ var statusOf = map[custody.Code]int{
 	custody.Conflict: http.StatusConflict,
 	custody.Refused:  http.StatusConflict,
 	custody.Internal: http.StatusInternalServerError,
+	custody.Stale:    http.StatusPreconditionFailed,
 }
 
 // problem is an RFC 9457 problem with the refusal code as an extension member.

@@ -87,7 +87,14 @@ type registerPartyInput struct {
 	}
 }
 
-func (s *server) registerParty(ctx context.Context, in *registerPartyInput) (*receiptOutput, error) {
+type partyCreated struct {
+	Body struct {
+		custody.Party
+		Receipt Receipt `json:"receipt"`
+	}
+}
+
+func (s *server) registerParty(ctx context.Context, in *registerPartyInput) (*partyCreated, error) {
 	m, err := s.meta(ctx, in.Body.Meta)
 	if err != nil {
 		return nil, err
@@ -99,44 +106,113 @@ func (s *server) registerParty(ctx context.Context, in *registerPartyInput) (*re
 	} else if !ok {
 		m.Party = uuid.Nil
 	}
-	if in.Body.Party.ID == uuid.Nil {
-		in.Body.Party.ID = uuid.Must(uuid.NewV7())
+	in.Body.Party.ID = newID(in.Body.Party.ID)
+	r, err := s.submit(ctx, custody.RegisterParty{Meta: m, Party: in.Body.Party}, inBody)
+	if err != nil {
+		return nil, err
 	}
-	return s.submit(ctx, custody.RegisterParty{Meta: m, Party: in.Body.Party}, inBody)
+	p, err := s.party(ctx, "body.party.id", created(r, in.Body.Party.ID).String())
+	if err != nil {
+		return nil, err
+	}
+	out := &partyCreated{}
+	out.Body.Party, out.Body.Receipt = *p, r.Body
+	return out, nil
+}
+
+type partyOutput struct{ Body custody.Party }
+
+func (s *server) getParty(ctx context.Context, in *partyRefInput) (*partyOutput, error) {
+	p, err := s.party(ctx, "path.id", in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &partyOutput{Body: *p}, nil
+}
+
+type partyRefInput struct {
+	ID string `path:"id" doc:"The party's id or code"`
 }
 
 type partiesOutput struct {
 	Body struct {
-		Parties []custody.Party `json:"parties"`
+		Parties []custody.Party `json:"parties" doc:"By code"`
+		Paging
 	}
 }
 
-func (s *server) listParties(ctx context.Context, _ *struct{}) (*partiesOutput, error) {
+func (s *server) listParties(ctx context.Context, in *listByCodeInput) (*partiesOutput, error) {
+	refs, err := IDsQuery{ID: in.ID}.refs()
+	if err != nil {
+		return nil, err
+	}
 	ps, err := s.store.Parties(ctx)
 	if err != nil {
 		return nil, err
 	}
+	ps = keepRefs(ps, refs, func(p *custody.Party) []string { return []string{p.ID.String(), p.Code} })
 	out := &partiesOutput{}
-	out.Body.Parties = ps
+	if out.Body.Parties, out.Body.Next, err = page(ps, func(p *custody.Party) string { return p.Code }, ascending, in.PageQuery); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// listByCodeInput is the query of a list of records named by an id or a code
+// (parties, facilities), paged by code.
+type listByCodeInput struct {
+	ID []string `query:"id,explode" doc:"Only these (ids or codes): repeat the parameter (id=A&id=B) or separate them with commas (id=A,B); at most 500" example:"HSK,HOL"`
+	PageQuery
+}
+
+// FacilityIn is a facility as it is registered: its controlling party is named
+// by code or id, like every party a request names.
+type FacilityIn struct {
+	ID               uuid.UUID                `json:"id,omitzero" doc:"Absent: assigned"`
+	Code             string                   `json:"code" required:"true" doc:"2 to 16 upper-case letters, digits, '-' or '_', starting with a letter" example:"HSK"`
+	Name             string                   `json:"name" required:"true" example:"Hasakah detention facility"`
+	Kind             custody.FacilityKind     `json:"kind" required:"true"`
+	Country          string                   `json:"country" required:"true" doc:"ISO 3166-1 alpha-3" example:"SYR"`
+	Series           string                   `json:"series,omitempty" doc:"The prefix of the registration numbers it gives out (2 to 6 upper-case letters); facilities that register nobody may leave it out" example:"HSK"`
+	Capacities       map[custody.Category]int `json:"capacities,omitempty" doc:"Places by category of person; a category absent has none"`
+	ControllingParty string                   `json:"controlling_party" required:"true" doc:"The party in control (code or id)" example:"SDF"`
 }
 
 type registerFacilityInput struct {
 	Body struct {
 		Meta
-		Facility custody.Facility `json:"facility" required:"true" doc:"The facility; an absent id is assigned"`
+		Facility FacilityIn `json:"facility" required:"true" doc:"The facility; an absent id is assigned"`
 	}
 }
 
-func (s *server) registerFacility(ctx context.Context, in *registerFacilityInput) (*receiptOutput, error) {
+type facilityCreated struct {
+	Body struct {
+		FacilityView
+		Receipt Receipt `json:"receipt"`
+	}
+}
+
+func (s *server) registerFacility(ctx context.Context, in *registerFacilityInput) (*facilityCreated, error) {
 	m, err := s.meta(ctx, in.Body.Meta)
 	if err != nil {
 		return nil, err
 	}
-	if in.Body.Facility.ID == uuid.Nil {
-		in.Body.Facility.ID = uuid.Must(uuid.NewV7())
+	b := in.Body.Facility
+	f := custody.Facility{ID: newID(b.ID), Code: b.Code, Name: b.Name, Kind: b.Kind, Country: b.Country, Series: b.Series, Capacities: b.Capacities}
+	if f.ControllingParty, err = s.partyRef(ctx, "body.facility.controlling_party", b.ControllingParty); err != nil {
+		return nil, err
 	}
-	return s.submit(ctx, custody.RegisterFacility{Meta: m, Facility: in.Body.Facility}, inBody)
+	r, err := s.submit(ctx, custody.RegisterFacility{Meta: m, Facility: f}, inBody)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.facility(ctx, "body.facility.id", created(r, f.ID).String())
+	if err != nil {
+		return nil, err
+	}
+	out := &facilityCreated{}
+	out.Body.FacilityView, out.Body.Receipt = facilityOf(st), r.Body
+	return out, nil
 }
 
 // FacilityView is a facility as the API shows it: its record, controlling party,
@@ -160,16 +236,25 @@ func facilityOf(f *custody.FacilityState) FacilityView {
 
 type facilitiesOutput struct {
 	Body struct {
-		Facilities []FacilityView `json:"facilities"`
+		Facilities []FacilityView `json:"facilities" doc:"By code"`
+		Paging
 	}
 }
 
-func (s *server) listFacilities(ctx context.Context, _ *struct{}) (*facilitiesOutput, error) {
+func (s *server) listFacilities(ctx context.Context, in *listByCodeInput) (*facilitiesOutput, error) {
+	refs, err := IDsQuery{ID: in.ID}.refs()
+	if err != nil {
+		return nil, err
+	}
 	fs, err := s.store.Facilities(ctx)
 	if err != nil {
 		return nil, err
 	}
+	fs = keepRefs(fs, refs, func(f *custody.FacilityState) []string { return []string{f.ID.String(), f.Code} })
 	out := &facilitiesOutput{}
+	if fs, out.Body.Next, err = page(fs, func(f *custody.FacilityState) string { return f.Code }, ascending, in.PageQuery); err != nil {
+		return nil, err
+	}
 	out.Body.Facilities = make([]FacilityView, len(fs))
 	for i := range fs {
 		out.Body.Facilities[i] = facilityOf(&fs[i])

@@ -54,7 +54,7 @@ const idempotencyDoc = "**Idempotent writes, exactly once.** Every write (POST, 
 	"client and unique to one intended write. Keys are the signed-in user's own: another user's key is " +
 	"another key. The first answer to a key is kept, a refusal (4xx) included, but for 401, 408 and 429. A " +
 	"retry with the same key and the same request (method, path with query, and body, byte for byte) " +
-	"gets that answer again, same status and body, with the header `Idempotent-Replayed: true`, and " +
+	"gets that answer again, same status, body and `Location`, `ETag` and `Content-Type` headers, with the header `Idempotent-Replayed: true`, and " +
 	"records nothing. The same key with a different request is refused with a 422 problem located at " +
 	"`header.Idempotency-Key`. An accepted write's receipt is stored under its key in the same database " +
 	"transaction as its events, so a retry after any lost answer (timeout, dropped connection, server " +
@@ -193,10 +193,19 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			return
 		}
 		if found && status != pendingStatus {
+			h, body, err := decodeAnswer(stored)
+			if err != nil {
+				s.log.ErrorContext(ctx, "api: idempotency key answer", "err", err)
+				writeProblem(w, http.StatusInternalServerError, "internal error; it has been logged")
+				return
+			}
 			w.Header().Set("Content-Type", contentType(status))
+			for k, v := range h {
+				w.Header()[k] = v
+			}
 			w.Header().Set(ReplayedHeader, "true")
 			w.WriteHeader(status)
-			w.Write(stored)
+			w.Write(body)
 			return
 		}
 		// Not answered yet: the first request with the key, or one whose command
@@ -212,7 +221,7 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 			rec.status = http.StatusOK
 		}
 		if keepsAnswer(rec.status) {
-			err := s.idem.store.StoreResponse(context.WithoutCancel(ctx), key, fp, rec.status, rec.body.Bytes(), s.cfg.Now().UTC())
+			err := s.idem.store.StoreResponse(context.WithoutCancel(ctx), key, fp, rec.status, encodeAnswer(rec.header, rec.body.Bytes()), s.cfg.Now().UTC())
 			if err != nil {
 				// The command's outcome is stored with its events: a retry replays
 				// its receipt, and is answered then.

@@ -67,11 +67,13 @@ type listIncidentsInput struct {
 	Open     string `query:"open" enum:"true,false" doc:"Only open (true) or resolved (false) incidents"`
 	Type     string `query:"type" enum:"discrepancy,escape,death,serious_injury,medical_emergency,use_of_force,breakout_attempt,vehicle_failure" doc:"Only incidents of this type"`
 	Movement string `query:"movement" doc:"Only the incidents of this movement (id)"`
+	ListQuery
 }
 
 type incidentsOutput struct {
 	Body struct {
-		Incidents []custody.IncidentState `json:"incidents"`
+		Incidents []custody.IncidentState `json:"incidents" doc:"By id"`
+		Paging
 	}
 }
 
@@ -80,9 +82,13 @@ func (s *server) listIncidents(ctx context.Context, in *listIncidentsInput) (*in
 	if err != nil {
 		return nil, err
 	}
+	ids, err := in.uuids("incident")
+	if err != nil {
+		return nil, err
+	}
 	is, err := readDocs(ctx, s, custody.IncidentDoc, func(i *custody.IncidentState) bool {
 		return (in.Open == "" || (in.Open == "true") == i.Open) && (in.Type == "" || i.Type == custody.IncidentType(in.Type)) &&
-			(movement == uuid.Nil || i.Movement == movement)
+			(movement == uuid.Nil || i.Movement == movement) && (ids == nil || ids[i.ID])
 	})
 	if err != nil {
 		return nil, err
@@ -92,8 +98,14 @@ func (s *server) listIncidents(ctx context.Context, in *listIncidentsInput) (*in
 		return nil, err
 	}
 	out := &incidentsOutput{}
-	out.Body.Incidents = is
+	if out.Body.Incidents, out.Body.Next, err = pageByID(is, incidentID, in.PageQuery); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+func incidentID(i *custody.IncidentState) uuid.UUID {
+	return i.ID
 }
 
 func (s *server) getIncident(ctx context.Context, in *idInput) (*incidentOutput, error) {
@@ -170,12 +182,23 @@ type AlertPerson struct {
 
 type alertsOutput struct {
 	Body struct {
-		Alerts []Alert `json:"alerts"`
+		Alerts []Alert `json:"alerts" doc:"By incident id"`
+		Paging
 	}
 }
 
-func (s *server) listAlerts(ctx context.Context, _ *struct{}) (*alertsOutput, error) {
-	is, err := readDocs(ctx, s, custody.IncidentDoc, (*custody.IncidentState).Alert)
+// listAlertsInput: alerts are named, and paged, by their incident's id.
+type listAlertsInput struct {
+	ID []string `query:"id,explode" doc:"Only the alerts of these incidents: repeat the parameter (id=A&id=B) or separate them with commas (id=A,B); at most 500" example:"0190b5a4-7c3e-7d2a-9f10-3b1c2d4e5f60"`
+	PageQuery
+}
+
+func (s *server) listAlerts(ctx context.Context, in *listAlertsInput) (*alertsOutput, error) {
+	ids, err := IDsQuery{ID: in.ID}.uuids("incident")
+	if err != nil {
+		return nil, err
+	}
+	is, err := readDocs(ctx, s, custody.IncidentDoc, func(i *custody.IncidentState) bool { return i.Alert() && (ids == nil || ids[i.ID]) })
 	if err != nil {
 		return nil, err
 	}
@@ -184,6 +207,9 @@ func (s *server) listAlerts(ctx context.Context, _ *struct{}) (*alertsOutput, er
 		return nil, err
 	}
 	out := &alertsOutput{}
+	if is, out.Body.Next, err = pageByID(is, incidentID, in.PageQuery); err != nil {
+		return nil, err
+	}
 	out.Body.Alerts = make([]Alert, 0, len(is))
 	for _, i := range is {
 		a := Alert{Incident: i.ID, Movement: i.Movement, Facility: i.Facility, Opened: i.Opened, Description: i.Description}

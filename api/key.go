@@ -73,15 +73,21 @@ func (s *server) registerKey(ctx context.Context, in *registerKeyInput) (*keyCre
 
 type listKeysInput struct {
 	Party string `query:"party" doc:"Only the keys of this party (id or code)"`
+	ListQuery
 }
 
 type keysOutput struct {
 	Body struct {
-		Keys []custody.OfficerKey `json:"keys"`
+		Keys []custody.OfficerKey `json:"keys" doc:"By id"`
+		Paging
 	}
 }
 
 func (s *server) listKeys(ctx context.Context, in *listKeysInput) (*keysOutput, error) {
+	ids, err := in.uuids("key")
+	if err != nil {
+		return nil, err
+	}
 	var party uuid.UUID
 	if in.Party != "" {
 		var err error
@@ -89,12 +95,16 @@ func (s *server) listKeys(ctx context.Context, in *listKeysInput) (*keysOutput, 
 			return nil, err
 		}
 	}
-	ks, err := readDocs(ctx, s, custody.KeyDoc, func(k *custody.OfficerKey) bool { return party == uuid.Nil || k.Party == party })
+	ks, err := readDocs(ctx, s, custody.KeyDoc, func(k *custody.OfficerKey) bool {
+		return (party == uuid.Nil || k.Party == party) && (ids == nil || ids[k.ID])
+	})
 	if err != nil {
 		return nil, err
 	}
 	out := &keysOutput{}
-	out.Body.Keys = ks
+	if out.Body.Keys, out.Body.Next, err = pageByID(ks, func(k *custody.OfficerKey) uuid.UUID { return k.ID }, in.PageQuery); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -13,15 +14,36 @@ import (
 // itemRoutes are the collections whose creates answer a Location: each has a GET
 // of its items at collection/{id}.
 var itemRoutes = map[string]bool{
+	"/api/v1/parties": true, "/api/v1/users": true, "/api/v1/tokens": true,
 	"/api/v1/facilities": true, "/api/v1/persons": true, "/api/v1/keys": true, "/api/v1/campaigns": true,
 	"/api/v1/transfers": true, "/api/v1/movements": true, "/api/v1/incidents": true,
 }
 
 type humaCtxKey struct{}
 
-// withLocation documents the Location header of a create.
-func withLocation(op *huma.Operation) {
-	if op.Method != http.MethodPost || !itemRoutes[op.Path] {
+// A write that records events but makes no record with a URL of its own (an
+// admission, a safeguard, a handover) answers the Location of the first event
+// it recorded: /api/v1/events/{index}.
+
+// locationKey marks, in an operation's metadata, what its Location names:
+// "item" (collection/{id}) or "event".
+const locationKey = "location"
+
+// withLocation makes a create answer its Location: a POST to a collection with
+// items, or a POST whose answer holds a receipt (hasReceipt).
+func withLocation(op *huma.Operation, hasReceipt bool) {
+	if op.Method != http.MethodPost || op.DefaultStatus != http.StatusCreated {
+		return
+	}
+	if op.Metadata == nil {
+		op.Metadata = map[string]any{}
+	}
+	switch {
+	case itemRoutes[op.Path]:
+		op.Metadata[locationKey] = "item"
+	case hasReceipt:
+		op.Metadata[locationKey] = "event"
+	default:
 		return
 	}
 	op.Middlewares = append(huma.Middlewares{func(ctx huma.Context, next func(huma.Context)) {
@@ -29,8 +51,9 @@ func withLocation(op *huma.Operation) {
 	}}, op.Middlewares...)
 }
 
-// locate sets the Location of the resource a create made: the id of its answer
-// (the body's id, or else the subject of the receipt's first event).
+// locate sets the Location of the resource a create made: for an item, the id
+// of its answer (the body's id, or else the subject of the receipt's first
+// event); for an event, its index.
 func locate(ctx context.Context, path string, out any) {
 	hctx, ok := ctx.Value(humaCtxKey{}).(huma.Context)
 	if !ok || out == nil {
@@ -44,14 +67,28 @@ func locate(ctx context.Context, path string, out any) {
 	if err != nil {
 		return
 	}
+	type event struct {
+		Index   *uint64
+		Subject string
+	}
 	var got struct {
-		ID      string                     `json:"id"`
-		Events  []struct{ Subject string } `json:"events"`
+		ID      string  `json:"id"`
+		Events  []event `json:"events"`
 		Receipt *struct {
-			Events []struct{ Subject string } `json:"events"`
+			Events []event `json:"events"`
 		} `json:"receipt"`
 	}
 	if json.Unmarshal(b, &got) != nil {
+		return
+	}
+	if !itemRoutes[path] {
+		es := got.Events
+		if got.Receipt != nil {
+			es = got.Receipt.Events
+		}
+		if len(es) > 0 && es[0].Index != nil {
+			hctx.SetHeader("Location", "/api/v1/events/"+strconv.FormatUint(*es[0].Index, 10))
+		}
 		return
 	}
 	id := got.ID
@@ -65,4 +102,28 @@ func locate(ctx context.Context, path string, out any) {
 	if id != "" && !strings.ContainsAny(id, "/?#") {
 		hctx.SetHeader("Location", path+"/"+id)
 	}
+}
+
+// hasReceipt reports whether an answer's body (the Body field of t) holds a
+// receipt: is one, or has a receipt member.
+func hasReceipt(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	f, ok := t.FieldByName("Body")
+	if !ok {
+		return false
+	}
+	b := f.Type
+	if b == reflect.TypeFor[Receipt]() {
+		return true
+	}
+	if b.Kind() != reflect.Struct {
+		return false
+	}
+	r, ok := b.FieldByName("Receipt")
+	return ok && (r.Type == reflect.TypeFor[Receipt]() || r.Type == reflect.TypeFor[*Receipt]())
 }

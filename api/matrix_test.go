@@ -232,10 +232,12 @@ func (f *matrixFixture) cases() []matrixCase {
 		{action: "logout", allowed: everyone},
 		{action: "create-token", body: map[string]any{"name": " "}, allowed: everyone},
 		{action: "list-tokens", allowed: everyone},
+		{action: "get-token", id: f.spareToken.String(), allowed: roles("SDF", registrar)},    // its owner only
 		{action: "revoke-token", id: f.spareToken.String(), allowed: roles("SDF", registrar)}, // its owner only
 		// The accounts of one's party: its administrators. The audit log: auditors.
 		{action: "list-users", allowed: anywhere(admin)},
 		{action: "create-user", body: map[string]any{"name": "new-user", "full_name": "New User", "roles": []string{"nobody"}}, allowed: anywhere(admin)},
+		{action: "get-user", id: "sdf-target", allowed: roles("SDF", admin)},
 		{action: "update-user", id: "sdf-target", body: map[string]any{"roles": []string{"nobody"}}, allowed: roles("SDF", admin)},
 		{action: "audit-log", allowed: anywhere(auditor)},
 		{action: "export-audit-log", query: "?format=jsonl", allowed: anywhere(auditor)},
@@ -244,6 +246,7 @@ func (f *matrixFixture) cases() []matrixCase {
 		// is registered by any administrator; a facility by its controller's.
 		{action: "register-party", body: at(map[string]any{"party": map[string]any{"code": "NEW", "name": "New monitor", "kind": "monitor"}}), allowed: anywhere(admin)},
 		{action: "list-parties", allowed: everyone},
+		{action: "get-party", id: "SDF", allowed: everyone},
 		{action: "register-facility", body: at(map[string]any{"facility": map[string]any{"code": "UFB", "name": "Escort base", "kind": "prison", "country": "SYR",
 			"controlling_party": storetest.ID("USF")}}), allowed: roles("USF", admin)},
 		{action: "list-facilities", allowed: everyone},

@@ -3,10 +3,8 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/handover-project/handover/access"
@@ -90,11 +88,13 @@ func (s *server) planMovement(ctx context.Context, in *planMovementInput) (*move
 type listMovementsInput struct {
 	Status   string `query:"status" enum:"planned,departed,arrived,reconciled,cancelled" doc:"Only movements with this status"`
 	Transfer string `query:"transfer" doc:"Only the movements of this transfer (id)"`
+	ListQuery
 }
 
 type movementsOutput struct {
 	Body struct {
-		Movements []custody.MovementState `json:"movements"`
+		Movements []custody.MovementState `json:"movements" doc:"By id"`
+		Paging
 	}
 }
 
@@ -103,8 +103,13 @@ func (s *server) listMovements(ctx context.Context, in *listMovementsInput) (*mo
 	if err != nil {
 		return nil, err
 	}
+	ids, err := in.uuids("movement")
+	if err != nil {
+		return nil, err
+	}
 	ms, err := readDocs(ctx, s, custody.MovementDoc, func(m *custody.MovementState) bool {
-		return (in.Status == "" || m.Status == custody.MovementStatus(in.Status)) && (transfer == uuid.Nil || m.Transfer == transfer)
+		return (in.Status == "" || m.Status == custody.MovementStatus(in.Status)) && (transfer == uuid.Nil || m.Transfer == transfer) &&
+			(ids == nil || ids[m.ID])
 	})
 	if err != nil {
 		return nil, err
@@ -114,7 +119,9 @@ func (s *server) listMovements(ctx context.Context, in *listMovementsInput) (*mo
 		return nil, err
 	}
 	out := &movementsOutput{}
-	out.Body.Movements = ms
+	if out.Body.Movements, out.Body.Next, err = pageByID(ms, func(m *custody.MovementState) uuid.UUID { return m.ID }, in.PageQuery); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -157,18 +164,6 @@ func (s *server) setManifest(ctx context.Context, in *manifestInput) (*movementW
 	if err != nil {
 		return nil, err
 	}
-	if in.IfMatch != "" {
-		cur, err := readDoc[custody.MovementState](ctx, s, custody.MovementDoc, "path.id", id)
-		if err != nil {
-			return nil, err
-		}
-		if !matches(in.IfMatch, etagOf(cur)) {
-			p := newProblem(http.StatusPreconditionFailed, PreconditionFailed,
-				"header.If-Match: the movement has changed since that version; read it again (its ETag is "+etagOf(cur)+")")
-			p.Errors = []*huma.ErrorDetail{{Location: "header.If-Match", Message: "not the movement's current version"}}
-			return nil, p
-		}
-	}
 	m, err := s.meta(ctx, in.Body.Meta)
 	if err != nil {
 		return nil, err
@@ -177,7 +172,10 @@ func (s *server) setManifest(ctx context.Context, in *manifestInput) (*movementW
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.submit(ctx, custody.SetManifest{Meta: m, Movement: id, Manifest: seats, Overrides: in.Body.Overrides}, onMovement)
+	// The version is checked in the ledger's decision, so that two writers
+	// holding one ETag cannot both replace the manifest.
+	r, err := s.submit(ctx, custody.SetManifest{Meta: m, Movement: id, Manifest: seats, Overrides: in.Body.Overrides, IfMatch: in.IfMatch},
+		where{"": "body", "movement": "path.id", "if_match": "header.If-Match"})
 	if err != nil {
 		return nil, err
 	}

@@ -247,7 +247,8 @@ func rank(page *custody.PersonPage, ms []NameMatch, after string, limit int) ([]
 
 type duplicatesInput struct {
 	Threshold float64  `query:"threshold" doc:"Least score of a pair, 0 to 1; default the names package's threshold (0.80)"`
-	Limit     int      `query:"limit" doc:"At most this many pairs, best first; default 100, at most 1000"`
+	Limit     int      `query:"limit" minimum:"0" maximum:"1000" doc:"At most this many pairs (or persons), best first; default 100, at most 1000"`
+	After     string   `query:"after" pattern:"^[0-9]{1,9}$" doc:"The cursor: the next of the previous page (how many were given before it). Absent: the first page" example:"100"`
 	Name      []string `query:"name" doc:"The names of a person not yet registered: list the registered persons likely to be them, instead of all pairs"`
 	Birth     string   `query:"birth" doc:"Their date of birth (YYYY, YYYY-MM or YYYY-MM-DD)"`
 	Precision string   `query:"precision" doc:"Its precision: day, month, year or estimated"`
@@ -272,6 +273,7 @@ type duplicatesOutput struct {
 		Pairs     []DuplicatePair       `json:"pairs,omitempty"`
 		Matches   []NameMatch           `json:"matches,omitempty"`
 		Persons   []custody.PersonState `json:"persons,omitempty"`
+		Paging
 	}
 }
 
@@ -293,6 +295,7 @@ func (s *server) listDuplicates(ctx context.Context, in *duplicatesInput) (*dupl
 	if limit < 0 || limit > 1000 {
 		return nil, invalid("query.limit", "must be between 1 and 1000")
 	}
+	skip, _ := strconv.Atoi(in.After) // the pattern admits digits only
 	n, err := s.index(ctx)
 	if err != nil {
 		return nil, err
@@ -301,7 +304,7 @@ func (s *server) listDuplicates(ctx context.Context, in *duplicatesInput) (*dupl
 	out.Body.Threshold = th
 	if len(in.Name) > 0 {
 		p := names.Person{Names: in.Name, Birth: in.Birth, BirthPrecision: in.Precision, Sex: in.Sex, Nationalities: in.Nation, Father: in.Father}
-		hits := n.idx.Candidates(p, th, limit)
+		hits := n.idx.Candidates(p, th, skip+limit+1)
 		var ids []uuid.UUID
 		var ms []NameMatch
 		for _, h := range hits {
@@ -316,8 +319,16 @@ func (s *server) listDuplicates(ctx context.Context, in *duplicatesInput) (*dupl
 		if err != nil {
 			return nil, err
 		}
+		given := 0
 		for _, m := range ms {
 			if p, ok := seen[m.ID]; ok {
+				if given++; given <= skip {
+					continue
+				}
+				if len(out.Body.Persons) == limit {
+					out.Body.Next = strconv.Itoa(skip + limit)
+					break
+				}
 				out.Body.Matches = append(out.Body.Matches, m)
 				out.Body.Persons = append(out.Body.Persons, p)
 			}
@@ -337,13 +348,18 @@ func (s *server) listDuplicates(ctx context.Context, in *duplicatesInput) (*dupl
 	if err != nil {
 		return nil, err
 	}
+	given := 0
 	for _, d := range ds {
 		a, okA := seen[uuid.MustParse(d.A)]
 		b, okB := seen[uuid.MustParse(d.B)]
 		if !okA || !okB || slices.Contains(a.Custody.Linked, b.Record.ID) || slices.Contains(a.Custody.Distinct, b.Record.ID) {
 			continue // not visible, or already decided by a registrar
 		}
+		if given++; given <= skip {
+			continue
+		}
 		if len(out.Body.Pairs) == limit {
+			out.Body.Next = strconv.Itoa(skip + limit)
 			break
 		}
 		out.Body.Pairs = append(out.Body.Pairs, DuplicatePair{A: a, B: b, Score: d.Explanation.Score, Explanation: d.Explanation,

@@ -25,11 +25,13 @@ type listNotificationsInput struct {
 	Done    string `query:"done" enum:"true,false" doc:"Only completed (true) or open (false) notifications"`
 	Person  string `query:"person" doc:"Only the notifications about this person (id or registration number)"`
 	Kind    string `query:"kind" enum:"family_transfer,capture_card,parents_juvenile,next_of_kin_death,family_illness" doc:"Only notifications of this kind"`
+	ListQuery
 }
 
 type notificationsOutput struct {
 	Body struct {
-		Notifications []NotificationView `json:"notifications"`
+		Notifications []NotificationView `json:"notifications" doc:"By id"`
+		Paging
 	}
 }
 
@@ -38,9 +40,13 @@ func (s *server) listNotifications(ctx context.Context, in *listNotificationsInp
 	if err != nil {
 		return nil, err
 	}
+	ids, err := in.uuids("notification")
+	if err != nil {
+		return nil, err
+	}
 	now := s.cfg.Now()
 	ns, err := readDocs(ctx, s, custody.NotificationDoc, func(n *custody.Notification) bool {
-		return (in.Overdue == "" || (in.Overdue == "true") == n.Overdue(now)) &&
+		return (ids == nil || ids[n.ID]) && (in.Overdue == "" || (in.Overdue == "true") == n.Overdue(now)) &&
 			(in.Done == "" || (in.Done == "true") == (n.Done != nil)) &&
 			(person == uuid.Nil || n.Person == person) &&
 			(in.Kind == "" || n.Kind == custody.NotificationKind(in.Kind))
@@ -53,6 +59,9 @@ func (s *server) listNotifications(ctx context.Context, in *listNotificationsInp
 		return nil, err
 	}
 	out := &notificationsOutput{}
+	if ns, out.Body.Next, err = pageByID(ns, func(n *custody.Notification) uuid.UUID { return n.ID }, in.PageQuery); err != nil {
+		return nil, err
+	}
 	out.Body.Notifications = make([]NotificationView, len(ns))
 	for i := range ns {
 		out.Body.Notifications[i] = notificationOf(&ns[i], now)

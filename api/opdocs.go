@@ -31,6 +31,8 @@ var opDocs = map[string]string{
 	"create-token":    "Makes an API token for the signed-in user, acting with the user's roles. The secret (hot_…) is in this answer only: it is stored hashed and can never be read again. Send it as `Authorization: Bearer hot_…`.",
 	"list-tokens":     "The signed-in user's API tokens: name, when made, last used, expiry and revocation. Never the secrets.",
 	"revoke-token":    "Revokes one of the signed-in user's API tokens: requests carrying it get 401 from then on. Another user's token is a 404.",
+	"get-token":       "One of the signed-in user's API tokens, by id: name, when made, last used, expiry and revocation. Never the secret. Another user's token is a 404.",
+	"get-user":        "One account of the administrator's party, by id or login name, with an ETag: send it back as If-Match on PATCH so that a change made since is not overwritten (412). Another party's account is a 404.",
 	"list-users":      "The accounts of the administrator's party: login name, full name, roles, whether disabled or locked. Never password hashes.",
 	"create-user":     "Makes an account of the administrator's party with the roles given. Without a password, one is generated and returned in this answer only. A login name already taken is a 409 conflict.",
 	"update-user": "Changes an account of the administrator's party: any of full name, roles, disabled, a new password (generated when asked), or unlocking it after failed sign-ins. " +
@@ -40,6 +42,7 @@ var opDocs = map[string]string{
 
 	// Parties and facilities.
 	"register-party": "Registers a party (a detaining authority, an escort force, a receiving state, a monitor) with a unique code. Only an administrator may; a code already used is a 409 conflict.",
+	"get-party":      "One party, by id or code: id, code, name, kind and country. Any signed-in user may read it; it is where a party's Location points after it is registered.",
 	"list-parties":   "Every party: id, code, name, kind and country. Any signed-in user may list them: codes are how parties are named everywhere else.",
 	"set-mandate":    "Sets what a monitor may see: every person, or the persons of a list of facilities. Only a monitor party has a mandate (409 refused otherwise). The mandate replaces the previous one.",
 	"register-facility": "Registers a facility of the administrator's party: a code unique among facilities, the series of its registration numbers, its kind, country and capacities by category. " +

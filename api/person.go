@@ -65,8 +65,8 @@ type listPersonsInput struct {
 	Name        string   `query:"name" doc:"A name or part of one, in either script, any order, any spelling: the persons are ranked by how well their names match, with the score and its explanation in matches. A registration number or an identifier (ICRC number, passport…) finds the person it names."`
 	Flag        string   `query:"flag" doc:"A flag that stands on the person (docs/standards.md §J), like safeguard_overridden or notification_overdue"`
 	After       string   `query:"after" doc:"The next of the previous page (a search by name pages by rank: ~50, ~100…)"`
-	Limit       int      `query:"limit" doc:"Page size; default 50, at most 500"`
-	ID          []string `query:"id" doc:"Only these persons (ids, comma-separated, at most 500): one read of the records a page names"`
+	Limit       int      `query:"limit" minimum:"0" maximum:"500" doc:"Page size; default 50, at most 500"`
+	ID          []string `query:"id,explode" doc:"Only these persons (ids, at most 500): repeat the parameter (id=A&id=B) or separate them with commas (id=A,B); one read of the records a page names"`
 }
 
 // personsPage is a page of persons; a search by name adds, in the same order, why
@@ -88,10 +88,14 @@ func (s *server) listPersons(ctx context.Context, in *listPersonsInput) (*person
 		return nil, err
 	}
 	f.Facility = fid
-	for i, ref := range in.ID {
-		id, err := uuid.Parse(ref)
+	refs, err := IDsQuery{ID: in.ID}.refs()
+	if err != nil {
+		return nil, err
+	}
+	for i, ref := range refs {
+		id, err := parseID(fmt.Sprintf("query.id[%d]", i), "person", ref)
 		if err != nil {
-			return nil, invalid(fmt.Sprintf("query.id[%d]", i), fmt.Sprintf("%q is not a person id", ref))
+			return nil, err
 		}
 		f.IDs = append(f.IDs, id)
 	}

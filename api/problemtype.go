@@ -18,7 +18,7 @@ const (
 	Forbidden            custody.Code = "forbidden"              // 403: the user's roles or party do not grant it
 	MethodNotAllowed     custody.Code = "method_not_allowed"     // 405: the resource exists, the method does not (see Allow)
 	NotAcceptable        custody.Code = "not_acceptable"         // 406: no representation matches Accept
-	PreconditionFailed   custody.Code = "precondition_failed"    // 412: If-Match names another version
+	PreconditionFailed                = custody.Stale            // 412: If-Match names another version
 	TooLarge             custody.Code = "too_large"              // 413: the body is larger than the route accepts
 	UnsupportedMediaType custody.Code = "unsupported_media_type" // 415: the body's Content-Type is not accepted
 	RateLimited          custody.Code = "rate_limited"           // 429: too many attempts; see Retry-After

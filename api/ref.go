@@ -158,15 +158,24 @@ func (s *server) facilityRef(ctx context.Context, loc, ref string) (uuid.UUID, e
 
 // partyRef resolves a party reference, a UUID or a code, at location loc.
 func (s *server) partyRef(ctx context.Context, loc, ref string) (uuid.UUID, error) {
-	ps, err := s.store.Parties(ctx)
+	p, err := s.party(ctx, loc, ref)
 	if err != nil {
 		return uuid.Nil, err
 	}
+	return p.ID, nil
+}
+
+// party finds a party by UUID or code; a missing one is a 404 at loc.
+func (s *server) party(ctx context.Context, loc, ref string) (*custody.Party, error) {
+	ps, err := s.store.Parties(ctx)
+	if err != nil {
+		return nil, err
+	}
 	id, _ := uuid.Parse(ref)
-	for _, p := range ps {
+	for i, p := range ps {
 		if p.Code == ref || id != uuid.Nil && p.ID == id {
-			return p.ID, nil
+			return &ps[i], nil
 		}
 	}
-	return uuid.Nil, at(custody.Errorf(custody.NotFound, "x", "no party %q", ref), where{"x": loc})
+	return nil, at(custody.Errorf(custody.NotFound, "x", "no party %q", ref), where{"x": loc})
 }

@@ -155,13 +155,16 @@ func finishSchemas(oapi *huma.OpenAPI) {
 // with the same body as its 201.
 func finishOperations(oapi *huma.OpenAPI) {
 	for path, item := range oapi.Paths {
-		if op := item.Post; op != nil && itemRoutes[path] {
+		if op := item.Post; op != nil && op.Metadata[locationKey] != nil {
 			if r, ok := op.Responses["201"]; ok {
 				if r.Headers == nil {
 					r.Headers = map[string]*huma.Param{}
 				}
-				r.Headers["Location"] = &huma.Param{Description: "The new resource: " + path + "/{id}",
-					Schema: &huma.Schema{Type: huma.TypeString, Format: "uri-reference"}}
+				doc := "The new resource: " + path + "/{id}"
+				if op.Metadata[locationKey] == "event" {
+					doc = "The first event the write recorded: /api/v1/events/{index}"
+				}
+				r.Headers["Location"] = &huma.Param{Description: doc, Schema: &huma.Schema{Type: huma.TypeString, Format: "uri-reference"}}
 			}
 		}
 		if op := item.Post; op != nil && op.OperationID == "import-persons" {

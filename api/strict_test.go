@@ -69,7 +69,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	for path, allow := range map[string]string{
 		"/api/v1/persons":              "GET, HEAD, POST",
 		"/api/v1/movements/x/manifest": "PUT",
-		"/api/v1/tokens/x":             "DELETE",
+		"/api/v1/tokens/x":             "GET, HEAD, DELETE",
 	} {
 		status, h, body := c.do("PATCH", path, nil)
 		refusedWith(t, "PATCH "+path, status, body, http.StatusMethodNotAllowed, "method_not_allowed")

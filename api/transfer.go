@@ -69,11 +69,13 @@ func (s *server) proposeTransfer(ctx context.Context, in *proposeTransferInput) 
 type listTransfersInput struct {
 	Status   string `query:"status" enum:"proposed,approved,in_progress,completed,cancelled" doc:"Only transfers with this status"`
 	Campaign string `query:"campaign" doc:"Only the transfers of this campaign (id)"`
+	ListQuery
 }
 
 type transfersOutput struct {
 	Body struct {
-		Transfers []custody.TransferState `json:"transfers"`
+		Transfers []custody.TransferState `json:"transfers" doc:"By id"`
+		Paging
 	}
 }
 
@@ -82,8 +84,13 @@ func (s *server) listTransfers(ctx context.Context, in *listTransfersInput) (*tr
 	if err != nil {
 		return nil, err
 	}
+	ids, err := in.uuids("transfer")
+	if err != nil {
+		return nil, err
+	}
 	ts, err := readDocs(ctx, s, custody.TransferDoc, func(t *custody.TransferState) bool {
-		return (in.Status == "" || t.Status == custody.TransferStatus(in.Status)) && (campaign == uuid.Nil || t.Campaign == campaign)
+		return (in.Status == "" || t.Status == custody.TransferStatus(in.Status)) && (campaign == uuid.Nil || t.Campaign == campaign) &&
+			(ids == nil || ids[t.ID])
 	})
 	if err != nil {
 		return nil, err
@@ -93,7 +100,9 @@ func (s *server) listTransfers(ctx context.Context, in *listTransfersInput) (*tr
 		return nil, err
 	}
 	out := &transfersOutput{}
-	out.Body.Transfers = ts
+	if out.Body.Transfers, out.Body.Next, err = pageByID(ts, func(t *custody.TransferState) uuid.UUID { return t.ID }, in.PageQuery); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

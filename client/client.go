@@ -160,6 +160,9 @@ type Request struct {
 	ContentType string
 	// Accept; default "application/json, application/problem+json".
 	Accept string
+	// IfMatch, if set, makes the write conditional on the version (ETag) of
+	// what it replaces or changes: the server refuses a stale one with 412.
+	IfMatch string
 }
 
 // Response is a 2xx answer.
@@ -250,6 +253,9 @@ func (c *Client) once(ctx context.Context, req Request, key string) (_ *Response
 	}
 	hr.Header.Set("Accept", accept)
 	hr.Header.Set("User-Agent", c.userAgent)
+	if req.IfMatch != "" {
+		hr.Header.Set("If-Match", req.IfMatch)
+	}
 	if req.Body != nil {
 		ct := req.ContentType
 		if ct == "" {

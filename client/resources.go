@@ -49,6 +49,12 @@ func stamp(at time.Time) time.Time {
 	return at
 }
 
+// meta is the stamp of a write: when it happened (at, or now). The server
+// records the signed-in user as its actor.
+func meta(_ context.Context, at time.Time) api.Meta {
+	return api.Meta{OccurredAt: stamp(at)}
+}
+
 // Me is the signed-in user, their party and the actions their roles grant.
 func (c *Client) Me(ctx context.Context) (*api.Me, error) {
 	var m api.Me
@@ -58,38 +64,42 @@ func (c *Client) Me(ctx context.Context) (*api.Me, error) {
 	return &m, nil
 }
 
-// Parties lists the parties registered in the ledger.
+// Parties lists the parties registered in the ledger, by code.
 func (c *Client) Parties(ctx context.Context) ([]custody.Party, error) {
-	var out struct {
-		Parties []custody.Party `json:"parties"`
-	}
-	_, err := c.get(ctx, "/parties", nil, &out)
-	return out.Parties, err
+	return List[custody.Party](ctx, c, "/parties", nil, "parties")
 }
 
-// RegisterParty registers a party (a nil ID is assigned by the server); at is
-// when it happened in the field (zero: now). The first administrator of a new
-// deployment registers their own party with it.
-func (c *Client) RegisterParty(ctx context.Context, p custody.Party, at time.Time) (Receipt, error) {
+// RegisterParty registers a party (a nil ID is assigned by the server) and
+// answers it as registered; at is when it happened in the field (zero: now).
+// The first administrator of a new deployment registers their own party with it.
+func (c *Client) RegisterParty(ctx context.Context, p custody.Party, at time.Time) (*custody.Party, Receipt, error) {
 	body := struct {
 		api.Meta
 		Party custody.Party `json:"party"`
-	}{api.Meta{OccurredAt: stamp(at)}, p}
-	var out api.Receipt
+	}{meta(ctx, at), p}
+	var out struct {
+		custody.Party
+		Receipt api.Receipt `json:"receipt"`
+	}
 	resp, err := c.send(ctx, http.MethodPost, "/parties", body, &out)
 	if err != nil {
-		return Receipt{}, err
+		return nil, Receipt{}, err
 	}
-	return receipt(out, resp), nil
+	return &out.Party, receipt(out.Receipt, resp), nil
 }
 
-// Facilities lists the facilities with their population and capacity.
-func (c *Client) Facilities(ctx context.Context) ([]api.FacilityView, error) {
-	var out struct {
-		Facilities []api.FacilityView `json:"facilities"`
+// Party reads one party by code or id.
+func (c *Client) Party(ctx context.Context, ref string) (*custody.Party, error) {
+	var p custody.Party
+	if _, err := c.get(ctx, "/parties/"+url.PathEscape(ref), nil, &p); err != nil {
+		return nil, err
 	}
-	_, err := c.get(ctx, "/facilities", nil, &out)
-	return out.Facilities, err
+	return &p, nil
+}
+
+// Facilities lists the facilities with their population and capacity, by code.
+func (c *Client) Facilities(ctx context.Context) ([]api.FacilityView, error) {
+	return List[api.FacilityView](ctx, c, "/facilities", nil, "facilities")
 }
 
 // RegisterPerson registers p and admits them to facility (a code or id); at is
@@ -121,7 +131,7 @@ func (c *Client) RegisterPersonPassing(ctx context.Context, p custody.Person, fa
 		Facility        string         `json:"facility"`
 		DuplicateReason string         `json:"duplicate_reason,omitempty"`
 		LinkTo          string         `json:"link_to,omitempty"`
-	}{api.Meta{OccurredAt: stamp(at)}, p, facility, d.Reason, d.LinkTo}
+	}{meta(ctx, at), p, facility, d.Reason, d.LinkTo}
 	var out struct {
 		custody.PersonState
 		Receipt api.Receipt `json:"receipt"`
@@ -188,11 +198,7 @@ func (c *Client) Persons(ctx context.Context, q PersonQuery) iter.Seq2[custody.P
 
 // Transfers lists the transfers one may see, of a status ("" for all).
 func (c *Client) Transfers(ctx context.Context, status string) ([]custody.TransferState, error) {
-	var out struct {
-		Transfers []custody.TransferState `json:"transfers"`
-	}
-	_, err := c.get(ctx, "/transfers", optional("status", status), &out)
-	return out.Transfers, err
+	return List[custody.TransferState](ctx, c, "/transfers", optional("status", status), "transfers")
 }
 
 // Transfer reads one transfer.
@@ -206,11 +212,7 @@ func (c *Client) Transfer(ctx context.Context, id string) (*custody.TransferStat
 
 // Movements lists the movements one may see, of a status ("" for all).
 func (c *Client) Movements(ctx context.Context, status string) ([]custody.MovementState, error) {
-	var out struct {
-		Movements []custody.MovementState `json:"movements"`
-	}
-	_, err := c.get(ctx, "/movements", optional("status", status), &out)
-	return out.Movements, err
+	return List[custody.MovementState](ctx, c, "/movements", optional("status", status), "movements")
 }
 
 // Movement reads one movement.
@@ -347,17 +349,21 @@ func (c *Client) ExportPersons(ctx context.Context, q ExportQuery) ([]byte, erro
 	return resp.Body, nil
 }
 
-// RegisterFacility registers a facility (a nil ID is assigned by the server);
-// at is when (zero: now). Its ControllingParty is the party's id (see Parties).
-func (c *Client) RegisterFacility(ctx context.Context, f custody.Facility, at time.Time) (Receipt, error) {
+// RegisterFacility registers a facility (a nil ID is assigned by the server),
+// its controlling party named by code or id, and answers it as registered; at is
+// when (zero: now).
+func (c *Client) RegisterFacility(ctx context.Context, f api.FacilityIn, at time.Time) (*api.FacilityView, Receipt, error) {
 	body := struct {
 		api.Meta
-		Facility custody.Facility `json:"facility"`
-	}{api.Meta{OccurredAt: stamp(at)}, f}
-	var out api.Receipt
+		Facility api.FacilityIn `json:"facility"`
+	}{meta(ctx, at), f}
+	var out struct {
+		api.FacilityView
+		Receipt api.Receipt `json:"receipt"`
+	}
 	resp, err := c.send(ctx, http.MethodPost, "/facilities", body, &out)
 	if err != nil {
-		return Receipt{}, err
+		return nil, Receipt{}, err
 	}
-	return receipt(out, resp), nil
+	return &out.FacilityView, receipt(out.Receipt, resp), nil
 }

@@ -22,8 +22,8 @@ import (
 
 // testServer is a real handover API over a SQLite ledger in a temporary
 // directory, behind a real listener: two parties (SDF, IRQ), the SDF facility
-// HSK, and an SDF officer holding every role a party acts with, whose API token
-// is token.
+// HSK and the IRQ facility IQ1, and an SDF officer holding every role a party
+// acts with, whose API token is token.
 type testServer struct {
 	URL, Token string
 	close      func()
@@ -75,9 +75,12 @@ func tryStartServer() (*testServer, error) {
 		return fail(err)
 	}
 	m := custody.Meta{Actor: "setup", OccurredAt: time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)}
+	irq := uuid.Must(uuid.NewV7())
 	for _, c := range []custody.Command{
 		custody.RegisterParty{Meta: m, Party: custody.Party{ID: sdf, Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority}},
-		custody.RegisterParty{Meta: m, Party: custody.Party{ID: uuid.Must(uuid.NewV7()), Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState}},
+		custody.RegisterParty{Meta: m, Party: custody.Party{ID: irq, Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState}},
+		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "IQ1", Name: "Correctional institution one",
+			Kind: custody.CorrectionalInstitution, Country: "IRQ", Series: "IQA", Capacities: map[custody.Category]int{custody.Detainee: 3000}, ControllingParty: irq}},
 		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "HSK", Name: "Hasakah detention facility",
 			Kind: custody.Prison, Country: "SYR", Series: "HSK", Capacities: map[custody.Category]int{custody.Detainee: 4000}, ControllingParty: sdf}},
 	} {

@@ -22,6 +22,9 @@ const (
 	Refused Code = "refused"
 	// Internal: a fault of the system, not of the request.
 	Internal Code = "internal"
+	// Stale: the command was made against a version of a record (its If-Match)
+	// that is no longer the record's version (HTTP 412).
+	Stale Code = "precondition_failed"
 )
 
 // Error is the one error type that the domain returns. Field names the offending

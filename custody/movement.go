@@ -123,6 +123,10 @@ type SetManifest struct {
 	Movement  uuid.UUID
 	Manifest  []Seat
 	Overrides []ManifestOverride
+	// IfMatch, when not empty, is the versions of the movement (see RecordVersion) the
+	// manifest may replace, as an HTTP If-Match lists them ("*": any): it is
+	// checked in the decision itself, against the movement as the ledger has it.
+	IfMatch string
 }
 
 // CancelMovement cancels a planned movement.
@@ -222,6 +226,11 @@ func decideSetManifest(s *State, c SetManifest) ([]Draft, error) {
 	m, ok := s.movements[c.Movement]
 	if !ok {
 		return nil, Errorf(NotFound, "movement", "no movement %s", c.Movement)
+	}
+	if c.IfMatch != "" {
+		if v := RecordVersion(m); !VersionMatches(c.IfMatch, v) {
+			return nil, Errorf(Stale, "if_match", "the movement has changed since that version; read it again (its version is %s)", v)
+		}
 	}
 	if m.Status != PlannedMovement {
 		return nil, Errorf(Refused, "movement", "movement %s is %s: its manifest was fixed at departure", m.ID, m.Status)

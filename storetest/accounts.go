@@ -23,6 +23,7 @@ import (
 func RunAccounts(t *testing.T, open func(t *testing.T) access.Store) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
 	t.Run("UpdateUser", func(t *testing.T) { testUpdateUser(t, open(t)) })
+	t.Run("UpdateUserIf", func(t *testing.T) { testUpdateUserIf(t, open(t)) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
@@ -670,4 +671,54 @@ func testAuditConcurrent(t *testing.T, s access.Store) {
 	if !slices.Equal(stored, got) {
 		t.Errorf("stored seqs %v\nwant %v", stored, got)
 	}
+}
+
+// testUpdateUserIf: a conditional update writes only over the user as read, a
+// locked one included, and refuses with ErrChanged once any column has changed.
+func testUpdateUserIf(t *testing.T, s access.Store) {
+	ctx := context.Background()
+	u := Account("kim.officer", ID("SDF"), access.Registrar)
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	read, err := s.UserByID(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := *read
+	v.FullName = "Kim, first writer"
+	if err := s.UpdateUserIf(ctx, v, *read); err != nil {
+		t.Fatalf("update over the user as read: %v", err)
+	}
+	w := *read
+	w.FullName = "Kim, second writer"
+	mustErrIs(t, "update over a stale read", s.UpdateUserIf(ctx, w, *read), access.ErrChanged)
+	if got, err := s.UserByID(ctx, u.ID); err != nil || got.FullName != "Kim, first writer" {
+		t.Errorf("a refused conditional update changed the account: %v %+v", err, got)
+	}
+
+	// Every column takes part: a failed login (count and lock) alone makes a read stale.
+	read, err = s.UserByID(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := *read
+	locked.FailedLogins, locked.LockedUntil = 5, accT0.Add(time.Hour)
+	if err := s.UpdateUser(ctx, locked); err != nil {
+		t.Fatal(err)
+	}
+	w = *read
+	w.Roles = []access.Role{access.Administrator}
+	mustErrIs(t, "update over a read before a lock", s.UpdateUserIf(ctx, w, *read), access.ErrChanged)
+	now, err := s.UserByID(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = *now
+	w.LockedUntil, w.FailedLogins = time.Time{}, 0
+	if err := s.UpdateUserIf(ctx, w, *now); err != nil {
+		t.Fatalf("update over a locked user as read: %v", err)
+	}
+	ghost := Account("ghost.user", ID("SDF"), access.Registrar)
+	mustErrIs(t, "conditional update of an unknown user", s.UpdateUserIf(ctx, ghost, ghost), access.ErrNotFound)
 }

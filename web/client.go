@@ -149,6 +149,44 @@ func (c *client) call(ctx context.Context, method, path string, query url.Values
 	return nil
 }
 
+// all reads every page of a list of the API (following its next) and decodes
+// the records of its array member into out's member of that name: a page of
+// the API holds at most its maximum, and these pages show a whole list.
+func (c *client) all(ctx context.Context, path string, query url.Values, member string, out any) error {
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	q.Set("limit", "500")
+	var rows []json.RawMessage
+	for {
+		var page map[string]json.RawMessage
+		if err := c.call(ctx, http.MethodGet, path, q, nil, &page, ""); err != nil {
+			return err
+		}
+		var some []json.RawMessage
+		if raw, ok := page[member]; ok && string(raw) != "null" {
+			if err := json.Unmarshal(raw, &some); err != nil {
+				return fmt.Errorf("web: GET %s: %s: %w", path, member, err)
+			}
+		}
+		rows = append(rows, some...)
+		var next string
+		if raw, ok := page["next"]; !ok || json.Unmarshal(raw, &next) != nil || next == "" {
+			break
+		}
+		q.Set("after", next)
+	}
+	if rows == nil {
+		rows = []json.RawMessage{}
+	}
+	b, err := json.Marshal(map[string][]json.RawMessage{member: rows})
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}
+
 // send is call without decoding: the answer's bytes and headers.
 func (c *client) send(ctx context.Context, method, path string, query url.Values, body any, idem string) ([]byte, http.Header, error) {
 	var rd io.Reader = http.NoBody

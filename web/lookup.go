@@ -27,7 +27,7 @@ func (rq *req) names() (*names, error) {
 	var ps struct {
 		Parties []custody.Party `json:"parties"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/parties", nil, nil, &ps, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/parties", nil, "parties", &ps); err != nil {
 		return nil, err
 	}
 	for _, p := range ps.Parties {
@@ -36,7 +36,7 @@ func (rq *req) names() (*names, error) {
 	var fs struct {
 		Facilities []api.FacilityView `json:"facilities"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/facilities", nil, nil, &fs, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/facilities", nil, "facilities", &fs); err != nil {
 		return nil, err
 	}
 	n.facList = fs.Facilities

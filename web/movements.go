@@ -39,7 +39,7 @@ func (s *site) movements(rq *req) error {
 	var out struct {
 		Movements []custody.MovementState `json:"movements"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/movements", q, nil, &out, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/movements", q, "movements", &out); err != nil {
 		return err
 	}
 	slices.SortStableFunc(out.Movements, func(a, b custody.MovementState) int { return int(b.Planned) - int(a.Planned) })
@@ -49,7 +49,7 @@ func (s *site) movements(rq *req) error {
 		var ts struct {
 			Transfers []custody.TransferState `json:"transfers"`
 		}
-		if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/transfers", nil, nil, &ts, ""); err != nil {
+		if err := rq.api.all(rq.ctx, "/api/v1/transfers", nil, "transfers", &ts); err != nil {
 			return err
 		}
 		for _, t := range ts.Transfers {

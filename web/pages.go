@@ -64,7 +64,7 @@ func (s *site) dashboard(rq *req) error {
 	var alerts struct {
 		Alerts []api.Alert `json:"alerts"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/alerts", nil, nil, &alerts, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/alerts", nil, "alerts", &alerts); err != nil {
 		return err
 	}
 	d.Alerts = alerts.Alerts
@@ -79,7 +79,7 @@ func (s *site) dashboard(rq *req) error {
 	var incs struct {
 		Incidents []custody.IncidentState `json:"incidents"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/incidents", url.Values{"open": {"true"}}, nil, &incs, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/incidents", url.Values{"open": {"true"}}, "incidents", &incs); err != nil {
 		return err
 	}
 	for _, in := range incs.Incidents {
@@ -91,7 +91,7 @@ func (s *site) dashboard(rq *req) error {
 	var nots struct {
 		Notifications []api.NotificationView `json:"notifications"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/notifications", url.Values{"overdue": {"true"}}, nil, &nots, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/notifications", url.Values{"overdue": {"true"}}, "notifications", &nots); err != nil {
 		return err
 	}
 	d.OverdueCount = len(nots.Notifications)
@@ -100,7 +100,7 @@ func (s *site) dashboard(rq *req) error {
 	var cs struct {
 		Campaigns []custody.CampaignView `json:"campaigns"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/campaigns", nil, nil, &cs, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/campaigns", nil, "campaigns", &cs); err != nil {
 		return err
 	}
 	for _, c := range cs.Campaigns {
@@ -331,7 +331,7 @@ func alertsNaming(rq *req, person uuid.UUID) ([]api.Alert, error) {
 	var out struct {
 		Alerts []api.Alert `json:"alerts"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/alerts", nil, nil, &out, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/alerts", nil, "alerts", &out); err != nil {
 		return nil, err
 	}
 	var mine []api.Alert

@@ -156,7 +156,7 @@ func (s *site) incidents(rq *req) error {
 	var out struct {
 		Incidents []custody.IncidentState `json:"incidents"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/incidents", q, nil, &out, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/incidents", q, "incidents", &out); err != nil {
 		return err
 	}
 	// Alerts first, then open incidents, newest first within each.
@@ -297,7 +297,7 @@ func (s *site) notifications(rq *req) error {
 	var out struct {
 		Notifications []api.NotificationView `json:"notifications"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/notifications", q, nil, &out, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/notifications", q, "notifications", &out); err != nil {
 		return err
 	}
 	slices.SortStableFunc(out.Notifications, func(a, b api.NotificationView) int {

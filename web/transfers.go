@@ -36,7 +36,7 @@ func (s *site) transfers(rq *req) error {
 	var out struct {
 		Transfers []custody.TransferState `json:"transfers"`
 	}
-	if err := rq.api.call(rq.ctx, http.MethodGet, "/api/v1/transfers", q, nil, &out, ""); err != nil {
+	if err := rq.api.all(rq.ctx, "/api/v1/transfers", q, "transfers", &out); err != nil {
 		return err
 	}
 	slices.SortStableFunc(out.Transfers, func(a, b custody.TransferState) int { return int(b.Proposed) - int(a.Proposed) })

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -56,27 +58,37 @@ func newCampaignCreate() *cobra.Command {
 	}
 	r := clientFlags(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		var body any
+		var (
+			out      campaignWritten
+			raw      []byte
+			replayed bool
+		)
 		if file != "" {
 			if err := onlyFile(cmd, "name", "target", "receiving", "priority"); err != nil {
 				return err
 			}
-			raw, err := fileBody(r, file)
+			body, err := fileBody(r, file)
 			if err != nil {
 				return err
 			}
-			body = raw
+			if raw, replayed, err = r.send(cmd.Context(), http.MethodPost, "/campaigns", body, &out); err != nil {
+				return err
+			}
 		} else {
 			if err := required(cmd, "name", "target", "receiving"); err != nil {
 				return err
 			}
-			b.Meta = r.meta("")
-			body = b
-		}
-		var out campaignWritten
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/campaigns", body, &out)
-		if err != nil {
-			return err
+			c := b.Campaign
+			v, rc, err := r.c.CreateCampaign(r.writeCtx(cmd.Context()), client.NewCampaign{Name: c.Name, Target: c.Target, Receiving: c.Receiving,
+				Priorities: c.Priorities}, r.stamp().OccurredAt)
+			if err != nil {
+				return r.explain(http.MethodPost, "/campaigns", err)
+			}
+			out = campaignWritten{CampaignView: *v, Receipt: rc.Receipt}
+			replayed = rc.Replayed
+			if raw, err = json.Marshal(out); err != nil {
+				return err
+			}
 		}
 		if r.json || quiet {
 			return printCreated(r, raw, quiet, out.ID)
@@ -109,7 +121,7 @@ func newCampaignList() *cobra.Command {
 		var out struct {
 			Campaigns []custody.CampaignView `json:"campaigns"`
 		}
-		raw, err := r.get(cmd.Context(), "/campaigns", nil, &out)
+		raw, err := r.list(cmd.Context(), "/campaigns", nil, "campaigns", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}

@@ -182,6 +182,38 @@ func (r *remote) get(ctx context.Context, path string, query url.Values, out any
 	return raw, err
 }
 
+// list reads every page of the list at path (under /api/v1) with query: the
+// records of its array member, decoded into out ({member: [...]}) and returned
+// raw in that form, for --json.
+func (r *remote) list(ctx context.Context, path string, query url.Values, member string, out any) ([]byte, error) {
+	if r.c == nil {
+		if err := r.connect(); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := r.c.Pages(ctx, path, query, member)
+	if err != nil {
+		var raw []byte
+		if p, ok := client.AsProblem(err); ok {
+			raw = p.Body
+		}
+		return raw, r.explain(http.MethodGet, path, err)
+	}
+	if rows == nil {
+		rows = []json.RawMessage{}
+	}
+	raw, err := json.Marshal(map[string][]json.RawMessage{member: rows})
+	if err != nil {
+		return nil, err
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return nil, fmt.Errorf("GET %s: %w", path, err)
+		}
+	}
+	return raw, nil
+}
+
 // send writes body (a value to encode, or json.RawMessage) to path with method,
 // and decodes the answer into out. replayed says the server answered with the
 // response it kept for the idempotency key: nothing new was recorded.
@@ -316,6 +348,7 @@ func (e *problemError) Unwrap() error { return e.Problem }
 var flagAliases = map[string]string{
 	"persons": "persons-file", "manifest": "manifest-file", "vehicles": "vehicle", "priorities": "priority",
 	"planned_departure": "departure", "occurred_at": "at", "overrides": "override", "signatures": "sig",
+	"controlling_party": "party",
 }
 
 // flagOf names the flag of cmd that gave the request's part at loc
@@ -384,13 +417,13 @@ func (r *remote) lookup(ctx context.Context) error {
 	var ps struct {
 		Parties []custody.Party `json:"parties"`
 	}
-	if _, err := r.get(ctx, "/parties", nil, &ps); err != nil {
+	if _, err := r.list(ctx, "/parties", nil, "parties", &ps); err != nil {
 		return err
 	}
 	var fs struct {
 		Facilities []api.FacilityView `json:"facilities"`
 	}
-	if _, err := r.get(ctx, "/facilities", nil, &fs); err != nil {
+	if _, err := r.list(ctx, "/facilities", nil, "facilities", &fs); err != nil {
 		return err
 	}
 	r.parties = map[uuid.UUID]custody.Party{}

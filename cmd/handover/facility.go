@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
+	"github.com/handover-project/handover/api"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -53,8 +53,8 @@ gives out (default: its code).`,
 		if name == "" || kind == "" || country == "" || party == "" {
 			return fmt.Errorf("--name, --kind, --country and --party are required")
 		}
-		fc := custody.Facility{Code: code, Name: name, Kind: custody.FacilityKind(kind), Country: strings.ToUpper(country),
-			Series: strings.ToUpper(series), Capacities: map[custody.Category]int{}}
+		fc := api.FacilityIn{Code: code, Name: name, Kind: custody.FacilityKind(kind), Country: strings.ToUpper(country),
+			Series: strings.ToUpper(series), Capacities: map[custody.Category]int{}, ControllingParty: strings.ToUpper(party)}
 		if fc.Series == "" {
 			fc.Series = code
 		}
@@ -67,30 +67,19 @@ gives out (default: its code).`,
 			fc.Capacities[custody.Category(cat)] = places
 		}
 		ctx := cmd.Context()
-		ps, err := r.c.Parties(ctx)
-		if err != nil {
-			return r.explain(http.MethodGet, "/parties", err)
-		}
-		for _, p := range ps {
-			if strings.EqualFold(p.Code, party) {
-				fc.ControllingParty = p.ID
-			}
-		}
-		if fc.ControllingParty == uuid.Nil {
-			return exitError{exitRefused, fmt.Errorf("--party: no party with code %s is registered (handover party list)", strings.ToUpper(party))}
-		}
-		rc, err := r.c.RegisterFacility(r.writeCtx(ctx), fc, r.stamp().OccurredAt)
+		made, rc, err := r.c.RegisterFacility(r.writeCtx(ctx), fc, r.stamp().OccurredAt)
 		if err != nil {
 			return r.explain(http.MethodPost, "/facilities", err)
 		}
 		switch {
 		case quiet:
-			if len(rc.Events) > 0 {
-				r.printf("%s\n", rc.Events[0].Subject)
-			}
+			r.printf("%s\n", made.ID)
 			return nil
 		case r.json:
-			return r.printJSONValue(rc.Receipt)
+			return r.printJSONValue(struct {
+				api.FacilityView
+				Receipt api.Receipt `json:"receipt"`
+			}{*made, rc.Receipt})
 		}
 		r.printf("registered facility %s (%s, %s, %s), controlled by %s\n", fc.Code, fc.Name, fc.Kind, fc.Country, strings.ToUpper(party))
 		r.printReceipt(rc.Receipt, rc.Replayed)

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -148,7 +149,7 @@ func newIncidentList() *cobra.Command {
 		var out struct {
 			Incidents []custody.IncidentState `json:"incidents"`
 		}
-		raw, err := r.get(cmd.Context(), "/incidents", q, &out)
+		raw, err := r.list(cmd.Context(), "/incidents", q, "incidents", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}
@@ -263,28 +264,20 @@ whole with --resolution closed and no --person; a discrepancy is never just clos
 		if resolution == string(custody.Found) && facility == "" {
 			return fmt.Errorf("--facility is required with --resolution found: where the person was found")
 		}
-		body := struct {
-			api.Meta
-			Person     string `json:"person,omitempty"`
-			Resolution string `json:"resolution"`
-			Facility   string `json:"facility,omitempty"`
-			Cause      string `json:"cause,omitempty"`
-			Note       string `json:"note,omitempty"`
-		}{r.meta(""), person, resolution, facility, cause, note}
-		var out api.Receipt
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/incidents/"+pathID(args[0])+"/resolutions", body, &out)
+		rc, err := r.c.ResolveIncident(r.writeCtx(cmd.Context()), args[0], client.Resolution{Person: person, Resolution: custody.Resolution(resolution),
+			Facility: facility, Cause: cause, Note: note}, r.stamp().OccurredAt)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/incidents/"+pathID(args[0])+"/resolutions", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
 		who := "incident " + args[0]
 		if person != "" {
 			who = person + " of incident " + args[0]
 		}
 		r.printf("%s: %s\n", who, resolution)
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		var in custody.IncidentState
 		if _, err := r.get(cmd.Context(), "/incidents/"+pathID(args[0]), nil, &in); err != nil {
 			return err
@@ -319,7 +312,7 @@ Account for a person with ` + "`handover incident resolve`" + `.`,
 		var out struct {
 			Alerts []api.Alert `json:"alerts"`
 		}
-		raw, err := r.get(cmd.Context(), "/alerts", nil, &out)
+		raw, err := r.list(cmd.Context(), "/alerts", nil, "alerts", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}

@@ -95,17 +95,12 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 		if err := required(cmd, "reason"); err != nil {
 			return err
 		}
-		body := struct {
-			api.Meta
-			Reason string `json:"reason"`
-		}{r.meta(""), reason}
-		var out api.Receipt
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/keys/"+pathID(id)+"/revocations", body, &out)
+		rc, err := r.c.RevokeKey(r.writeCtx(cmd.Context()), id, reason, r.stamp().OccurredAt)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/keys/"+pathID(id)+"/revocations", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
 		var k custody.OfficerKey
 		if _, err := r.get(cmd.Context(), "/keys/"+pathID(id), nil, &k); err != nil {
@@ -115,7 +110,7 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 			return err
 		}
 		r.printf("revoked key %s of %s (%s) at event %d: %s\n", k.ID, k.Officer, r.party(k.Party), k.RevokedAt, k.RevokeReason)
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		return nil
 	}
 	cmd.Flags().StringVar(&pubFile, "pub", "", "the key's public key file (FILE.pub from keygen), instead of its ID")
@@ -139,7 +134,7 @@ func newKeyList() *cobra.Command {
 		var out struct {
 			Keys []custody.OfficerKey `json:"keys"`
 		}
-		raw, err := r.get(cmd.Context(), "/keys", q, &out)
+		raw, err := r.list(cmd.Context(), "/keys", q, "keys", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -262,7 +263,7 @@ func newMovementList() *cobra.Command {
 		var out struct {
 			Movements []custody.MovementState `json:"movements"`
 		}
-		raw, err := r.get(cmd.Context(), "/movements", q, &out)
+		raw, err := r.list(cmd.Context(), "/movements", q, "movements", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}
@@ -378,9 +379,11 @@ may be left out when the movement has a single vehicle).`,
 			if err := required(cmd, "manifest-file"); err != nil {
 				return err
 			}
-			var m custody.MovementState
-			if _, err := r.get(cmd.Context(), "/movements/"+pathID(args[0]), nil, &m); err != nil {
-				return err
+			// The manifest is checked against the vehicles read here: it replaces
+			// that version of the movement only (If-Match), or is refused (412).
+			m, version, err := r.c.MovementVersion(cmd.Context(), args[0])
+			if err != nil {
+				return r.explain(http.MethodGet, "/movements/"+pathID(args[0]), err)
 			}
 			var ids []string
 			for _, v := range m.Vehicles {
@@ -394,11 +397,24 @@ may be left out when the movement has a single vehicle).`,
 			if err != nil {
 				return err
 			}
-			body = struct {
-				api.Meta
-				Manifest  []seat                     `json:"manifest"`
-				Overrides []custody.ManifestOverride `json:"overrides,omitempty"`
-			}{r.meta(""), seats, ovs}
+			refs := make([]client.Seat, len(seats))
+			for i, st := range seats {
+				refs[i] = client.Seat{Person: st.Person, Vehicle: st.Vehicle}
+			}
+			set, _, rc, err := r.c.SetManifest(r.writeCtx(cmd.Context()), args[0], refs, ovs, version, r.stamp().OccurredAt)
+			if err != nil {
+				return r.explain(http.MethodPut, "/movements/"+pathID(args[0])+"/manifest", err)
+			}
+			if r.json {
+				return r.printJSONValue(movementWritten{MovementState: *set, Receipt: rc.Receipt})
+			}
+			if err := r.lookup(cmd.Context()); err != nil {
+				return err
+			}
+			r.printf("movement %s: new manifest: %s\n", set.ID, movementLine(r, set))
+			printBreaches(r, set)
+			r.printReceipt(rc.Receipt, rc.Replayed)
+			return nil
 		}
 		var out movementWritten
 		raw, replayed, err := r.send(cmd.Context(), http.MethodPut, "/movements/"+pathID(args[0])+"/manifest", body, &out)
@@ -435,20 +451,15 @@ func newMovementCancel() *cobra.Command {
 		if err := required(cmd, "reason"); err != nil {
 			return err
 		}
-		body := struct {
-			api.Meta
-			Reason string `json:"reason"`
-		}{r.meta(""), reason}
-		var out api.Receipt
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/movements/"+pathID(args[0])+"/cancellations", body, &out)
+		rc, err := r.c.CancelMovement(r.writeCtx(cmd.Context()), args[0], reason, r.stamp().OccurredAt)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/movements/"+pathID(args[0])+"/cancellations", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
 		r.printf("movement %s cancelled: %s\n", args[0], reason)
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		return nil
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why")

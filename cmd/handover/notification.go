@@ -62,7 +62,7 @@ func newNotificationList() *cobra.Command {
 		var out struct {
 			Notifications []api.NotificationView `json:"notifications"`
 		}
-		raw, err := r.get(cmd.Context(), "/notifications", q, &out)
+		raw, err := r.list(cmd.Context(), "/notifications", q, "notifications", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}
@@ -135,20 +135,15 @@ func newNotificationComplete() *cobra.Command {
 		if err := required(cmd, "outcome"); err != nil {
 			return err
 		}
-		body := struct {
-			api.Meta
-			Outcome string `json:"outcome"`
-		}{r.meta(""), outcome}
-		var out api.Receipt
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/notifications/"+pathID(args[0])+"/completions", body, &out)
+		rc, err := r.c.CompleteNotification(r.writeCtx(cmd.Context()), args[0], outcome, r.stamp().OccurredAt)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/notifications/"+pathID(args[0])+"/completions", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
 		r.printf("notification %s done: %s\n", args[0], outcome)
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		return nil
 	}
 	cmd.Flags().StringVar(&outcome, "outcome", "", "what was done and with what result")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/handover-project/handover/api"
 	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/custody"
 )
@@ -48,18 +49,19 @@ KIND is one of ` + kindList() + `.`,
 		if name == "" || kind == "" {
 			return fmt.Errorf("--name and --kind are required: the party's name, and what it is (%s)", kindList())
 		}
-		rc, err := r.c.RegisterParty(r.writeCtx(cmd.Context()), p, r.stamp().OccurredAt)
+		made, rc, err := r.c.RegisterParty(r.writeCtx(cmd.Context()), p, r.stamp().OccurredAt)
 		if err != nil {
 			return r.explain(http.MethodPost, "/parties", err)
 		}
 		if quiet {
-			if len(rc.Events) > 0 {
-				r.printf("%s\n", rc.Events[0].Subject)
-			}
+			r.printf("%s\n", made.ID)
 			return nil
 		}
 		if r.json {
-			return r.printJSONValue(rc.Receipt)
+			return r.printJSONValue(struct {
+				custody.Party
+				Receipt api.Receipt `json:"receipt"`
+			}{*made, rc.Receipt})
 		}
 		r.printf("registered party %s (%s, %s)\n", p.Code, p.Name, p.Kind)
 		r.printReceipt(rc.Receipt, rc.Replayed)

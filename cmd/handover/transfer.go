@@ -232,7 +232,7 @@ func newTransferList() *cobra.Command {
 		var out struct {
 			Transfers []custody.TransferState `json:"transfers"`
 		}
-		raw, err := r.get(cmd.Context(), "/transfers", q, &out)
+		raw, err := r.list(cmd.Context(), "/transfers", q, "transfers", &out)
 		if err != nil || r.json {
 			return orJSON(r, raw, err)
 		}

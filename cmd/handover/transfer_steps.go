@@ -75,11 +75,15 @@ risk assessment prepared as JSON.`,
 				risk.Torture, risk.Persecution, risk.DeathPenalty = custody.RiskFinding(torture), custody.RiskFinding(persecution), custody.RiskFinding(deathPenalty)
 				g.Risk = &risk
 			}
-			body = struct {
-				api.Meta
-				Persons   []string          `json:"persons"`
-				Safeguard custody.Safeguard `json:"safeguard"`
-			}{r.meta(""), refs, g}
+			rc, err := r.c.RecordSafeguard(r.writeCtx(cmd.Context()), args[0], refs, g, r.stamp().OccurredAt)
+			if err != nil {
+				return r.explain(http.MethodPost, "/transfers/"+pathID(args[0])+"/safeguards", err)
+			}
+			if r.json {
+				return r.printJSONValue(rc.Receipt)
+			}
+			r.printReceipt(rc.Receipt, rc.Replayed)
+			return printStanding(cmd, r, args[0])
 		}
 		var out api.Receipt
 		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/transfers/"+pathID(args[0])+"/safeguards", body, &out)
@@ -151,22 +155,15 @@ safeguard_overridden; see ` + "`handover persons --flag safeguard_overridden`" +
 		if err := required(cmd, "person", "kind", "reason"); err != nil {
 			return err
 		}
-		body := struct {
-			api.Meta
-			Person string `json:"person"`
-			Kind   string `json:"kind"`
-			Reason string `json:"reason"`
-		}{r.meta(""), person, kind, reason}
-		var out api.Receipt
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/transfers/"+pathID(args[0])+"/overrides", body, &out)
+		rc, err := r.c.OverrideSafeguard(r.writeCtx(cmd.Context()), args[0], person, custody.SafeguardKind(kind), reason, r.stamp().OccurredAt)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/transfers/"+pathID(args[0])+"/overrides", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
 		r.printf("%s may depart without %s: %s\n", person, kind, reason)
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		return printStanding(cmd, r, args[0])
 	}
 	f := cmd.Flags()
@@ -192,19 +189,14 @@ or id). Nobody departs on a transfer before both sides have approved it.`,
 		if err := required(cmd, "party"); err != nil {
 			return err
 		}
-		body := struct {
-			api.Stamp
-			Party string `json:"party"`
-		}{r.stamp(), party}
-		var out api.Receipt
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/transfers/"+pathID(args[0])+"/approvals", body, &out)
+		rc, err := r.c.ApproveTransfer(r.writeCtx(cmd.Context()), args[0], party, r.stamp().OccurredAt)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/transfers/"+pathID(args[0])+"/approvals", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		t, _, err := getTransfer(cmd.Context(), r, args[0])
 		if err != nil {
 			return err
@@ -233,20 +225,15 @@ movements first (` + "`handover movement cancel`" + `).`,
 		if err := required(cmd, "reason"); err != nil {
 			return err
 		}
-		body := struct {
-			api.Meta
-			Reason string `json:"reason"`
-		}{r.meta(""), reason}
-		var out api.Receipt
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/transfers/"+pathID(args[0])+"/cancellations", body, &out)
+		rc, err := r.c.CancelTransfer(r.writeCtx(cmd.Context()), args[0], reason, r.stamp().OccurredAt)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/transfers/"+pathID(args[0])+"/cancellations", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
 		r.printf("transfer %s cancelled: %s\n", args[0], reason)
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		return nil
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why")

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handover-project/handover/access"
+	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -126,34 +129,45 @@ func newUserAdd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add NAME --party CODE --role ROLE [--role ROLE]… --full-name \"…\"",
 		Short: "Add a user of a party, with roles; prints a new password unless one is given on stdin",
+		Long: `user add makes an account. Without --server it writes the data directory's
+database (the operator, on the server's machine), for any party. With --server
+(or with $` + ServerEnv + ` set and no --data) it goes through the running server's API as the administrator whose token it sends
+(--token-file or $` + TokenEnv + `), who makes accounts of their own party only: --party may
+then be left out, and must otherwise name that party.`,
 		Example: `  handover user add amira --party SDF --role registrar --full-name "Amira Haddad"
-  printf '%s\n' "$PW" | handover user add omar --party IRQ --role transfer_approver --full-name "Omar Salem" --password-stdin`,
+  printf '%s\n' "$PW" | handover user add omar --party IRQ --role transfer_approver --full-name "Omar Salem" --password-stdin
+  handover user add lina --role registrar --full-name "Lina Yousef" --server http://127.0.0.1:8080 --token-file admin.token`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if party == "" || len(roles) == 0 || strings.TrimSpace(fullName) == "" {
-				return errors.New("--party, --role and --full-name are required")
-			}
-			pw, generated, err := readPassword(stdin, cmd.InOrStdin())
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			d, err := openDataDir(ctx, dataDir(cmd))
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			u, err := addUser(ctx, d, args[0], fullName, party, roles, pw)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "added user %s (%s) of %s with roles %v\n", u.Name, u.FullName, strings.ToUpper(party), u.Roles)
-			if generated {
-				fmt.Fprintf(out, "password (shown once; the user changes it after logging in): %s\n", pw)
-			}
-			return nil
-		},
+	}
+	r := clientFlags(cmd, false)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		remote := cmd.Flags().Changed("server") || os.Getenv(ServerEnv) != "" && !cmd.Flags().Changed("data")
+		if !remote && party == "" || len(roles) == 0 || strings.TrimSpace(fullName) == "" {
+			return errors.New("--party, --role and --full-name are required (--party may be left out with --server: the administrator's own)")
+		}
+		if remote {
+			return addUserRemote(cmd, r, args[0], fullName, party, roles, stdin)
+		}
+		pw, generated, err := readPassword(stdin, cmd.InOrStdin())
+		if err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		d, err := openDataDir(ctx, dataDir(cmd))
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		u, err := addUser(ctx, d, args[0], fullName, party, roles, pw)
+		if err != nil {
+			return err
+		}
+		out := cmd.OutOrStdout()
+		fmt.Fprintf(out, "added user %s (%s) of %s with roles %v\n", u.Name, u.FullName, strings.ToUpper(party), u.Roles)
+		if generated {
+			fmt.Fprintf(out, "password (shown once; the user changes it after logging in): %s\n", pw)
+		}
+		return nil
 	}
 	cmd.Flags().StringVar(&party, "party", "", "code of the user's party")
 	cmd.Flags().StringArrayVar(&roles, "role", nil, "a role ("+roleList()+"); repeat for several")
@@ -173,31 +187,23 @@ func newUserPasswd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			d, err := openDataDir(ctx, dataDir(cmd))
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			u, err := userByName(ctx, d, args[0])
-			if err != nil {
-				return err
-			}
-			if u.PasswordHash, err = access.HashPassword(pw, access.DefaultParams); err != nil {
-				return err
-			}
-			u.PasswordChanged, u.FailedLogins, u.LockedUntil = time.Now().UTC(), 0, time.Time{}
-			if err := d.db.UpdateUser(ctx, *u); err != nil {
-				return err
-			}
-			if err := d.db.DeleteSessions(ctx, u.ID); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "set the password of %s; their sessions have ended\n", u.Name)
-			if generated {
-				fmt.Fprintf(cmd.OutOrStdout(), "password (shown once): %s\n", pw)
-			}
-			return nil
+			return withUser(cmd, args[0], func(ctx context.Context, d *dataDirectory, u *access.User) error {
+				if u.PasswordHash, err = access.HashPassword(pw, access.DefaultParams); err != nil {
+					return err
+				}
+				u.PasswordChanged, u.FailedLogins, u.LockedUntil = time.Now().UTC(), 0, time.Time{}
+				if err := d.db.UpdateUser(ctx, *u); err != nil {
+					return err
+				}
+				if err := d.db.DeleteSessions(ctx, u.ID); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "set the password of %s; their sessions have ended\n", u.Name)
+				if generated {
+					fmt.Fprintf(cmd.OutOrStdout(), "password (shown once): %s\n", pw)
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&stdin, "password-stdin", false, "read the password from the first line of standard input")
@@ -211,31 +217,23 @@ func newUserDisable() *cobra.Command {
 		Short: "Disable a user (their sessions and tokens stop working); --enable undoes it",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			d, err := openDataDir(ctx, dataDir(cmd))
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			u, err := userByName(ctx, d, args[0])
-			if err != nil {
-				return err
-			}
-			u.Disabled = !enable
-			if err := d.db.UpdateUser(ctx, *u); err != nil {
-				return err
-			}
-			if !enable {
-				if err := d.db.DeleteSessions(ctx, u.ID); err != nil {
+			return withUser(cmd, args[0], func(ctx context.Context, d *dataDirectory, u *access.User) error {
+				u.Disabled = !enable
+				if err := d.db.UpdateUser(ctx, *u); err != nil {
 					return err
 				}
-			}
-			state := "disabled"
-			if enable {
-				state = "enabled"
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s user %s\n", state, u.Name)
-			return nil
+				if !enable {
+					if err := d.db.DeleteSessions(ctx, u.ID); err != nil {
+						return err
+					}
+				}
+				state := "disabled"
+				if enable {
+					state = "enabled"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s user %s\n", state, u.Name)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&enable, "enable", false, "enable the user again")
@@ -293,10 +291,60 @@ func newUserList() *cobra.Command {
 	return cmd
 }
 
+// withUser opens the data directory, finds the user NAME and runs f on them:
+// what user passwd, disable and unlock share.
+func withUser(cmd *cobra.Command, name string, f func(context.Context, *dataDirectory, *access.User) error) error {
+	ctx := cmd.Context()
+	d, err := openDataDir(ctx, dataDir(cmd))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	u, err := userByName(ctx, d, name)
+	if err != nil {
+		return err
+	}
+	return f(ctx, d, u)
+}
+
 func userByName(ctx context.Context, d *dataDirectory, name string) (*access.User, error) {
 	u, err := d.db.UserByName(ctx, strings.ToLower(strings.TrimSpace(name)))
 	if errors.Is(err, access.ErrNotFound) {
 		return nil, fmt.Errorf("no user named %s (see `handover user list`)", name)
 	}
 	return u, err
+}
+
+// addUserRemote makes an account through the API: of the token's administrator's
+// party, with the password given on stdin or one the server makes.
+func addUserRemote(cmd *cobra.Command, r *remote, name, fullName, party string, roles []string, stdin bool) error {
+	ctx := cmd.Context()
+	me, err := r.c.Me(ctx)
+	if err != nil {
+		return r.explain(http.MethodGet, "/me", err)
+	}
+	if party != "" && !strings.EqualFold(party, me.PartyCode) {
+		return exitError{exitRefused, fmt.Errorf("--party: through the server an administrator adds users of their own party, %s, not %s", me.PartyCode, strings.ToUpper(party))}
+	}
+	nu := client.NewUser{Name: strings.ToLower(strings.TrimSpace(name)), FullName: strings.TrimSpace(fullName)}
+	for _, ro := range roles {
+		nu.Roles = append(nu.Roles, access.Role(ro))
+	}
+	if stdin {
+		if nu.Password, _, err = readPassword(true, cmd.InOrStdin()); err != nil {
+			return err
+		}
+	}
+	u, err := r.c.CreateUser(ctx, nu)
+	if err != nil {
+		return r.explain(http.MethodPost, "/users", err)
+	}
+	if r.json {
+		return r.printJSONValue(u)
+	}
+	r.printf("added user %s (%s) of %s with roles %v\n", u.Name, u.FullName, me.PartyCode, u.Roles)
+	if u.Password != "" {
+		r.printf("password (shown once; the user changes it after logging in): %s\n", u.Password)
+	}
+	return nil
 }

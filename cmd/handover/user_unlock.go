@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -23,35 +24,27 @@ unlock is written to the audit log (action unlock-account); the counts start aga
 from it. A running server sees it at the next login attempt.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			d, err := openDataDir(ctx, dataDir(cmd))
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			u, err := userByName(ctx, d, args[0])
-			if err != nil {
-				return err
-			}
-			wasLocked := time.Now().Before(u.LockedUntil)
-			u.FailedLogins, u.LockedUntil = 0, time.Time{}
-			if err := d.db.UpdateUser(ctx, *u); err != nil {
-				return fmt.Errorf("unlock %s: %w", u.Name, err)
-			}
-			operator := "the operator"
-			if name, err := os.Hostname(); err == nil {
-				operator += " on " + name
-			}
-			if err := d.db.Audit(ctx, []access.AuditEntry{{At: time.Now().UTC(), User: u.ID, Name: u.Name, Party: u.Party, Action: "unlock-account",
-				Target: "user/" + u.ID.String(), Address: "cli", Outcome: access.Allowed, Detail: "unlocked by " + operator + " (handover user unlock)"}}); err != nil {
-				return fmt.Errorf("unlock %s: audit: %w", u.Name, err)
-			}
-			state := "had no account-wide lock"
-			if wasLocked {
-				state = "was locked"
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "unlocked user %s (it %s); the failed logins of every address start again\n", u.Name, state)
-			return nil
+			return withUser(cmd, args[0], func(ctx context.Context, d *dataDirectory, u *access.User) error {
+				wasLocked := time.Now().Before(u.LockedUntil)
+				u.FailedLogins, u.LockedUntil = 0, time.Time{}
+				if err := d.db.UpdateUser(ctx, *u); err != nil {
+					return fmt.Errorf("unlock %s: %w", u.Name, err)
+				}
+				operator := "the operator"
+				if name, err := os.Hostname(); err == nil {
+					operator += " on " + name
+				}
+				if err := d.db.Audit(ctx, []access.AuditEntry{{At: time.Now().UTC(), User: u.ID, Name: u.Name, Party: u.Party, Action: "unlock-account",
+					Target: "user/" + u.ID.String(), Address: "cli", Outcome: access.Allowed, Detail: "unlocked by " + operator + " (handover user unlock)"}}); err != nil {
+					return fmt.Errorf("unlock %s: audit: %w", u.Name, err)
+				}
+				state := "had no account-wide lock"
+				if wasLocked {
+					state = "was locked"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "unlocked user %s (it %s); the failed logins of every address start again\n", u.Name, state)
+				return nil
+			})
 		},
 	}
 }

@@ -126,21 +126,47 @@ func (db *Store) CreateUser(ctx context.Context, u access.User) error {
 // UpdateUser replaces every field of an account but its ID and Created:
 // access.ErrNotFound if there is none, access.ErrExists if it takes another's name.
 func (db *Store) UpdateUser(ctx context.Context, u access.User) error {
+	return db.updateUser(ctx, u, nil)
+}
+
+// UpdateUserIf implements access.Store: the update's WHERE clause holds every
+// column of prev, so that the check and the write are one statement.
+func (db *Store) UpdateUserIf(ctx context.Context, u, prev access.User) error {
+	return db.updateUser(ctx, u, &prev)
+}
+
+func (db *Store) updateUser(ctx context.Context, u access.User, prev *access.User) error {
 	if err := access.ValidateUser(&u); err != nil {
 		return db.errorf("update user: %w", err)
 	}
-	res, err := db.w.ExecContext(ctx, `UPDATE users SET
+	q := `UPDATE users SET
 		name = ?, full_name = ?, party = ?, roles = ?, password_hash = ?, disabled = ?,
 		password_changed = ?, failed_logins = ?, locked_until = ?
-		WHERE id = ?`,
-		u.Name, u.FullName, u.Party.String(), rolesCol(u.Roles), u.PasswordHash, u.Disabled,
-		timeCol(u.PasswordChanged), u.FailedLogins, nullTime(u.LockedUntil), u.ID.String())
+		WHERE id = ?`
+	args := []any{u.Name, u.FullName, u.Party.String(), rolesCol(u.Roles), u.PasswordHash, u.Disabled,
+		timeCol(u.PasswordChanged), u.FailedLogins, nullTime(u.LockedUntil), u.ID.String()}
+	if prev != nil {
+		locked := ""
+		if !prev.LockedUntil.IsZero() {
+			locked = timeCol(prev.LockedUntil)
+		}
+		q += ` AND name = ? AND full_name = ? AND party = ? AND roles = ? AND password_hash = ? AND disabled = ?
+		AND password_changed = ? AND failed_logins = ? AND COALESCE(locked_until, '') = ?`
+		args = append(args, prev.Name, prev.FullName, prev.Party.String(), rolesCol(prev.Roles), prev.PasswordHash, prev.Disabled,
+			timeCol(prev.PasswordChanged), prev.FailedLogins, locked)
+	}
+	res, err := db.w.ExecContext(ctx, q, args...)
 	if err != nil {
 		return db.userWriteErr("update user", &u, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return db.errorf("update user %q: %w", u.Name, err)
 	} else if n == 0 {
+		if prev != nil {
+			if _, err := db.UserByID(ctx, u.ID); err == nil {
+				return db.errorf("update user %s: %w", u.ID, access.ErrChanged)
+			}
+		}
 		return db.errorf("update user %s: %w", u.ID, access.ErrNotFound)
 	}
 	return nil
