@@ -285,7 +285,8 @@ func (dep *replicaDeployment) registerer(t *testing.T, r *replica, first, n int,
 		p := benchPerson(ccPersons + i)
 		p.RegNo = "" // the series' next: decided against the whole ledger
 		a, status, err := dep.post(t, r, "sdfregistrar", "/persons", map[string]any{
-			"occurred_at": time.Now().UTC().Format(time.RFC3339), "person": p, "facility": "RIV"})
+			"occurred_at": time.Now().UTC().Format(time.RFC3339), "person": p, "facility": "RIV",
+			"duplicate_reason": "replica test: synthetic persons share their names"})
 		if err != nil {
 			if !mayDie || status != 0 {
 				t.Errorf("replica %s: %v", r.name, err)
@@ -781,7 +782,8 @@ func TestReplicaIdempotency(t *testing.T) {
 	for i := range 20 {
 		key := uuid.Must(uuid.NewV7()).String()
 		p := benchPerson(5000 + i)
-		body := map[string]any{"occurred_at": "2026-01-10T09:00:00Z", "person": p, "facility": "RIV"}
+		body := map[string]any{"occurred_at": "2026-01-10T09:00:00Z", "person": p, "facility": "RIV",
+			"duplicate_reason": "replica test: synthetic persons share their names"}
 		type answer struct {
 			acks     []ack
 			replayed bool
