@@ -49,10 +49,12 @@ func stamp(at time.Time) time.Time {
 	return at
 }
 
-// meta is the stamp of a write: when it happened (at, or now). The server
-// records the signed-in user as its actor.
-func meta(_ context.Context, at time.Time) api.Meta {
-	return api.Meta{OccurredAt: stamp(at)}
+// meta is the stamp of a write: when it happened (at, or now), and the acting
+// party WithActingParty put in ctx, if any. The server records the signed-in
+// user as its actor.
+func meta(ctx context.Context, at time.Time) api.Meta {
+	party, _ := ctx.Value(partyCtx{}).(string)
+	return api.Meta{OccurredAt: stamp(at), Party: party}
 }
 
 // Me is the signed-in user, their party and the actions their roles grant.
@@ -255,9 +257,13 @@ type ImportRequest struct {
 	Facility      string // code or id (required)
 	Format        string // "csv" (HXL-tagged) or "jsonl"
 	File          []byte
-	DryRun        bool      // check only; register nobody
-	IgnoreUnknown bool      // skip CSV columns whose hashtag maps to no field
-	At            time.Time // when they were registered in the field; zero: the server's now
+	DryRun        bool // check only; register nobody
+	IgnoreUnknown bool // skip CSV columns whose hashtag maps to no field
+	// DuplicateReason registers the rows that registered persons likely are
+	// (which a dry run lists in Report.Duplicates) all the same, for this
+	// reason, recorded in their events; without it such a file is refused.
+	DuplicateReason string
+	At              time.Time // when they were registered in the field; zero: the server's now
 }
 
 // ImportResult is an accepted import: the report and, unless it was a dry run,
@@ -278,6 +284,9 @@ func (c *Client) Import(ctx context.Context, r ImportRequest) (*ImportResult, er
 	}
 	if r.IgnoreUnknown {
 		q.Set("ignore_unknown", "true")
+	}
+	if r.DuplicateReason != "" {
+		q.Set("duplicate_reason", r.DuplicateReason)
 	}
 	if !r.At.IsZero() {
 		q.Set("occurred_at", r.At.UTC().Format(time.RFC3339))
