@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"iter"
 	"net/http"
 	"net/url"
@@ -266,18 +268,8 @@ type ImportRequest struct {
 	At              time.Time // when they were registered in the field; zero: the server's now
 }
 
-// ImportResult is an accepted import: the report and, unless it was a dry run,
-// the persons registered (in the file's order) and the receipt.
-type ImportResult struct {
-	Report  bulk.Report
-	Persons []api.Imported
-	Receipt *Receipt
-}
-
-// Import registers and admits every person of a file, all or none. A refused
-// file is a *Problem; ImportReport gives its report, which names every bad row
-// and column.
-func (c *Client) Import(ctx context.Context, r ImportRequest) (*ImportResult, error) {
+// query is the request's query string.
+func (r ImportRequest) query() url.Values {
 	q := url.Values{"facility": {r.Facility}, "format": {r.Format}}
 	if r.DryRun {
 		q.Set("dry_run", "true")
@@ -291,6 +283,30 @@ func (c *Client) Import(ctx context.Context, r ImportRequest) (*ImportResult, er
 	if !r.At.IsZero() {
 		q.Set("occurred_at", r.At.UTC().Format(time.RFC3339))
 	}
+	return q
+}
+
+// Key is an idempotency key made from the request and its file: an import sent
+// again with it (WithIdempotencyKey), even by another process, is answered with
+// the first one's outcome and registers nobody twice.
+func (r ImportRequest) Key() string {
+	sum := sha256.Sum256(append([]byte(r.Facility+"\n"+r.Format+"\n"+r.query().Encode()+"\n"), r.File...))
+	return "import-" + hex.EncodeToString(sum[:16])
+}
+
+// ImportResult is an accepted import: the report and, unless it was a dry run,
+// the persons registered (in the file's order) and the receipt.
+type ImportResult struct {
+	Report  bulk.Report
+	Persons []api.Imported
+	Receipt *Receipt
+}
+
+// Import registers and admits every person of a file, all or none. A refused
+// file is a *Problem; ImportReport gives its report, which names every bad row
+// and column.
+func (c *Client) Import(ctx context.Context, r ImportRequest) (*ImportResult, error) {
+	q := r.query()
 	ct := map[string]string{"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl"}[r.Format]
 	var out struct {
 		Report  *bulk.Report   `json:"report"`
@@ -356,6 +372,15 @@ func (c *Client) ExportPersons(ctx context.Context, q ExportQuery) ([]byte, erro
 		return nil, err
 	}
 	return resp.Body, nil
+}
+
+// Facility reads one facility by code or id, with its population and capacity.
+func (c *Client) Facility(ctx context.Context, ref string) (*api.FacilityView, error) {
+	var f api.FacilityView
+	if _, err := c.get(ctx, "/facilities/"+url.PathEscape(ref), nil, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
 }
 
 // RegisterFacility registers a facility (a nil ID is assigned by the server),
