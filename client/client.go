@@ -312,9 +312,18 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 // send writes body, encoded as JSON, to path with method and decodes the answer
 // into out.
 func (c *Client) send(ctx context.Context, method, path string, body, out any) (*Response, error) {
+	b, err := encode(method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.Do(ctx, Request{Method: method, Path: path, Body: b}, out)
+}
+
+// encode is the JSON body of a request to method path.
+func encode(method, path string, body any) ([]byte, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("client: encode the body of %s %s: %w", method, path, err)
 	}
-	return c.Do(ctx, Request{Method: method, Path: path, Body: b}, out)
+	return b, nil
 }

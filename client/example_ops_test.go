@@ -110,6 +110,7 @@ func ExampleList() {
 	// Output:
 	// IRQ receiving_state
 	// SDF detaining_authority
+	// USF escort_force
 }
 
 // An administrator makes an account of their party, then changes it only if

@@ -198,5 +198,5 @@ func ExampleClient_Feed() {
 	}
 	fmt.Println("caught up after index", last)
 	// Output:
-	// caught up after index 4
+	// caught up after index 5
 }

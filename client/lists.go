@@ -323,19 +323,20 @@ func (c *Client) MovementVersion(ctx context.Context, id string) (*custody.Movem
 // ledger's decision — and refused with a 412 *Problem otherwise. It answers the
 // movement, its new version and the receipt.
 func (c *Client) SetManifest(ctx context.Context, movement string, seats []Seat, overrides []custody.ManifestOverride, ifMatch string, at time.Time) (*custody.MovementState, string, Receipt, error) {
-	b, err := json.Marshal(struct {
+	path := "/movements/" + url.PathEscape(movement) + "/manifest"
+	b, err := encode(http.MethodPut, path, struct {
 		api.Meta
 		Manifest  []Seat                     `json:"manifest"`
 		Overrides []custody.ManifestOverride `json:"overrides,omitempty"`
 	}{meta(ctx, at), seats, overrides})
 	if err != nil {
-		return nil, "", Receipt{}, fmt.Errorf("client: encode the manifest of %s: %w", movement, err)
+		return nil, "", Receipt{}, err
 	}
 	var out struct {
 		custody.MovementState
 		Receipt api.Receipt `json:"receipt"`
 	}
-	resp, err := c.Do(ctx, Request{Method: http.MethodPut, Path: "/movements/" + url.PathEscape(movement) + "/manifest", Body: b, IfMatch: ifMatch}, &out)
+	resp, err := c.Do(ctx, Request{Method: http.MethodPut, Path: path, Body: b, IfMatch: ifMatch}, &out)
 	if err != nil {
 		return nil, "", Receipt{}, err
 	}

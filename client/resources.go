@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"iter"
 	"net/http"
 	"net/url"
@@ -49,10 +51,12 @@ func stamp(at time.Time) time.Time {
 	return at
 }
 
-// meta is the stamp of a write: when it happened (at, or now). The server
-// records the signed-in user as its actor.
-func meta(_ context.Context, at time.Time) api.Meta {
-	return api.Meta{OccurredAt: stamp(at)}
+// meta is the stamp of a write: when it happened (at, or now), and the acting
+// party WithActingParty put in ctx, if any. The server records the signed-in
+// user as its actor.
+func meta(ctx context.Context, at time.Time) api.Meta {
+	party, _ := ctx.Value(partyCtx{}).(string)
+	return api.Meta{OccurredAt: stamp(at), Party: party}
 }
 
 // Me is the signed-in user, their party and the actions their roles grant.
@@ -255,9 +259,39 @@ type ImportRequest struct {
 	Facility      string // code or id (required)
 	Format        string // "csv" (HXL-tagged) or "jsonl"
 	File          []byte
-	DryRun        bool      // check only; register nobody
-	IgnoreUnknown bool      // skip CSV columns whose hashtag maps to no field
-	At            time.Time // when they were registered in the field; zero: the server's now
+	DryRun        bool // check only; register nobody
+	IgnoreUnknown bool // skip CSV columns whose hashtag maps to no field
+	// DuplicateReason registers the rows that registered persons likely are
+	// (which a dry run lists in Report.Duplicates) all the same, for this
+	// reason, recorded in their events; without it such a file is refused.
+	DuplicateReason string
+	At              time.Time // when they were registered in the field; zero: the server's now
+}
+
+// query is the request's query string.
+func (r ImportRequest) query() url.Values {
+	q := url.Values{"facility": {r.Facility}, "format": {r.Format}}
+	if r.DryRun {
+		q.Set("dry_run", "true")
+	}
+	if r.IgnoreUnknown {
+		q.Set("ignore_unknown", "true")
+	}
+	if r.DuplicateReason != "" {
+		q.Set("duplicate_reason", r.DuplicateReason)
+	}
+	if !r.At.IsZero() {
+		q.Set("occurred_at", r.At.UTC().Format(time.RFC3339))
+	}
+	return q
+}
+
+// Key is an idempotency key made from the request and its file: an import sent
+// again with it (WithIdempotencyKey), even by another process, is answered with
+// the first one's outcome and registers nobody twice.
+func (r ImportRequest) Key() string {
+	sum := sha256.Sum256(append([]byte(r.Facility+"\n"+r.Format+"\n"+r.query().Encode()+"\n"), r.File...))
+	return "import-" + hex.EncodeToString(sum[:16])
 }
 
 // ImportResult is an accepted import: the report and, unless it was a dry run,
@@ -272,16 +306,7 @@ type ImportResult struct {
 // file is a *Problem; ImportReport gives its report, which names every bad row
 // and column.
 func (c *Client) Import(ctx context.Context, r ImportRequest) (*ImportResult, error) {
-	q := url.Values{"facility": {r.Facility}, "format": {r.Format}}
-	if r.DryRun {
-		q.Set("dry_run", "true")
-	}
-	if r.IgnoreUnknown {
-		q.Set("ignore_unknown", "true")
-	}
-	if !r.At.IsZero() {
-		q.Set("occurred_at", r.At.UTC().Format(time.RFC3339))
-	}
+	q := r.query()
 	ct := map[string]string{"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl"}[r.Format]
 	var out struct {
 		Report  *bulk.Report   `json:"report"`
@@ -347,6 +372,15 @@ func (c *Client) ExportPersons(ctx context.Context, q ExportQuery) ([]byte, erro
 		return nil, err
 	}
 	return resp.Body, nil
+}
+
+// Facility reads one facility by code or id, with its population and capacity.
+func (c *Client) Facility(ctx context.Context, ref string) (*api.FacilityView, error) {
+	var f api.FacilityView
+	if _, err := c.get(ctx, "/facilities/"+url.PathEscape(ref), nil, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
 }
 
 // RegisterFacility registers a facility (a nil ID is assigned by the server),

@@ -21,17 +21,24 @@ import (
 )
 
 // testServer is a real handover API over a SQLite ledger in a temporary
-// directory, behind a real listener: two parties (SDF, IRQ), the SDF facility
-// HSK and the IRQ facility IQ1, and an SDF officer holding every role a party
-// acts with, whose API token is token.
+// directory, behind a real listener: three parties (SDF, IRQ, and the escort
+// force USF), the SDF facility HSK and the IRQ facility IQ1, and an SDF
+// officer holding every role a party acts with, whose API token is Token;
+// IRQToken is an IRQ transfer approver's, USFToken a USF administrator and
+// escort commander's.
 type testServer struct {
-	URL, Token string
-	close      func()
+	URL, Token         string
+	IRQToken, USFToken string
+	close              func()
 }
 
 func (s *testServer) Close() { s.close() }
 
-var sdf = uuid.MustParse("0190f5a0-0000-7000-8000-000000000001")
+var (
+	sdf = uuid.MustParse("0190f5a0-0000-7000-8000-000000000001")
+	irq = uuid.MustParse("0190f5a0-0000-7000-8000-000000000002")
+	usf = uuid.MustParse("0190f5a0-0000-7000-8000-000000000003")
+)
 
 // startServer starts a test server; examples call it as a reader would start
 // `handover serve`. It panics on failure: examples have no *testing.T.
@@ -75,10 +82,10 @@ func tryStartServer() (*testServer, error) {
 		return fail(err)
 	}
 	m := custody.Meta{Actor: "setup", OccurredAt: time.Date(2026, 1, 10, 8, 0, 0, 0, time.UTC)}
-	irq := uuid.Must(uuid.NewV7())
 	for _, c := range []custody.Command{
 		custody.RegisterParty{Meta: m, Party: custody.Party{ID: sdf, Code: "SDF", Name: "Syrian Democratic Forces", Kind: custody.DetainingAuthority}},
 		custody.RegisterParty{Meta: m, Party: custody.Party{ID: irq, Code: "IRQ", Name: "Iraq, Ministry of Justice", Kind: custody.ReceivingState}},
+		custody.RegisterParty{Meta: m, Party: custody.Party{ID: usf, Code: "USF", Name: "Escort force of the test", Kind: custody.EscortForce}},
 		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "IQ1", Name: "Correctional institution one",
 			Kind: custody.CorrectionalInstitution, Country: "IRQ", Series: "IQA", Capacities: map[custody.Category]int{custody.Detainee: 3000}, ControllingParty: irq}},
 		custody.RegisterFacility{Meta: m, Facility: custody.Facility{ID: uuid.Must(uuid.NewV7()), Code: "HSK", Name: "Hasakah detention facility",
@@ -89,10 +96,20 @@ func tryStartServer() (*testServer, error) {
 			return fail(err)
 		}
 	}
-	token, err := officer(ctx, db)
-	if err != nil {
-		db.Close()
-		return fail(err)
+	var tokens [3]string
+	for i, u := range []struct {
+		party uuid.UUID
+		login string
+		roles []access.Role
+	}{
+		{sdf, "sdf-officer", []access.Role{access.Administrator, access.Registrar, access.FacilityCommander, access.EscortCommander, access.LegalOfficer, access.TransferApprover}},
+		{irq, "irq-approver", []access.Role{access.TransferApprover}},
+		{usf, "usf-escort", []access.Role{access.Administrator, access.EscortCommander}},
+	} {
+		if tokens[i], err = officer(ctx, db, u.party, u.login, u.roles); err != nil {
+			db.Close()
+			return fail(err)
+		}
 	}
 	h, err := api.New(db, api.Config{Origin: origin, Verifier: verifier, Accounts: db,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -101,7 +118,7 @@ func tryStartServer() (*testServer, error) {
 		return fail(err)
 	}
 	srv := httptest.NewServer(h)
-	return &testServer{URL: srv.URL, Token: token, close: func() {
+	return &testServer{URL: srv.URL, Token: tokens[0], IRQToken: tokens[1], USFToken: tokens[2], close: func() {
 		srv.Close()
 		h.Close()
 		db.Close()
@@ -109,16 +126,16 @@ func tryStartServer() (*testServer, error) {
 	}}, nil
 }
 
-// officer makes the SDF officer's account and returns an API token of theirs.
-func officer(ctx context.Context, db *sqlite.DB) (string, error) {
+// officer makes the account of a party's officer with roles, and returns an
+// API token of theirs.
+func officer(ctx context.Context, db *sqlite.DB, party uuid.UUID, login string, roles []access.Role) (string, error) {
 	hash, err := access.HashPassword("correct horse battery", access.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16})
 	if err != nil {
 		return "", err
 	}
 	now := time.Now().UTC()
-	u := access.User{ID: uuid.Must(uuid.NewV7()), Name: "sdf-officer", FullName: "Officer Rima Test", Party: sdf,
-		Roles:        []access.Role{access.Administrator, access.Registrar, access.FacilityCommander, access.EscortCommander, access.LegalOfficer, access.TransferApprover},
-		PasswordHash: hash, Created: now, PasswordChanged: now}
+	u := access.User{ID: uuid.Must(uuid.NewV7()), Name: login, FullName: "Officer " + login, Party: party,
+		Roles: roles, PasswordHash: hash, Created: now, PasswordChanged: now}
 	if err := db.CreateUser(ctx, u); err != nil {
 		return "", fmt.Errorf("create user: %w", err)
 	}

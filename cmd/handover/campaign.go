@@ -29,14 +29,10 @@ These commands talk to a running server (--server, default $` + ServerEnv + ` or
 	return cmd
 }
 
+// campaignBody is the request to create a campaign: the flags fill it, or --file.
 type campaignBody struct {
 	api.Meta
-	Campaign struct {
-		Name       string   `json:"name"`
-		Target     int      `json:"target"`
-		Receiving  string   `json:"receiving"`
-		Priorities []string `json:"priorities,omitempty"`
-	} `json:"campaign"`
+	Campaign client.NewCampaign `json:"campaign"`
 }
 
 // campaignWritten is the answer to a campaign's creation.
@@ -58,37 +54,26 @@ func newCampaignCreate() *cobra.Command {
 	}
 	r := clientFlags(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		var (
-			out      campaignWritten
-			raw      []byte
-			replayed bool
-		)
+		ctx, at := r.writeCtx(cmd.Context()), r.stamp().OccurredAt
 		if file != "" {
 			if err := onlyFile(cmd, "name", "target", "receiving", "priority"); err != nil {
 				return err
 			}
-			body, err := fileBody(r, file)
-			if err != nil {
+			if err := fileBody(r, file, &b); err != nil {
 				return err
 			}
-			if raw, replayed, err = r.send(cmd.Context(), http.MethodPost, "/campaigns", body, &out); err != nil {
-				return err
-			}
-		} else {
-			if err := required(cmd, "name", "target", "receiving"); err != nil {
-				return err
-			}
-			c := b.Campaign
-			v, rc, err := r.c.CreateCampaign(r.writeCtx(cmd.Context()), client.NewCampaign{Name: c.Name, Target: c.Target, Receiving: c.Receiving,
-				Priorities: c.Priorities}, r.stamp().OccurredAt)
-			if err != nil {
-				return r.explain(http.MethodPost, "/campaigns", err)
-			}
-			out = campaignWritten{CampaignView: *v, Receipt: rc.Receipt}
-			replayed = rc.Replayed
-			if raw, err = json.Marshal(out); err != nil {
-				return err
-			}
+			ctx, at = r.fileWrite(cmd.Context(), b.Meta)
+		} else if err := required(cmd, "name", "target", "receiving"); err != nil {
+			return err
+		}
+		v, rc, err := r.c.CreateCampaign(ctx, b.Campaign, at)
+		if err != nil {
+			return r.explain(http.MethodPost, "/campaigns", err)
+		}
+		out, replayed := campaignWritten{CampaignView: *v, Receipt: rc.Receipt}, rc.Replayed
+		raw, err := json.Marshal(out)
+		if err != nil {
+			return err
 		}
 		if r.json || quiet {
 			return printCreated(r, raw, quiet, out.ID)

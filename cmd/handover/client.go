@@ -76,8 +76,6 @@ type remote struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	fromFile bool // the body came whole from --file: its locations name no flag
-	// contentType is the body's media type; "" is JSON.
-	contentType string
 
 	parties    map[uuid.UUID]custody.Party
 	facilities map[uuid.UUID]api.FacilityView
@@ -173,13 +171,27 @@ func (r *remote) meta(party string) api.Meta {
 	return api.Meta{OccurredAt: s.OccurredAt, Actor: s.Actor, Party: party}
 }
 
-// get reads path (under /api/v1) with query into out and returns the raw answer.
+// get reads path (under /api/v1) with query into out and returns the raw
+// answer — a refusal's too — for --json. It is the commands' one request that
+// is not a typed method of the client: the reads whose --json prints the
+// server's answer as it came.
 func (r *remote) get(ctx context.Context, path string, query url.Values, out any) ([]byte, error) {
-	if len(query) > 0 {
-		path += "?" + query.Encode()
+	if r.c == nil {
+		if err := r.connect(); err != nil {
+			return nil, err
+		}
 	}
-	raw, _, err := r.do(ctx, http.MethodGet, path, nil, out)
-	return raw, err
+	resp, err := r.c.Do(ctx, client.Request{Method: http.MethodGet, Path: path, Query: query}, out)
+	if err != nil {
+		var raw []byte
+		if p, ok := client.AsProblem(err); ok {
+			raw = p.Body
+		} else if resp != nil {
+			raw = resp.Body
+		}
+		return raw, r.explain(http.MethodGet, path, err)
+	}
+	return resp.Body, nil
 }
 
 // list reads every page of the list at path (under /api/v1) with query: the
@@ -212,44 +224,6 @@ func (r *remote) list(ctx context.Context, path string, query url.Values, member
 		}
 	}
 	return raw, nil
-}
-
-// send writes body (a value to encode, or json.RawMessage) to path with method,
-// and decodes the answer into out. replayed says the server answered with the
-// response it kept for the idempotency key: nothing new was recorded.
-func (r *remote) send(ctx context.Context, method, path string, body, out any) (raw []byte, replayed bool, err error) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return nil, false, err
-	}
-	return r.do(ctx, method, path, b, out)
-}
-
-// do sends one request through the client package, which sends a write again,
-// with the same idempotency key and body, when its answer is lost or the server
-// could not take it now (up to --retries times; each retry is told on stderr).
-// It returns the raw answer — a refusal's too — and turns the client's errors
-// into the command's messages and exit codes.
-func (r *remote) do(ctx context.Context, method, path string, body []byte, out any) ([]byte, bool, error) {
-	if r.c == nil {
-		if err := r.connect(); err != nil {
-			return nil, false, err
-		}
-	}
-	if client.IsWrite(method) {
-		ctx = r.writeCtx(ctx)
-	}
-	resp, err := r.c.Do(ctx, client.Request{Method: method, Path: path, Body: body, ContentType: r.contentType}, out)
-	if err != nil {
-		var raw []byte
-		if p, ok := client.AsProblem(err); ok {
-			raw = p.Body
-		} else if resp != nil {
-			raw = resp.Body
-		}
-		return raw, false, r.explain(method, path, err)
-	}
-	return resp.Body, resp.Replayed, nil
 }
 
 // connect makes the client of the server the flags name.

@@ -3,14 +3,20 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
 )
 
 // Bulky inputs of the client commands: a file of person references, a manifest,
@@ -59,25 +65,48 @@ func personRefs(stdin io.Reader, persons []string, file string) ([]string, error
 	return refs, err
 }
 
-// fileBody reads a request body given whole with --file: a JSON object, to which
-// the time and actor of the command are added when it has none.
-func fileBody(r *remote, path string) (json.RawMessage, error) {
+// fileBody reads a request body given whole with --file into body, a pointer
+// to the typed request: the API's request body as JSON, decoded strictly (a
+// field the request does not have, or anything after the object, is refused,
+// naming the file).
+func fileBody(r *remote, path string, body any) error {
 	b, err := readInput(r.stdin, path)
 	if err != nil {
-		return nil, fmt.Errorf("--file: %w", err)
+		return fmt.Errorf("--file: %w", err)
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(b, &obj); err != nil {
-		return nil, fmt.Errorf("--file %s: not a JSON object (the API's request body): %v", path, err)
-	}
-	if _, ok := obj["occurred_at"]; !ok {
-		obj["occurred_at"], _ = json.Marshal(r.at)
-	}
-	if _, ok := obj["actor"]; !ok {
-		obj["actor"], _ = json.Marshal(r.actor)
+	if err := decodeStrict(b, body); err != nil {
+		return fmt.Errorf("--file %s: not the API's request body: %v", path, err)
 	}
 	r.fromFile = true
-	return json.Marshal(obj)
+	return nil
+}
+
+// decodeStrict decodes the one JSON value of b into v, refusing fields v does
+// not have.
+func decodeStrict(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return errors.New("more than one JSON value")
+	}
+	return nil
+}
+
+// fileWrite is the context and time of a write whose body came from --file:
+// its occurred_at, or --at; its party, if it names one, is sent as the acting
+// party (the server refuses it if it is not the user's).
+func (r *remote) fileWrite(ctx context.Context, m api.Meta) (context.Context, time.Time) {
+	ctx = r.writeCtx(ctx)
+	if m.Party != "" {
+		ctx = client.WithActingParty(ctx, m.Party)
+	}
+	if m.OccurredAt.IsZero() {
+		return ctx, r.stamp().OccurredAt
+	}
+	return ctx, m.OccurredAt
 }
 
 // onlyFile refuses the flags of a body's fields beside --file, which gives the

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -40,14 +40,7 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 		if err := required(cmd, "to", "reason"); err != nil {
 			return err
 		}
-		body := struct {
-			api.Meta
-			To         string              `json:"to"`
-			Reason     string              `json:"reason"`
-			Unilateral bool                `json:"unilateral,omitempty"`
-			Document   []byte              `json:"document,omitempty"`
-			Signatures []custody.Signature `json:"signatures,omitempty"`
-		}{Meta: r.meta(""), To: to, Reason: reason, Unilateral: unilateral}
+		body := client.ControlChange{To: to, Reason: reason, Unilateral: unilateral}
 		if (document == "") != (len(sigs) == 0) {
 			return fmt.Errorf("a signed control change needs --document DOC and both officers' --sig")
 		}
@@ -73,22 +66,22 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 			}
 		}
 		ctx := cmd.Context()
-		var before api.FacilityView
-		if _, err := r.get(ctx, "/facilities/"+pathID(args[0]), nil, &before); err != nil {
-			return err
-		}
-		var out api.Receipt
-		raw, replayed, err := r.send(ctx, http.MethodPost, "/facilities/"+pathID(args[0])+"/control-changes", body, &out)
+		before, err := r.c.Facility(ctx, args[0])
 		if err != nil {
-			return err
+			return r.explain(http.MethodGet, "/facilities/"+pathID(args[0]), err)
+		}
+		rc, err := r.c.ChangeControl(r.writeCtx(ctx), args[0], body, r.stamp().OccurredAt)
+		if err != nil {
+			return r.explain(http.MethodPost, "/facilities/"+pathID(args[0])+"/control-changes", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
-		var after api.FacilityView
-		if _, err := r.get(ctx, "/facilities/"+pathID(args[0]), nil, &after); err != nil {
-			return err
+		after, err := r.c.Facility(ctx, args[0])
+		if err != nil {
+			return r.explain(http.MethodGet, "/facilities/"+pathID(args[0]), err)
 		}
+		replayed := rc.Replayed
 		if err := r.lookup(ctx); err != nil {
 			return err
 		}
@@ -105,7 +98,7 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 		}
 		r.printf("control of %s (%s) passed from %s to %s, %s: %s held there\n",
 			after.Name, after.Code, from, r.party(after.Controller), how, plural(after.Total, "person"))
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, replayed)
 		return nil
 	}
 	f := cmd.Flags()

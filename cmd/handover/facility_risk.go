@@ -7,7 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
+	"github.com/handover-project/handover/custody"
 )
 
 func newFacilityRisk() *cobra.Command {
@@ -27,13 +28,7 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 	}
 	r := clientFlags(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		body := struct {
-			api.Meta
-			Kind  string    `json:"kind,omitempty"`
-			By    time.Time `json:"by,omitzero"`
-			Note  string    `json:"note,omitempty"`
-			Clear bool      `json:"clear,omitempty"`
-		}{Meta: r.meta(""), Kind: kind, Note: note, Clear: clear}
+		risk := client.FacilityRisk{Kind: custody.RiskKind(kind), Note: note, Clear: clear}
 		if !clear {
 			if err := required(cmd, "kind", "by"); err != nil {
 				return err
@@ -44,24 +39,24 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 					return fmt.Errorf("--by: %q is not a date (YYYY-MM-DD) or an RFC 3339 time", by)
 				}
 			}
-			body.By = t
+			risk.By = t
 		} else if kind != "" || by != "" {
 			return fmt.Errorf("--clear takes no --kind or --by")
 		}
-		var out api.Receipt
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/facilities/"+pathID(args[0])+"/risks", body, &out)
+		path := "/facilities/" + pathID(args[0]) + "/risks"
+		rc, err := r.c.SetFacilityRisk(r.writeCtx(cmd.Context()), args[0], risk, r.stamp().OccurredAt)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, path, err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
 		if clear {
 			r.printf("%s: risk lifted\n", args[0])
 		} else {
-			r.printf("%s: %s by %s\n", args[0], kind, body.By.Format(time.DateOnly))
+			r.printf("%s: %s by %s\n", args[0], kind, risk.By.Format(time.DateOnly))
 		}
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		return nil
 	}
 	f := cmd.Flags()

@@ -30,8 +30,7 @@ replay of an accepted document).`
 	submit.Example = `  handover handover submit departure.json --sig sdf.sig --sig usf.sig --server http://10.0.0.5:8080`
 	orServer(submit, r, func(cmd *cobra.Command, args []string) error {
 		sigs, _ := cmd.Flags().GetStringArray("sig")
-		actor, _ := cmd.Flags().GetString("actor")
-		return submitToServer(cmd, r, args[0], sigs, actor)
+		return submitToServer(cmd, r, args[0], sigs)
 	})
 }
 
@@ -71,7 +70,10 @@ func orServer(cmd *cobra.Command, r *remote, remote func(*cobra.Command, []strin
 	}
 }
 
-func submitToServer(cmd *cobra.Command, r *remote, path string, sigPaths []string, actor string) error {
+// submitToServer submits the handover document at path with the signatures of
+// sigPaths through the server. The server records the signed-in user as the
+// actor: --actor applies to the local mode only.
+func submitToServer(cmd *cobra.Command, r *remote, path string, sigPaths []string) error {
 	doc, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -95,23 +97,15 @@ func submitToServer(cmd *cobra.Command, r *remote, path string, sigPaths []strin
 		}
 		sigs = append(sigs, s)
 	}
-	if actor == "" {
-		actor = hd.To.Name
-	}
-	body := struct {
-		Actor      string              `json:"actor"`
-		Document   []byte              `json:"document"`
-		Signatures []custody.Signature `json:"signatures"`
-	}{actor, doc, sigs}
-	var out movementWritten
-	raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/handovers", body, &out)
+	m, rcpt, err := r.c.SubmitHandover(r.writeCtx(cmd.Context()), doc, sigs)
 	if err != nil {
-		return err
+		return r.explain(http.MethodPost, "/handovers", err)
 	}
+	replayed := rcpt.Replayed
 	if r.json {
-		return r.printJSON(raw)
+		return r.printJSONValue(movementWritten{MovementState: *m, Receipt: rcpt.Receipt})
 	}
-	rc := out.Receipt
+	rc := rcpt.Receipt
 	if len(rc.Events) == 0 {
 		return fmt.Errorf("the server accepted the handover but its receipt lists no events")
 	}
@@ -138,9 +132,9 @@ func submitToServer(cmd *cobra.Command, r *remote, path string, sigPaths []strin
 	}
 	r.printf("events: %s\n", strings.Join(parts, ", "))
 	for _, id := range opened {
-		var in custody.IncidentState
-		if _, err := r.get(cmd.Context(), "/incidents/"+id.String(), nil, &in); err != nil {
-			return err
+		in, err := r.c.Incident(cmd.Context(), id.String())
+		if err != nil {
+			return r.explain(http.MethodGet, "/incidents/"+id.String(), err)
 		}
 		alert := ""
 		if in.Alert() {

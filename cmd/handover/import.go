@@ -2,14 +2,10 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -17,6 +13,7 @@ import (
 
 	"github.com/handover-project/handover/api"
 	"github.com/handover-project/handover/bulk"
+	"github.com/handover-project/handover/client"
 )
 
 func newImport() *cobra.Command {
@@ -70,47 +67,39 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 		if format != "csv" && format != "jsonl" {
 			return fmt.Errorf("--format: say csv or jsonl (the file's name does not say which); got %q", format)
 		}
-		q := url.Values{"facility": {facility}, "format": {format}}
-		if dryRun {
-			q.Set("dry_run", "true")
-		}
-		if ignoreUnknown {
-			q.Set("ignore_unknown", "true")
-		}
-		if reason != "" {
-			q.Set("duplicate_reason", reason)
-		}
+		req := client.ImportRequest{Facility: facility, Format: format, File: body, DryRun: dryRun, IgnoreUnknown: ignoreUnknown, DuplicateReason: reason}
 		if cmd.Flags().Changed("at") {
-			q.Set("occurred_at", r.at)
+			req.At = r.stamp().OccurredAt
 		}
 		if !cmd.Flags().Changed("idempotency-key") {
-			sum := sha256.Sum256(append([]byte(facility+"\n"+format+"\n"+q.Encode()+"\n"), body...))
-			r.idemKey = "import-" + hex.EncodeToString(sum[:16])
+			r.idemKey = req.Key()
 		}
-		r.contentType = map[string]string{"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl"}[format]
 		if quiet, _ := cmd.Flags().GetBool("quiet"); len(body) > 1<<20 && !r.json && !quiet {
 			fmt.Fprintf(cmd.ErrOrStderr(), "sending %s (%d KiB) to %s; the server checks and records it in one step…\n", args[0], len(body)>>10, r.server)
 		}
-		var out struct {
-			Report  bulk.Report    `json:"report"`
-			Persons []api.Imported `json:"persons"`
-			Receipt *api.Receipt   `json:"receipt"`
-		}
-		raw, replayed, err := r.do(cmd.Context(), http.MethodPost, "/imports?"+q.Encode(), body, &out)
+		out, err := r.c.Import(r.writeCtx(cmd.Context()), req)
 		if err != nil {
-			return importProblems(cmd.ErrOrStderr(), raw, err)
+			return importProblems(cmd.ErrOrStderr(), r.explain(http.MethodPost, "/imports", err))
 		}
 		switch {
 		case r.json:
-			return r.printJSON(raw)
-		case q.Get("dry_run") == "true" && len(out.Report.Duplicates) > 0:
+			var rc *api.Receipt
+			if out.Receipt != nil {
+				rc = &out.Receipt.Receipt
+			}
+			return r.printJSONValue(struct {
+				Report  bulk.Report    `json:"report"`
+				Persons []api.Imported `json:"persons,omitempty"`
+				Receipt *api.Receipt   `json:"receipt,omitempty"`
+			}{out.Report, out.Persons, rc})
+		case dryRun && len(out.Report.Duplicates) > 0:
 			for _, d := range out.Report.Duplicates {
 				r.printf("  %s\n", d)
 			}
 			r.printf("%s: %d rows, no problem but %d likely registered already (pass them with --duplicate-reason, or remove them); nothing was registered (--dry-run)\n",
 				args[0], out.Report.Rows, len(out.Report.Duplicates))
 			return nil
-		case q.Get("dry_run") == "true":
+		case dryRun:
 			r.printf("%s: %d rows, no problem; nothing was registered (--dry-run)\n", args[0], out.Report.Rows)
 			return nil
 		}
@@ -124,7 +113,7 @@ It talks to a running server (--server, default $` + ServerEnv + ` or ` + defaul
 			r.printf("registered %d persons at %s: %s … %s\n", n, facility, out.Persons[0].RegNo, out.Persons[n-1].RegNo)
 		}
 		if out.Receipt != nil {
-			r.printReceipt(*out.Receipt, replayed)
+			r.printReceipt(out.Receipt.Receipt, out.Receipt.Replayed)
 		}
 		return nil
 	}
@@ -143,28 +132,26 @@ func formatOf(name string) string {
 
 // importProblems prints every problem of a refused file, one a line, before the
 // error that ends the command.
-func importProblems(w io.Writer, raw []byte, err error) error {
-	var body struct {
-		Report *bulk.Report `json:"report"`
-	}
-	if json.Unmarshal(raw, &body) != nil || body.Report == nil || len(body.Report.Problems)+len(body.Report.Duplicates) == 0 {
+func importProblems(w io.Writer, err error) error {
+	rep := client.ImportReport(err)
+	if rep == nil || len(rep.Problems)+len(rep.Duplicates) == 0 {
 		return err
 	}
 	var b bytes.Buffer
-	for _, p := range body.Report.Problems {
+	for _, p := range rep.Problems {
 		fmt.Fprintf(&b, "  %s\n", p)
 	}
-	for _, d := range body.Report.Duplicates {
+	for _, d := range rep.Duplicates {
 		fmt.Fprintf(&b, "  %s\n", d)
 	}
 	io.Copy(w, &b)
 	var ex exitError
-	if errors.As(err, &ex) && len(body.Report.Problems) == 0 {
+	if errors.As(err, &ex) && len(rep.Problems) == 0 {
 		return exitError{ex.code, fmt.Errorf("%d of %d rows are likely persons already registered: nothing was registered; pass them with --duplicate-reason, or remove them",
-			len(body.Report.Duplicates), body.Report.Rows)}
+			len(rep.Duplicates), rep.Rows)}
 	}
 	if errors.As(err, &ex) {
-		return exitError{ex.code, fmt.Errorf("%d problems in %d rows: nothing was registered", len(body.Report.Problems), body.Report.Rows)}
+		return exitError{ex.code, fmt.Errorf("%d problems in %d rows: nothing was registered", len(rep.Problems), rep.Rows)}
 	}
 	return err
 }

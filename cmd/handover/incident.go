@@ -62,16 +62,19 @@ func newIncidentOpen() *cobra.Command {
 	}
 	r := clientFlags(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		var body any
+		var body struct {
+			api.Meta
+			Incident client.NewIncident `json:"incident"`
+		}
+		ctx, at := r.writeCtx(cmd.Context()), r.stamp().OccurredAt
 		if file != "" {
 			if err := onlyFile(cmd, "type", "movement", "facility", "description", "person", "persons-file"); err != nil {
 				return err
 			}
-			raw, err := fileBody(r, file)
-			if err != nil {
+			if err := fileBody(r, file, &body); err != nil {
 				return err
 			}
-			body = raw
+			ctx, at = r.fileWrite(cmd.Context(), body.Meta)
 		} else {
 			if err := required(cmd, "type", "description"); err != nil {
 				return err
@@ -80,27 +83,18 @@ func newIncidentOpen() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var b struct {
-				api.Meta
-				Incident struct {
-					Type        string   `json:"type"`
-					Movement    string   `json:"movement,omitempty"`
-					Facility    string   `json:"facility,omitempty"`
-					Persons     []string `json:"persons,omitempty"`
-					Description string   `json:"description"`
-				} `json:"incident"`
-			}
-			b.Meta = r.meta("")
-			b.Incident.Type, b.Incident.Movement, b.Incident.Facility, b.Incident.Persons, b.Incident.Description = typ, movement, facility, refs, description
-			body = b
+			body.Incident = client.NewIncident{Type: custody.IncidentType(typ), Movement: movement, Facility: facility, Persons: refs, Description: description}
 		}
-		var out incidentWritten
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/incidents", body, &out)
+		in, rc, err := r.c.OpenIncident(ctx, body.Incident, at)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/incidents", err)
 		}
-		if r.json || quiet {
-			return printCreated(r, raw, quiet, out.ID)
+		out, replayed := incidentWritten{IncidentState: *in, Receipt: rc.Receipt}, rc.Replayed
+		if r.json {
+			return r.printJSONValue(out)
+		}
+		if quiet {
+			return printCreated(r, nil, quiet, out.ID)
 		}
 		r.printf("incident %s opened (%s): %s\n", out.ID, out.Type, out.Description)
 		if out.Alert() {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -30,34 +31,26 @@ and the local data directory is not opened.`
 		party, _ := cmd.Flags().GetString("party")
 		officer, _ := cmd.Flags().GetString("officer")
 		pubFile, _ := cmd.Flags().GetString("pub")
-		r.actor, _ = cmd.Flags().GetString("actor")
 		pub, err := readOfficerPub("--pub", pubFile)
 		if err != nil {
 			return err
 		}
-		body := struct {
-			api.Stamp
-			Party     string `json:"party"`
-			Officer   string `json:"officer"`
-			PublicKey []byte `json:"public_key"`
-		}{r.stamp(), party, officer, pub}
-		var out struct {
-			custody.OfficerKey
-			Receipt api.Receipt `json:"receipt"`
-		}
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/keys", body, &out)
+		k, rc, err := r.c.RegisterKey(r.writeCtx(cmd.Context()), client.NewKey{Party: party, Officer: officer, PublicKey: pub}, r.stamp().OccurredAt)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/keys", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(struct {
+				custody.OfficerKey
+				Receipt api.Receipt `json:"receipt"`
+			}{*k, rc.Receipt})
 		}
 		if err := r.lookup(cmd.Context()); err != nil {
 			return err
 		}
-		p := r.parties[out.Party]
-		r.printf("registered key %s to %s (%s) for officer %s\n", out.ID, p.Code, p.Name, out.Officer)
-		r.printReceipt(out.Receipt, replayed)
+		p := r.parties[k.Party]
+		r.printf("registered key %s to %s (%s) for officer %s\n", k.ID, p.Code, p.Name, k.Officer)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		return nil
 	})
 }

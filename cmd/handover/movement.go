@@ -44,22 +44,16 @@ type movementWritten struct {
 	Receipt api.Receipt `json:"receipt"`
 }
 
-// seat is a place on a manifest as the API takes it.
-type seat struct {
-	Person  string `json:"person"`
-	Vehicle string `json:"vehicle"`
-}
-
 // readManifest reads --manifest-file: one person a line, with the vehicle they
 // ride; the vehicle may be left out when the movement has one.
-func readManifest(r *remote, path string, vehicles []string) ([]seat, error) {
-	var seats []seat
+func readManifest(r *remote, path string, vehicles []string) ([]client.Seat, error) {
+	var seats []client.Seat
 	err := readLines(r.stdin, "--manifest-file", path, func(_ int, f []string) error {
 		switch {
 		case len(f) == 2:
-			seats = append(seats, seat{f[0], f[1]})
+			seats = append(seats, client.Seat{Person: f[0], Vehicle: f[1]})
 		case len(f) == 1 && len(vehicles) == 1:
-			seats = append(seats, seat{f[0], vehicles[0]})
+			seats = append(seats, client.Seat{Person: f[0], Vehicle: vehicles[0]})
 		case len(f) == 1:
 			return fmt.Errorf("name the vehicle after the person (REGNO VEHICLE): the movement has %d vehicles", len(vehicles))
 		default:
@@ -131,16 +125,20 @@ breaches; --override RULE=REASON accepts the breaches of that rule.`,
 	}
 	r := clientFlags(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		var body any
+		var body struct {
+			api.Meta
+			Movement  client.NewMovement         `json:"movement"`
+			Overrides []custody.ManifestOverride `json:"overrides,omitempty"`
+		}
+		ctx, at := r.writeCtx(cmd.Context()), r.stamp().OccurredAt
 		if file != "" {
 			if err := onlyFile(cmd, "transfer", "escort", "mode", "vehicle", "departure", "conditions", "manifest-file", "override"); err != nil {
 				return err
 			}
-			raw, err := fileBody(r, file)
-			if err != nil {
+			if err := fileBody(r, file, &body); err != nil {
 				return err
 			}
-			body = raw
+			ctx, at = r.fileWrite(cmd.Context(), body.Meta)
 		} else {
 			if err := required(cmd, "transfer", "escort", "mode", "vehicle", "departure", "manifest-file"); err != nil {
 				return err
@@ -166,36 +164,22 @@ breaches; --override RULE=REASON accepts the breaches of that rule.`,
 			if err != nil {
 				return err
 			}
-			ovs, err := parseOverrides(overrides)
-			if err != nil {
+			if body.Overrides, err = parseOverrides(overrides); err != nil {
 				return err
 			}
-			var b struct {
-				api.Meta
-				Movement struct {
-					Transfer         uuid.UUID         `json:"transfer"`
-					Escort           string            `json:"escort"`
-					Mode             string            `json:"mode"`
-					Vehicles         []custody.Vehicle `json:"vehicles"`
-					PlannedDeparture time.Time         `json:"planned_departure"`
-					Conditions       string            `json:"conditions,omitempty"`
-					Manifest         []seat            `json:"manifest"`
-				} `json:"movement"`
-				Overrides []custody.ManifestOverride `json:"overrides,omitempty"`
-			}
-			b.Meta = r.meta("")
-			b.Movement.Transfer, b.Movement.Escort, b.Movement.Mode, b.Movement.Vehicles = tid, escort, mode, vs
-			b.Movement.PlannedDeparture, b.Movement.Conditions, b.Movement.Manifest = dep, conditions, seats
-			b.Overrides = ovs
-			body = b
+			body.Movement = client.NewMovement{Transfer: tid, Escort: escort, Mode: custody.Mode(mode), Vehicles: vs,
+				PlannedDeparture: dep, Conditions: conditions, Manifest: seats}
 		}
-		var out movementWritten
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/movements", body, &out)
+		m, rc, err := r.c.PlanMovement(ctx, body.Movement, body.Overrides, at)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/movements", err)
 		}
-		if r.json || quiet {
-			return printCreated(r, raw, quiet, out.ID)
+		out, replayed := movementWritten{MovementState: *m, Receipt: rc.Receipt}, rc.Replayed
+		if r.json {
+			return r.printJSONValue(out)
+		}
+		if quiet {
+			return printCreated(r, nil, quiet, out.ID)
 		}
 		if err := r.lookup(cmd.Context()); err != nil {
 			return err
@@ -365,71 +349,55 @@ may be left out when the movement has a single vehicle).`,
 	}
 	r := clientFlags(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		var body any
+		var body struct {
+			api.Meta
+			Manifest  []client.Seat              `json:"manifest"`
+			Overrides []custody.ManifestOverride `json:"overrides,omitempty"`
+		}
+		ctx, at, version := r.writeCtx(cmd.Context()), r.stamp().OccurredAt, ""
 		if file != "" {
 			if err := onlyFile(cmd, "manifest-file", "override"); err != nil {
 				return err
 			}
-			raw, err := fileBody(r, file)
-			if err != nil {
+			if err := fileBody(r, file, &body); err != nil {
 				return err
 			}
-			body = raw
+			ctx, at = r.fileWrite(cmd.Context(), body.Meta)
 		} else {
 			if err := required(cmd, "manifest-file"); err != nil {
 				return err
 			}
 			// The manifest is checked against the vehicles read here: it replaces
 			// that version of the movement only (If-Match), or is refused (412).
-			m, version, err := r.c.MovementVersion(cmd.Context(), args[0])
+			m, v, err := r.c.MovementVersion(cmd.Context(), args[0])
 			if err != nil {
 				return r.explain(http.MethodGet, "/movements/"+pathID(args[0]), err)
 			}
+			version = v
 			var ids []string
 			for _, v := range m.Vehicles {
 				ids = append(ids, v.ID)
 			}
-			seats, err := readManifest(r, manifest, ids)
-			if err != nil {
+			if body.Manifest, err = readManifest(r, manifest, ids); err != nil {
 				return err
 			}
-			ovs, err := parseOverrides(overrides)
-			if err != nil {
+			if body.Overrides, err = parseOverrides(overrides); err != nil {
 				return err
 			}
-			refs := make([]client.Seat, len(seats))
-			for i, st := range seats {
-				refs[i] = client.Seat{Person: st.Person, Vehicle: st.Vehicle}
-			}
-			set, _, rc, err := r.c.SetManifest(r.writeCtx(cmd.Context()), args[0], refs, ovs, version, r.stamp().OccurredAt)
-			if err != nil {
-				return r.explain(http.MethodPut, "/movements/"+pathID(args[0])+"/manifest", err)
-			}
-			if r.json {
-				return r.printJSONValue(movementWritten{MovementState: *set, Receipt: rc.Receipt})
-			}
-			if err := r.lookup(cmd.Context()); err != nil {
-				return err
-			}
-			r.printf("movement %s: new manifest: %s\n", set.ID, movementLine(r, set))
-			printBreaches(r, set)
-			r.printReceipt(rc.Receipt, rc.Replayed)
-			return nil
 		}
-		var out movementWritten
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPut, "/movements/"+pathID(args[0])+"/manifest", body, &out)
+		set, _, rc, err := r.c.SetManifest(ctx, args[0], body.Manifest, body.Overrides, version, at)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPut, "/movements/"+pathID(args[0])+"/manifest", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(movementWritten{MovementState: *set, Receipt: rc.Receipt})
 		}
 		if err := r.lookup(cmd.Context()); err != nil {
 			return err
 		}
-		r.printf("movement %s: new manifest: %s\n", out.ID, movementLine(r, &out.MovementState))
-		printBreaches(r, &out.MovementState)
-		r.printReceipt(out.Receipt, replayed)
+		r.printf("movement %s: new manifest: %s\n", set.ID, movementLine(r, set))
+		printBreaches(r, set)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		return nil
 	}
 	f := cmd.Flags()

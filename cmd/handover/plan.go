@@ -4,15 +4,13 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
-	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/plan"
 )
 
@@ -60,18 +58,14 @@ the signed handovers still stand before departure.`,
 		if _, err := uuid.Parse(campaign); err != nil {
 			return fmt.Errorf("--campaign: %q is not a campaign id (a UUID)", campaign)
 		}
-		q := url.Values{}
-		q.Set("movements_per_day", strconv.Itoa(perDay))
-		q.Set("movement_size", strconv.Itoa(size))
-		q.Set("vehicles", strconv.Itoa(vehicles))
-		q.Set("seats", strconv.Itoa(seats))
-		q.Set("horizon", strconv.Itoa(horizon))
-		q.Set("safeguard_days", strconv.Itoa(lead))
-		for k, v := range map[string]string{"from": from, "escort": escort} {
-			if v != "" {
-				q.Set(k, v)
+		for name, n := range map[string]int{"movements-per-day": perDay, "movement-size": size, "vehicles": vehicles, "seats": seats, "horizon": horizon} {
+			if n == 0 {
+				return fmt.Errorf("--%s must be at least 1", name)
 			}
 		}
+		opts := client.PlanOptions{From: from, MovementsPerDay: perDay, MovementSize: size, Vehicles: vehicles, Seats: seats,
+			Escort: escort, Horizon: horizon, SafeguardDays: lead}
+		q := opts.Values()
 		path := "/campaigns/" + pathID(campaign) + "/plan"
 		if len(accept) > 0 {
 			if change != "" {
@@ -80,21 +74,19 @@ the signed handovers still stand before departure.`,
 			if err := required(cmd, "legal-basis", "ordered-by"); err != nil {
 				return err
 			}
-			body := map[string]any{"occurred_at": r.stamp().OccurredAt, "movements": accept, "legal_basis": legal, "ordered_by": ordered}
-			var out struct {
-				Movements map[string]uuid.UUID `json:"movements"`
-				Transfers []uuid.UUID          `json:"transfers"`
-				Receipts  []api.Receipt        `json:"receipts"`
+			out, err := r.c.AcceptPlan(r.writeCtx(cmd.Context()), campaign, opts,
+				client.PlanAcceptance{Movements: accept, LegalBasis: legal, OrderedBy: ordered}, r.stamp().OccurredAt)
+			if err != nil {
+				return r.explain(http.MethodPost, path+"/acceptances", err)
 			}
-			raw, replayed, err := r.send(cmd.Context(), http.MethodPost, path+"/acceptances?"+q.Encode(), body, &out)
-			if err != nil || r.json {
-				return orJSON(r, raw, err)
+			if r.json {
+				return r.printJSONValue(out)
 			}
 			for _, k := range accept {
 				r.printf("%s → movement %s (planned)\n", k, out.Movements[k])
 			}
 			r.printf("%s proposed\n", plural(len(out.Transfers), "transfer"))
-			if replayed {
+			if out.Replayed {
 				r.printf("(replayed: the server had already recorded this request)\n")
 			}
 			return nil

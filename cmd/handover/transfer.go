@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handover-project/handover/api"
+	"github.com/handover-project/handover/client"
 	"github.com/handover-project/handover/custody"
 )
 
@@ -67,16 +68,19 @@ that ordered it. It prints the safeguards the policy requires of them.`,
 	}
 	r := clientFlags(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		var body any
+		var body struct {
+			api.Meta
+			Transfer client.NewTransfer `json:"transfer"`
+		}
+		ctx, at := r.writeCtx(cmd.Context()), r.stamp().OccurredAt
 		if file != "" {
 			if err := onlyFile(cmd, "from", "to", "legal-basis", "ordered-by", "campaign", "priority", "person", "persons-file"); err != nil {
 				return err
 			}
-			raw, err := fileBody(r, file)
-			if err != nil {
+			if err := fileBody(r, file, &body); err != nil {
 				return err
 			}
-			body = raw
+			ctx, at = r.fileWrite(cmd.Context(), body.Meta)
 		} else {
 			if err := required(cmd, "from", "to", "legal-basis", "ordered-by"); err != nil {
 				return err
@@ -88,35 +92,23 @@ that ordered it. It prints the safeguards the policy requires of them.`,
 			if len(refs) == 0 {
 				return fmt.Errorf("name the persons with --persons-file FILE (one registration number a line) or --person REF")
 			}
-			var b struct {
-				api.Meta
-				Transfer struct {
-					Campaign   string   `json:"campaign,omitempty"`
-					From       string   `json:"from"`
-					To         string   `json:"to"`
-					LegalBasis string   `json:"legal_basis"`
-					OrderedBy  string   `json:"ordered_by"`
-					Priority   string   `json:"priority,omitempty"`
-					Persons    []string `json:"persons"`
-				} `json:"transfer"`
-			}
-			b.Meta = r.meta("")
-			b.Transfer.Campaign, b.Transfer.From, b.Transfer.To = campaign, from, to
-			b.Transfer.LegalBasis, b.Transfer.OrderedBy, b.Transfer.Priority, b.Transfer.Persons = basis, orderedBy, priority, refs
-			body = b
+			body.Transfer = client.NewTransfer{Campaign: campaign, From: from, To: to, LegalBasis: basis, OrderedBy: orderedBy, Priority: priority, Persons: refs}
 		}
-		var out transferWritten
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/transfers", body, &out)
+		t, rc, err := r.c.ProposeTransfer(ctx, body.Transfer, at)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/transfers", err)
 		}
-		if r.json || quiet {
-			return printCreated(r, raw, quiet, out.ID)
+		out := transferWritten{TransferState: *t, Receipt: rc.Receipt}
+		if r.json {
+			return r.printJSONValue(out)
 		}
+		if quiet {
+			return printCreated(r, nil, quiet, out.ID)
+		}
+		replayed := rc.Replayed
 		if err := r.lookup(cmd.Context()); err != nil {
 			return err
 		}
-		t := &out.TransferState
 		r.printf("transfer %s: %s\n", t.ID, transferLine(r, t))
 		r.printf("safeguards to record: %s\n", requiredCount(t))
 		r.printReceipt(out.Receipt, replayed)

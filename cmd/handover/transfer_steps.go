@@ -45,16 +45,20 @@ risk assessment prepared as JSON.`,
 	fields := []string{"kind", "met", "not-met", "finding", "evidence", "assessor", "interview", "objected", "objection",
 		"torture", "persecution", "death-penalty", "assurances", "monitoring", "person", "persons-file"}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		var body any
+		var body struct {
+			api.Meta
+			Persons   []string          `json:"persons"`
+			Safeguard custody.Safeguard `json:"safeguard"`
+		}
+		ctx, at := r.writeCtx(cmd.Context()), r.stamp().OccurredAt
 		if file != "" {
 			if err := onlyFile(cmd, fields...); err != nil {
 				return err
 			}
-			raw, err := fileBody(r, file)
-			if err != nil {
+			if err := fileBody(r, file, &body); err != nil {
 				return err
 			}
-			body = raw
+			ctx, at = r.fileWrite(cmd.Context(), body.Meta)
 		} else {
 			if err := required(cmd, "kind", "finding"); err != nil {
 				return err
@@ -75,25 +79,16 @@ risk assessment prepared as JSON.`,
 				risk.Torture, risk.Persecution, risk.DeathPenalty = custody.RiskFinding(torture), custody.RiskFinding(persecution), custody.RiskFinding(deathPenalty)
 				g.Risk = &risk
 			}
-			rc, err := r.c.RecordSafeguard(r.writeCtx(cmd.Context()), args[0], refs, g, r.stamp().OccurredAt)
-			if err != nil {
-				return r.explain(http.MethodPost, "/transfers/"+pathID(args[0])+"/safeguards", err)
-			}
-			if r.json {
-				return r.printJSONValue(rc.Receipt)
-			}
-			r.printReceipt(rc.Receipt, rc.Replayed)
-			return printStanding(cmd, r, args[0])
+			body.Persons, body.Safeguard = refs, g
 		}
-		var out api.Receipt
-		raw, replayed, err := r.send(cmd.Context(), http.MethodPost, "/transfers/"+pathID(args[0])+"/safeguards", body, &out)
+		rc, err := r.c.RecordSafeguard(ctx, args[0], body.Persons, body.Safeguard, at)
 		if err != nil {
-			return err
+			return r.explain(http.MethodPost, "/transfers/"+pathID(args[0])+"/safeguards", err)
 		}
 		if r.json {
-			return r.printJSON(raw)
+			return r.printJSONValue(rc.Receipt)
 		}
-		r.printReceipt(out, replayed)
+		r.printReceipt(rc.Receipt, rc.Replayed)
 		return printStanding(cmd, r, args[0])
 	}
 	f := cmd.Flags()
