@@ -21,8 +21,9 @@ const searchWork = 40_000
 // (alone, and with deadline sites served first), and no slot forced to a deadline
 // site. (Counting half-full convoys, which Make also tries, never found a better
 // neighbour on the instances compared with the exact solver.)
-var repairs = []strategy{{false, 1, false, false, false, false}, {false, 1, false, true, false, false}, {false, 1, true, false, false, false},
-	{false, 1, false, false, true, false}, {false, 1, false, false, false, true}, {true, 1, false, false, true, false}}
+var repairs = []strategy{{false, 1, false, false, false, false, false}, {false, 1, false, true, false, false, false}, {false, 1, true, false, false, false, false},
+	{false, 1, false, false, true, false, false}, {false, 1, false, false, false, true, false}, {true, 1, false, false, true, false, false},
+	{false, 1, false, false, false, false, true}}
 
 // improve searches around plan cur by large neighbourhoods: it takes some
 // movements out (one, two, all of a site, every one from a day on), keeps the others

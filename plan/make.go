@@ -64,11 +64,12 @@ type strategy struct {
 	largestFirst   bool // within a ready day and priority, larger households first (more persons per scarce place)
 	reserve        bool // leave the places of each category that sites due earlier still need
 	unforced       bool // never force a slot to a deadline site (a neighbour may need it elsewhere)
+	dense          bool // empty a vehicle and fill the movement again when that moves more persons (see denser)
 }
 
-var strategies = []strategy{{false, 1, false, false, false, false}, {false, 2, false, false, false, false}, {true, 1, false, false, false, false},
-	{false, 1, true, false, false, false}, {true, 2, true, false, false, false}, {false, 1, false, true, false, false}, {true, 1, false, true, false, false},
-	{false, 1, false, false, true, false}}
+var strategies = []strategy{{false, 1, false, false, false, false, false}, {false, 2, false, false, false, false, false}, {true, 1, false, false, false, false, false},
+	{false, 1, true, false, false, false, false}, {true, 2, true, false, false, false, false}, {false, 1, false, true, false, false, false}, {true, 1, false, true, false, false, false},
+	{false, 1, false, false, true, false, false}, {false, 1, false, false, false, false, true}, {true, 1, false, false, false, false, true}}
 
 // use sets the planner's strategy, ordering the units at each site for it.
 func (p *planner) use(st strategy) {
@@ -335,7 +336,12 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 				key[4] = -key[4]
 			}
 			if urgent || p.strategy.deadlinesFirst {
+				// A site already past its deadline has no lateness left to
+				// save: the sites still due come first.
 				key[0] = dl
+				if dl < 0 {
+					key[0] = 1 << 29
+				}
 			}
 			if best == nil || less(key, bestKey) {
 				best, bestKey = m, key
@@ -386,11 +392,9 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 	// Fill in order; when a unit misses for want of a vehicle of its class with room,
 	// trade vehicles between two classes (a larger one to the class that lacks seats,
 	// when both loads still fit) and fill again, at most once per vehicle.
-	for range len(l.vehicles) + 1 {
-		missed := p.fillLoad(l, s, r, d, on)
-		if missed == nil || !l.trade(missed) {
-			break
-		}
+	p.pack(l, s, r, d, on)
+	if p.strategy.dense && base == nil {
+		l = p.denser(l, s, r, d, k)
 	}
 	if len(l.units) == 0 {
 		return nil
@@ -399,6 +403,66 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 		return base
 	}
 	return &planned{day: d, slot: k, site: s, recv: r, load: l}
+}
+
+// pack fills l from site s for receiver r on day d; on is the set of units already on
+// it (or to leave off). When a unit misses for want of a vehicle of its class with
+// room, it trades vehicles between two classes (a larger one to the class that lacks
+// seats, when both loads still fit) and fills again, at most once per vehicle.
+func (p *planner) pack(l *load, s *siteState, r *recvState, d int, on map[*unit]bool) {
+	for range len(l.vehicles) + 1 {
+		missed := p.fillLoad(l, s, r, d, on)
+		if missed == nil || !l.trade(missed) {
+			break
+		}
+	}
+}
+
+// denser improves a new movement's load l by emptying one vehicle: its units are
+// left off and the movement is filled again in the site's order. It keeps the
+// fullest such load that moves more persons with no less priority weight, and tries
+// again, until none moves more. A vehicle half filled by one class may so carry a
+// whole household or a fuller class (a deadline site's last slot can then leave fewer
+// persons behind).
+func (p *planner) denser(l *load, s *siteState, r *recvState, d, k int) *load {
+	for l.total < l.limit {
+		var best *load
+		for i := range l.vehicles {
+			if l.class[i] == 0 {
+				continue
+			}
+			off := map[*unit]bool{}
+			for j, u := range l.units {
+				if l.where[j] == i {
+					off[u] = true
+				}
+			}
+			m := newLoad(p.req.Convoys[k], p.req.MovementSize)
+			m.spare = l.spare
+			p.pack(m, s, r, d, off)
+			if m.total > l.total && p.weight(m) >= p.weight(l) && (best == nil || m.total > best.total) {
+				best = m
+			}
+		}
+		if best == nil {
+			break
+		}
+		l = best
+	}
+	return l
+}
+
+// weight is the priority weight of a load's persons (group g of G weighs G-g).
+func (p *planner) weight(l *load) int {
+	g, w := len(p.in.Priorities), 0
+	for _, u := range l.units {
+		for _, per := range u.members {
+			if per.Priority >= 0 && per.Priority < g {
+				w += g - per.Priority
+			}
+		}
+	}
+	return w
 }
 
 // spare is, by category, the places over every receiver that site s may take on
