@@ -111,6 +111,7 @@ type siteState struct {
 	Site
 	deadline int // day index of the deadline; -1 without one
 	pending  []*unit
+	limit    int // the most movements it may have before its deadline; -1: no limit
 }
 
 type recvState struct {
@@ -153,7 +154,7 @@ func newPlanner(in *Input, req *Request) (*planner, error) {
 	}
 	p := &planner{in: in, req: req, siteByID: map[uuid.UUID]*siteState{}, taken: map[[2]int]bool{}}
 	for _, s := range in.Sites {
-		st := &siteState{Site: s, deadline: -1}
+		st := &siteState{Site: s, deadline: -1, limit: -1}
 		if !s.Deadline.IsZero() {
 			st.deadline = req.dayOf(s.Deadline)
 		}
@@ -273,7 +274,11 @@ func (p *planner) forced(d int) int {
 		}
 		if persons > 0 {
 			per := max(1, p.perMove/max(1, p.strategy.caution))
-			ns = append(ns, need{s.deadline, (persons + per - 1) / per})
+			n := (persons + per - 1) / per
+			if s.limit >= 0 {
+				n = min(n, max(0, s.limit-p.early(s)))
+			}
+			ns = append(ns, need{s.deadline, n})
 		}
 	}
 	slices.SortFunc(ns, func(a, b need) int { return cmp.Compare(a.deadline, b.deadline) })
@@ -309,7 +314,7 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 				break
 			}
 		}
-		if !ready {
+		if !ready || (s.limit >= 0 && d < s.deadline && p.early(s) >= s.limit) {
 			continue
 		}
 		dl := 1 << 30
@@ -353,6 +358,17 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 	}
 	p.commit(best)
 	return true
+}
+
+// early is how many movements site s has before its deadline so far.
+func (p *planner) early(s *siteState) int {
+	n := 0
+	for _, m := range p.moves {
+		if m.site == s && m.day < s.deadline {
+			n++
+		}
+	}
+	return n
 }
 
 func less(a, b [5]int) bool {
