@@ -434,8 +434,9 @@ func (p *planner) pack(l *load, s *siteState, r *recvState, d int, on map[*unit]
 	}
 }
 
-// denser improves a new movement's load l by emptying one vehicle: its units are
-// left off and the movement is filled again in the site's order. It keeps the
+// denser improves a new movement's load l by emptying one vehicle (its units are
+// left off and the movement is filled again in the site's order), or by trading two
+// vehicles' classes (the movement filled again with each vehicle's class fixed). It keeps the
 // fullest such load that moves more persons with no less priority weight, and tries
 // again, until none moves more. A vehicle half filled by one class may so carry a
 // whole household or a fuller class (a deadline site's last slot can then leave fewer
@@ -458,6 +459,26 @@ func (p *planner) denser(l *load, s *siteState, r *recvState, d, k int) *load {
 			p.pack(m, s, r, d, off)
 			if m.total > l.total && p.weight(m) >= p.weight(l) && (best == nil || m.total > best.total) {
 				best = m
+			}
+			// Or vehicle i's class given to vehicle j and j's to i, every
+			// vehicle keeping its class, and the movement filled again.
+			for j := range l.vehicles {
+				if l.class[j] == l.class[i] || l.vehicles[j].Seats == l.vehicles[i].Seats {
+					continue
+				}
+				m := newLoad(p.req.Convoys[k], p.req.MovementSize)
+				m.spare = l.spare
+				copy(m.class, l.class)
+				m.class[i], m.class[j] = l.class[j], l.class[i]
+				p.pack(m, s, r, d, map[*unit]bool{})
+				for v := range m.class {
+					if m.used[v] == 0 {
+						m.class[v] = 0
+					}
+				}
+				if m.total > l.total && p.weight(m) >= p.weight(l) && (best == nil || m.total > best.total) {
+					best = m
+				}
 			}
 		}
 		if best == nil {
