@@ -317,11 +317,11 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 		if !ready || (s.limit >= 0 && d < s.deadline && p.early(s) >= s.limit) {
 			continue
 		}
+		// A site past its deadline has no lateness left to save: it ranks as a
+		// site without one.
 		dl := 1 << 30
 		if s.deadline > d {
 			dl = s.deadline
-		} else if s.deadline >= 0 {
-			dl = -1 // already past: as urgent as can be
 		}
 		for _, r := range p.recvs {
 			m := p.build(s, r, d, k, nil)
@@ -341,12 +341,7 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 				key[4] = -key[4]
 			}
 			if urgent || p.strategy.deadlinesFirst {
-				// A site already past its deadline has no lateness left to
-				// save: the sites still due come first.
 				key[0] = dl
-				if dl < 0 {
-					key[0] = 1 << 29
-				}
 			}
 			if best == nil || less(key, bestKey) {
 				best, bestKey = m, key
@@ -435,13 +430,18 @@ func (p *planner) pack(l *load, s *siteState, r *recvState, d int, on map[*unit]
 }
 
 // denser improves a new movement's load l by emptying one vehicle (its units are
-// left off and the movement is filled again in the site's order), or by trading two
-// vehicles' classes (the movement filled again with each vehicle's class fixed). It keeps the
-// fullest such load that moves more persons with no less priority weight, and tries
+// left off and the movement is filled again in the site's order), or by giving one
+// vehicle another class or trading two vehicles' classes (the movement filled again
+// with each vehicle's class fixed). It keeps the
+// fullest such load that moves more persons with no less priority weight (any,
+// before the site's deadline), and tries
 // again, until none moves more. A vehicle half filled by one class may so carry a
 // whole household or a fuller class (a deadline site's last slot can then leave fewer
 // persons behind).
 func (p *planner) denser(l *load, s *siteState, r *recvState, d, k int) *load {
+	// Before a site's deadline, moving more persons counts first (lateness is the
+	// first tier of the Objective), priority weight or not.
+	due := d < s.deadline
 	for l.total < l.limit {
 		var best *load
 		for i := range l.vehicles {
@@ -457,26 +457,38 @@ func (p *planner) denser(l *load, s *siteState, r *recvState, d, k int) *load {
 			m := newLoad(p.req.Convoys[k], p.req.MovementSize)
 			m.spare = l.spare
 			p.pack(m, s, r, d, off)
-			if m.total > l.total && p.weight(m) >= p.weight(l) && (best == nil || m.total > best.total) {
+			if m.total > l.total && (due || p.weight(m) >= p.weight(l)) && (best == nil || m.total > best.total) {
 				best = m
 			}
-			// Or vehicle i's class given to vehicle j and j's to i, every
-			// vehicle keeping its class, and the movement filled again.
-			for j := range l.vehicles {
-				if l.class[j] == l.class[i] || l.vehicles[j].Seats == l.vehicles[i].Seats {
-					continue
+			// Or vehicle i given another class, or vehicle i's class given to
+			// vehicle j and j's to i, every other vehicle keeping its class, and
+			// the movement filled again.
+			var recolour [][]class
+			for c := classMen; c <= classAlone; c++ {
+				if c != l.class[i] {
+					cs := slices.Clone(l.class)
+					cs[i] = c
+					recolour = append(recolour, cs)
 				}
+			}
+			for j := range l.vehicles {
+				if l.class[j] != l.class[i] && l.vehicles[j].Seats != l.vehicles[i].Seats {
+					cs := slices.Clone(l.class)
+					cs[i], cs[j] = l.class[j], l.class[i]
+					recolour = append(recolour, cs)
+				}
+			}
+			for _, cs := range recolour {
 				m := newLoad(p.req.Convoys[k], p.req.MovementSize)
 				m.spare = l.spare
-				copy(m.class, l.class)
-				m.class[i], m.class[j] = l.class[j], l.class[i]
+				m.class = cs
 				p.pack(m, s, r, d, map[*unit]bool{})
 				for v := range m.class {
 					if m.used[v] == 0 {
 						m.class[v] = 0
 					}
 				}
-				if m.total > l.total && p.weight(m) >= p.weight(l) && (best == nil || m.total > best.total) {
+				if m.total > l.total && (due || p.weight(m) >= p.weight(l)) && (best == nil || m.total > best.total) {
 					best = m
 				}
 			}
