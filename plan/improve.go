@@ -121,7 +121,9 @@ func improve(base *planner, cur *Plan) *Plan {
 			out := make([]*planner, n)
 			var wg sync.WaitGroup
 			for i := range n {
-				wg.Go(func() { out[i] = base.rebuild(tries[i].st, cur, tries[i].drop, tries[i].first, tries[i].hold, tries[i].limit) })
+				wg.Go(func() {
+					out[i] = base.rebuild(tries[i].st, cur, tries[i].drop, tries[i].first, tries[i].hold, tries[i].limit)
+				})
 			}
 			wg.Wait()
 			// Only the neighbours up to the one taken are charged, so that the
