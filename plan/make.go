@@ -45,13 +45,21 @@ func Make(in *Input, req Request) (*Plan, error) {
 		})
 	}
 	wg.Wait()
+	// The search starts from the best plan of the plain strategies and from the
+	// best of the dense ones: a dense plan may score better at first and yet lead
+	// the search to a worse end (it moves more persons early, with fewer classes).
 	var best *Plan
-	for _, pl := range plans {
-		if best == nil || pl.Objective.Less(best.Objective) {
+	for _, from := range [][]*Plan{plans[:firstDense], plans[firstDense:]} {
+		var start *Plan
+		for _, pl := range from {
+			if start == nil || pl.Objective.Less(start.Objective) {
+				start = pl
+			}
+		}
+		if pl := improve(base, start); best == nil || pl.Objective.Less(best.Objective) {
 			best = pl
 		}
 	}
-	best = improve(base, best)
 	renumber(best)
 	return best, nil
 }
@@ -66,6 +74,9 @@ type strategy struct {
 	unforced       bool // never force a slot to a deadline site (a neighbour may need it elsewhere)
 	dense          bool // empty a vehicle and fill the movement again when that moves more persons (see denser)
 }
+
+// firstDense is the index of the first dense strategy; those before are plain.
+const firstDense = 8
 
 var strategies = []strategy{{false, 1, false, false, false, false, false}, {false, 2, false, false, false, false, false}, {true, 1, false, false, false, false, false},
 	{false, 1, true, false, false, false, false}, {true, 2, true, false, false, false, false}, {false, 1, false, true, false, false, false}, {true, 1, false, true, false, false, false},
