@@ -9,6 +9,9 @@ import (
 	"testing"
 )
 
+// optima: go test ./plan -run TestSweepWithinOnePercent -optima -timeout 0 (CBC takes
+// several minutes over the 39 instances, more than the default timeout on a busy
+// machine).
 var optima = flag.Bool("optima", false, "solve the sweep's instances with CBC and rewrite testdata/sweep-optima.json")
 
 // optimumFile holds the exact optimum of each sweep instance, found by CBC under
@@ -81,7 +84,7 @@ func readOptima(t *testing.T) []sweepCase {
 		same = cs[i].Persons == want[i].Persons && cs[i].Seed == want[i].Seed
 	}
 	if !same {
-		t.Fatalf("%s does not list the sweep's instances (go test ./plan -run Sweep -optima to solve them again)", file)
+		t.Fatalf("%s does not list the sweep's instances (go test ./plan -run Sweep -optima -timeout 0 to solve them again)", file)
 	}
 	return cs
 }
