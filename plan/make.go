@@ -76,7 +76,7 @@ type strategy struct {
 }
 
 // firstDense is the index of the first dense strategy; those before are plain.
-const firstDense = 8
+var firstDense = slices.IndexFunc(strategies, func(st strategy) bool { return st.dense })
 
 var strategies = []strategy{{false, 1, false, false, false, false, false}, {false, 2, false, false, false, false, false}, {true, 1, false, false, false, false, false},
 	{false, 1, true, false, false, false, false}, {true, 2, true, false, false, false, false}, {false, 1, false, true, false, false, false}, {true, 1, false, true, false, false, false},
@@ -316,7 +316,6 @@ func (p *planner) forced(d int) int {
 func (p *planner) fill(d, k int, urgent bool) bool {
 	var best *planned
 	var bestKey [5]int
-	g := len(p.in.Priorities)
 	for _, s := range p.sites {
 		ready := false
 		for _, u := range s.pending {
@@ -339,15 +338,7 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 			if m == nil {
 				continue
 			}
-			weight := 0
-			for _, u := range m.load.units {
-				for _, per := range u.members {
-					if per.Priority >= 0 && per.Priority < g {
-						weight += g - per.Priority
-					}
-				}
-			}
-			key := [5]int{0, -weight, dl, -m.load.total, -freeOf(r)}
+			key := [5]int{0, -p.weight(m.load), dl, -m.load.total, -freeOf(r)}
 			if p.strategy.tightest {
 				key[4] = -key[4]
 			}
@@ -411,9 +402,6 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 	if p.strategy.reserve {
 		l.spare = p.spare(s, d)
 	}
-	// Fill in order; when a unit misses for want of a vehicle of its class with room,
-	// trade vehicles between two classes (a larger one to the class that lacks seats,
-	// when both loads still fit) and fill again, at most once per vehicle.
 	p.pack(l, s, r, d, on)
 	if p.strategy.dense && base == nil {
 		l = p.denser(l, s, r, d, k)
@@ -443,12 +431,11 @@ func (p *planner) pack(l *load, s *siteState, r *recvState, d int, on map[*unit]
 // denser improves a new movement's load l by emptying one vehicle (its units are
 // left off and the movement is filled again in the site's order), or by giving one
 // vehicle another class or trading two vehicles' classes (the movement filled again
-// with each vehicle's class fixed). It keeps the
-// fullest such load that moves more persons with no less priority weight (any,
-// before the site's deadline), and tries
+// with each vehicle's class fixed). It keeps the fullest such load that moves more
+// persons with no less priority weight (any, before the site's deadline), and tries
 // again, until none moves more. A vehicle half filled by one class may so carry a
-// whole household or a fuller class (a deadline site's last slot can then leave fewer
-// persons behind).
+// whole household or a fuller class (a deadline site's last slot can then leave
+// fewer persons behind).
 func (p *planner) denser(l *load, s *siteState, r *recvState, d, k int) *load {
 	// Before a site's deadline, moving more persons counts first (lateness is the
 	// first tier of the Objective), priority weight or not.
