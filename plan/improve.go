@@ -21,8 +21,9 @@ const searchWork = 40_000
 // (alone, and with deadline sites served first), and no slot forced to a deadline
 // site. (Counting half-full convoys, which Make also tries, never found a better
 // neighbour on the instances compared with the exact solver.)
-var repairs = []strategy{{false, 1, false, false, false, false}, {false, 1, false, true, false, false}, {false, 1, true, false, false, false},
-	{false, 1, false, false, true, false}, {false, 1, false, false, false, true}, {true, 1, false, false, true, false}}
+var repairs = []strategy{{false, 1, false, false, false, false, false}, {false, 1, false, true, false, false, false}, {false, 1, true, false, false, false, false},
+	{false, 1, false, false, true, false, false}, {false, 1, false, false, false, true, false}, {true, 1, false, false, true, false, false},
+	{false, 1, false, false, false, false, true}}
 
 // improve searches around plan cur by large neighbourhoods: it takes some
 // movements out (one, two, all of a site, every one from a day on), keeps the others
@@ -42,6 +43,7 @@ func improve(base *planner, cur *Plan) *Plan {
 		st    strategy
 		first bool
 		hold  map[*unit]bool
+		limit map[uuid.UUID]int
 	}
 	unitOf := map[uuid.UUID]*unit{}
 	for _, s := range base.sites {
@@ -52,21 +54,39 @@ func improve(base *planner, cur *Plan) *Plan {
 		}
 	}
 	for budget > 0 {
+		// Each deadline site held to one movement fewer before its deadline,
+		// every movement planned again: a site due early may leave a few persons
+		// behind so that a site due later, whose classes need more vehicles, leaves
+		// fewer.
+		all := map[string]bool{}
+		for _, m := range cur.Movements {
+			all[m.Key] = true
+		}
+		early := map[uuid.UUID]int{}
+		for _, m := range cur.Movements {
+			if s := base.siteByID[m.From]; s != nil && s.deadline >= 0 && m.Day < s.deadline {
+				early[m.From]++
+			}
+		}
 		var tries []try
+		for _, s := range base.sites {
+			if early[s.ID] > 0 {
+				for _, rs := range repairs {
+					tries = append(tries, try{all, rs, false, nil, map[uuid.UUID]int{s.ID: early[s.ID] - 1}})
+				}
+			}
+		}
+		// Then movements taken out.
 		for _, drop := range neighbourhoods(cur) {
 			for _, first := range []bool{false, true} {
 				for _, st := range repairs {
-					tries = append(tries, try{drop, st, first, nil})
+					tries = append(tries, try{drop, st, first, nil, nil})
 				}
 			}
 		}
 		// Then each unit held back in turn, every movement planned again and the
 		// unit last: planning one person last may save a vehicle, or a slot
 		// another site needs more.
-		all := map[string]bool{}
-		for _, m := range cur.Movements {
-			all[m.Key] = true
-		}
 		// And each class of a site held back whole (a class may cost a vehicle
 		// for few persons).
 		held := map[*unit]bool{}
@@ -77,7 +97,7 @@ func improve(base *planner, cur *Plan) *Plan {
 				if u := unitOf[st.Person]; u != nil && !held[u] {
 					held[u] = true
 					for _, rs := range repairs {
-						tries = append(tries, try{all, rs, false, map[*unit]bool{u: true}})
+						tries = append(tries, try{all, rs, false, map[*unit]bool{u: true}, nil})
 					}
 					k := [2]int{slices.IndexFunc(base.sites, func(s *siteState) bool { return s.ID == u.site }), int(u.class)}
 					if groups[k] == nil {
@@ -91,7 +111,7 @@ func improve(base *planner, cur *Plan) *Plan {
 		for _, k := range order {
 			if len(groups[k]) > 1 {
 				for _, rs := range repairs {
-					tries = append(tries, try{all, rs, false, groups[k]})
+					tries = append(tries, try{all, rs, false, groups[k], nil})
 				}
 			}
 		}
@@ -101,7 +121,9 @@ func improve(base *planner, cur *Plan) *Plan {
 			out := make([]*planner, n)
 			var wg sync.WaitGroup
 			for i := range n {
-				wg.Go(func() { out[i] = base.rebuild(tries[i].st, cur, tries[i].drop, tries[i].first, tries[i].hold) })
+				wg.Go(func() {
+					out[i] = base.rebuild(tries[i].st, cur, tries[i].drop, tries[i].first, tries[i].hold, tries[i].limit)
+				})
 			}
 			wg.Wait()
 			// Only the neighbours up to the one taken are charged, so that the
@@ -182,9 +204,12 @@ func byLoad(pl *Plan) []Movement {
 // the others left). With first, the kept movements are topped up before
 // anything else (as Replan does); otherwise when the schedule reaches each, after
 // the free slots before it.
-func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bool, hold map[*unit]bool) *planner {
+func (p *planner) rebuild(st strategy, cur *Plan, drop map[string]bool, first bool, hold map[*unit]bool, limit map[uuid.UUID]int) *planner {
 	q := p.clone()
 	q.use(st)
+	for id, n := range limit {
+		q.siteByID[id].limit = n
+	}
 	kept := q.seed(cur, drop, false)
 	held := map[*siteState][]*unit{}
 	for _, s := range q.sites {

@@ -45,13 +45,21 @@ func Make(in *Input, req Request) (*Plan, error) {
 		})
 	}
 	wg.Wait()
+	// The search starts from the best plan of the plain strategies and from the
+	// best of the dense ones: a dense plan may score better at first and yet lead
+	// the search to a worse end (it moves more persons early, with fewer classes).
 	var best *Plan
-	for _, pl := range plans {
-		if best == nil || pl.Objective.Less(best.Objective) {
+	for _, from := range [][]*Plan{plans[:firstDense], plans[firstDense:]} {
+		var start *Plan
+		for _, pl := range from {
+			if start == nil || pl.Objective.Less(start.Objective) {
+				start = pl
+			}
+		}
+		if pl := improve(base, start); best == nil || pl.Objective.Less(best.Objective) {
 			best = pl
 		}
 	}
-	best = improve(base, best)
 	renumber(best)
 	return best, nil
 }
@@ -64,11 +72,15 @@ type strategy struct {
 	largestFirst   bool // within a ready day and priority, larger households first (more persons per scarce place)
 	reserve        bool // leave the places of each category that sites due earlier still need
 	unforced       bool // never force a slot to a deadline site (a neighbour may need it elsewhere)
+	dense          bool // empty a vehicle and fill the movement again when that moves more persons (see denser)
 }
 
-var strategies = []strategy{{false, 1, false, false, false, false}, {false, 2, false, false, false, false}, {true, 1, false, false, false, false},
-	{false, 1, true, false, false, false}, {true, 2, true, false, false, false}, {false, 1, false, true, false, false}, {true, 1, false, true, false, false},
-	{false, 1, false, false, true, false}}
+// firstDense is the index of the first dense strategy; those before are plain.
+var firstDense = slices.IndexFunc(strategies, func(st strategy) bool { return st.dense })
+
+var strategies = []strategy{{false, 1, false, false, false, false, false}, {false, 2, false, false, false, false, false}, {true, 1, false, false, false, false, false},
+	{false, 1, true, false, false, false, false}, {true, 2, true, false, false, false, false}, {false, 1, false, true, false, false, false}, {true, 1, false, true, false, false, false},
+	{false, 1, false, false, true, false, false}, {false, 1, false, false, false, false, true}, {true, 1, false, false, false, false, true}}
 
 // use sets the planner's strategy, ordering the units at each site for it.
 func (p *planner) use(st strategy) {
@@ -110,6 +122,7 @@ type siteState struct {
 	Site
 	deadline int // day index of the deadline; -1 without one
 	pending  []*unit
+	limit    int // the most movements it may have before its deadline; -1: no limit
 }
 
 type recvState struct {
@@ -152,7 +165,7 @@ func newPlanner(in *Input, req *Request) (*planner, error) {
 	}
 	p := &planner{in: in, req: req, siteByID: map[uuid.UUID]*siteState{}, taken: map[[2]int]bool{}}
 	for _, s := range in.Sites {
-		st := &siteState{Site: s, deadline: -1}
+		st := &siteState{Site: s, deadline: -1, limit: -1}
 		if !s.Deadline.IsZero() {
 			st.deadline = req.dayOf(s.Deadline)
 		}
@@ -272,7 +285,11 @@ func (p *planner) forced(d int) int {
 		}
 		if persons > 0 {
 			per := max(1, p.perMove/max(1, p.strategy.caution))
-			ns = append(ns, need{s.deadline, (persons + per - 1) / per})
+			n := (persons + per - 1) / per
+			if s.limit >= 0 {
+				n = min(n, max(0, s.limit-p.early(s)))
+			}
+			ns = append(ns, need{s.deadline, n})
 		}
 	}
 	slices.SortFunc(ns, func(a, b need) int { return cmp.Compare(a.deadline, b.deadline) })
@@ -299,7 +316,6 @@ func (p *planner) forced(d int) int {
 func (p *planner) fill(d, k int, urgent bool) bool {
 	var best *planned
 	var bestKey [5]int
-	g := len(p.in.Priorities)
 	for _, s := range p.sites {
 		ready := false
 		for _, u := range s.pending {
@@ -308,29 +324,21 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 				break
 			}
 		}
-		if !ready {
+		if !ready || (s.limit >= 0 && d < s.deadline && p.early(s) >= s.limit) {
 			continue
 		}
+		// A site past its deadline has no lateness left to save: it ranks as a
+		// site without one.
 		dl := 1 << 30
 		if s.deadline > d {
 			dl = s.deadline
-		} else if s.deadline >= 0 {
-			dl = -1 // already past: as urgent as can be
 		}
 		for _, r := range p.recvs {
 			m := p.build(s, r, d, k, nil)
 			if m == nil {
 				continue
 			}
-			weight := 0
-			for _, u := range m.load.units {
-				for _, per := range u.members {
-					if per.Priority >= 0 && per.Priority < g {
-						weight += g - per.Priority
-					}
-				}
-			}
-			key := [5]int{0, -weight, dl, -m.load.total, -freeOf(r)}
+			key := [5]int{0, -p.weight(m.load), dl, -m.load.total, -freeOf(r)}
 			if p.strategy.tightest {
 				key[4] = -key[4]
 			}
@@ -347,6 +355,17 @@ func (p *planner) fill(d, k int, urgent bool) bool {
 	}
 	p.commit(best)
 	return true
+}
+
+// early is how many movements site s has before its deadline so far.
+func (p *planner) early(s *siteState) int {
+	n := 0
+	for _, m := range p.moves {
+		if m.site == s && m.day < s.deadline {
+			n++
+		}
+	}
+	return n
 }
 
 func less(a, b [5]int) bool {
@@ -383,14 +402,9 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 	if p.strategy.reserve {
 		l.spare = p.spare(s, d)
 	}
-	// Fill in order; when a unit misses for want of a vehicle of its class with room,
-	// trade vehicles between two classes (a larger one to the class that lacks seats,
-	// when both loads still fit) and fill again, at most once per vehicle.
-	for range len(l.vehicles) + 1 {
-		missed := p.fillLoad(l, s, r, d, on)
-		if missed == nil || !l.trade(missed) {
-			break
-		}
+	p.pack(l, s, r, d, on)
+	if p.strategy.dense && base == nil {
+		l = p.denser(l, s, r, d, k)
 	}
 	if len(l.units) == 0 {
 		return nil
@@ -399,6 +413,103 @@ func (p *planner) build(s *siteState, r *recvState, d, k int, base *planned) *pl
 		return base
 	}
 	return &planned{day: d, slot: k, site: s, recv: r, load: l}
+}
+
+// pack fills l from site s for receiver r on day d; on is the set of units already on
+// it (or to leave off). When a unit misses for want of a vehicle of its class with
+// room, it trades vehicles between two classes (a larger one to the class that lacks
+// seats, when both loads still fit) and fills again, at most once per vehicle.
+func (p *planner) pack(l *load, s *siteState, r *recvState, d int, on map[*unit]bool) {
+	for range len(l.vehicles) + 1 {
+		missed := p.fillLoad(l, s, r, d, on)
+		if missed == nil || !l.trade(missed) {
+			break
+		}
+	}
+}
+
+// denser improves a new movement's load l by emptying one vehicle (its units are
+// left off and the movement is filled again in the site's order), or by giving one
+// vehicle another class or trading two vehicles' classes (the movement filled again
+// with each vehicle's class fixed). It keeps the fullest such load that moves more
+// persons with no less priority weight (any, before the site's deadline), and tries
+// again, until none moves more. A vehicle half filled by one class may so carry a
+// whole household or a fuller class (a deadline site's last slot can then leave
+// fewer persons behind).
+func (p *planner) denser(l *load, s *siteState, r *recvState, d, k int) *load {
+	// Before a site's deadline, moving more persons counts first (lateness is the
+	// first tier of the Objective), priority weight or not.
+	due := d < s.deadline
+	for l.total < l.limit {
+		var best *load
+		for i := range l.vehicles {
+			if l.class[i] == 0 {
+				continue
+			}
+			off := map[*unit]bool{}
+			for j, u := range l.units {
+				if l.where[j] == i {
+					off[u] = true
+				}
+			}
+			m := newLoad(p.req.Convoys[k], p.req.MovementSize)
+			m.spare = l.spare
+			p.pack(m, s, r, d, off)
+			if m.total > l.total && (due || p.weight(m) >= p.weight(l)) && (best == nil || m.total > best.total) {
+				best = m
+			}
+			// Or vehicle i given another class, or vehicle i's class given to
+			// vehicle j and j's to i, every other vehicle keeping its class, and
+			// the movement filled again.
+			var recolour [][]class
+			for c := classMen; c <= classAlone; c++ {
+				if c != l.class[i] {
+					cs := slices.Clone(l.class)
+					cs[i] = c
+					recolour = append(recolour, cs)
+				}
+			}
+			for j := range l.vehicles {
+				if l.class[j] != l.class[i] && l.vehicles[j].Seats != l.vehicles[i].Seats {
+					cs := slices.Clone(l.class)
+					cs[i], cs[j] = l.class[j], l.class[i]
+					recolour = append(recolour, cs)
+				}
+			}
+			for _, cs := range recolour {
+				m := newLoad(p.req.Convoys[k], p.req.MovementSize)
+				m.spare = l.spare
+				m.class = cs
+				p.pack(m, s, r, d, map[*unit]bool{})
+				for v := range m.class {
+					if m.used[v] == 0 {
+						m.class[v] = 0
+					}
+				}
+				if m.total > l.total && (due || p.weight(m) >= p.weight(l)) && (best == nil || m.total > best.total) {
+					best = m
+				}
+			}
+		}
+		if best == nil {
+			break
+		}
+		l = best
+	}
+	return l
+}
+
+// weight is the priority weight of a load's persons (group g of G weighs G-g).
+func (p *planner) weight(l *load) int {
+	g, w := len(p.in.Priorities), 0
+	for _, u := range l.units {
+		for _, per := range u.members {
+			if per.Priority >= 0 && per.Priority < g {
+				w += g - per.Priority
+			}
+		}
+	}
+	return w
 }
 
 // spare is, by category, the places over every receiver that site s may take on

@@ -48,7 +48,8 @@ func (l *load) fit(u *unit) int {
 	}
 	best := -1
 	for i, c := range l.class {
-		if c != 0 || l.vehicles[i].Seats < n {
+		// An empty vehicle, or one set aside for a household alone.
+		if (c != 0 && (c != classAlone || u.class != classAlone || l.used[i] > 0)) || l.vehicles[i].Seats < n {
 			continue
 		}
 		switch {
@@ -131,7 +132,7 @@ func (l *load) full() bool {
 		return true
 	}
 	for i, v := range l.vehicles {
-		if l.used[i] < v.Seats && l.class[i] != classAlone {
+		if l.used[i] < v.Seats && (l.class[i] != classAlone || l.used[i] == 0) {
 			return false
 		}
 	}
