@@ -94,7 +94,7 @@ var preferWaitParam = huma.Param{
 }
 
 // witnessPoll is how often a waiting request looks for new cosignatures
-// (the log stores them with its next commit, or within 100 ms).
+// (the log stores them in batches of 100 ms).
 const witnessPoll = 50 * time.Millisecond
 
 // preferWait returns the wait asked for with the Prefer header (RFC 7240

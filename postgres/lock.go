@@ -176,9 +176,6 @@ func (db *DB) writeLocked(ctx context.Context, b *sequencer.Batch, enc *encoded)
 	if len(b.Keys) > 0 {
 		pb.Queue(rebind(sqlstore.InsertKeys(len(b.Keys))), keyArgs(b.Keys)...)
 	}
-	if cs := b.Cosignatures; len(cs) > 0 {
-		pb.Queue(rebind(sqlstore.InsertCosignatures(len(cs))), sqlstore.CosignatureArgs(cs)...)
-	}
 	pb.Queue("COMMIT")
 	if err := lc.conn.SendBatch(ctx, pb).Close(); err != nil {
 		return fmt.Errorf("postgres: write batch: %w", err)

@@ -146,11 +146,6 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 			return fmt.Errorf("postgres: store idempotency keys: %w", err)
 		}
 	}
-	if cs := b.Cosignatures; len(cs) > 0 {
-		if _, err := tx.ExecContext(ctx, sqlstore.InsertCosignatures(len(cs)), sqlstore.CosignatureArgs(cs)...); err != nil {
-			return fmt.Errorf("postgres: store cosignatures: %w", err)
-		}
-	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}

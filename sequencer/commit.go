@@ -188,9 +188,6 @@ func (s *Sequencer) send() {
 			b.Checkpoint = Checkpoint{Size: s.tree.Size(), Root: root, Note: text}
 			b.Keys, err = keyRecords(f, s.cfg.Now())
 		}
-		if err == nil && s.cfg.Cosignatures != nil {
-			b.Cosignatures = s.cfg.Cosignatures()
-		}
 		if err == nil {
 			if _, ok := s.w.(Encoder); ok {
 				err = s.encode(f) // normally done already, at the end of commit
@@ -226,9 +223,6 @@ func (s *Sequencer) write() {
 			}
 			if s.cfg.OnCommit != nil {
 				s.cfg.OnCommit(done.batch.Checkpoint)
-			}
-			if cs := done.batch.Cosignatures; len(cs) > 0 && s.cfg.OnCosigned != nil {
-				s.cfg.OnCosigned(cs)
 			}
 			done = nil
 		}

@@ -56,12 +56,8 @@ type Batch struct {
 	// Keys are the idempotency keys of the batch's commands, each with its
 	// command's receipt: the Writer stores them in the same transaction (see
 	// KeyStore), so that a key is stored if and only if its events are.
-	Keys []KeyRecord
-	// Cosignatures are witnesses' cosignatures of checkpoints stored earlier
-	// (Config.Cosignatures), written in the batch's transaction rather than in
-	// one of their own.
-	Cosignatures []Cosignature
-	Checkpoint   Checkpoint
+	Keys       []KeyRecord
+	Checkpoint Checkpoint
 	// Encoded is the Writer's own, if it implements Encoder.
 	Encoded any
 }
@@ -118,23 +114,6 @@ type Config struct {
 	// its batch is durable and answered. It must return at once (signal a
 	// goroutine, never wait on I/O): it runs on the write path.
 	OnCommit func(Checkpoint)
-	// Cosignatures, if set, is called as each batch is prepared; what it
-	// returns is written in the batch's transaction, and OnCosigned is called
-	// with it once that is durable. If the batch fails they are lost: the
-	// caller must not rely on them being stored (a witness's cosignature of a
-	// later checkpoint supersedes one lost). Both must return at once.
-	Cosignatures func() []Cosignature
-	OnCosigned   func([]Cosignature)
-}
-
-// Cosignature is a witness's cosignature of a stored checkpoint (C2SP
-// tlog-cosignature), kept beside it.
-type Cosignature struct {
-	Size       uint64
-	Witness    string    // the cosigner's key name
-	Line       string    // the note signature line, as received
-	SignedAt   time.Time // the cosignature's timestamp
-	ReceivedAt time.Time // when the log received it
 }
 
 // ErrClosed is returned by Submit after Close.

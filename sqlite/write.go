@@ -151,11 +151,6 @@ func (db *DB) WriteBatch(ctx context.Context, b *sequencer.Batch) (err error) {
 	if err := insertKeys(ctx, tx, b.Keys); err != nil {
 		return err
 	}
-	if cs := b.Cosignatures; len(cs) > 0 {
-		if _, err := tx.ExecContext(ctx, sqlstore.InsertCosignatures(len(cs)), sqlstore.CosignatureArgs(cs)...); err != nil {
-			return fmt.Errorf("sqlite: store cosignatures: %w", err)
-		}
-	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}

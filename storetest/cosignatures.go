@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,63 +66,5 @@ func testCosignatures(t *testing.T, open Opener) {
 	latest, err := cs.LatestCosignatures(ctx)
 	if err != nil || len(latest) != 2 || latest[0].Witness != "w1.example" || latest[0].Size != sizes[1] || latest[1].Size != sizes[1] {
 		t.Errorf("latest %+v %v", latest, err)
-	}
-}
-
-// testCosignaturesInBatches: cosignatures handed to the sequencer
-// (Config.Cosignatures) are written in its next batch's transaction and
-// reported stored once it is durable; a retry of one is ignored.
-func testCosignaturesInBatches(t *testing.T, open Opener) {
-	ctx := context.Background()
-	s := open(t, false)
-	cfg := Config(t)
-	var mu sync.Mutex
-	var handed, stored []sqlstore.Cosignature
-	cfg.Cosignatures = func() []sqlstore.Cosignature {
-		mu.Lock()
-		defer mu.Unlock()
-		cs := handed
-		handed = nil
-		return cs
-	}
-	cfg.OnCosigned = func(cs []sqlstore.Cosignature) {
-		mu.Lock()
-		defer mu.Unlock()
-		stored = append(stored, cs...)
-	}
-	if err := s.Start(ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	cs, ok := s.(Cosignatures)
-	if !ok {
-		t.Fatal("the store keeps no cosignatures")
-	}
-	World(t, s)
-	first := MustSubmit(t, s, custody.RegisterPerson{Meta: Meta(5), Person: Person(1), Facility: ID("HSK")}).Checkpoint.Size
-	at := t0.Add(time.Hour)
-	mu.Lock()
-	handed = []sqlstore.Cosignature{
-		{Size: first, Witness: "w1.example", Line: "— w1.example AAAA\n", SignedAt: at, ReceivedAt: at.Add(time.Second)},
-		{Size: first, Witness: "w2.example", Line: "— w2.example BBBB\n", SignedAt: at, ReceivedAt: at.Add(time.Second)},
-	}
-	mu.Unlock()
-	MustSubmit(t, s, custody.RegisterPerson{Meta: Meta(6), Person: Person(2), Facility: ID("HSK")})
-	mu.Lock()
-	handed = []sqlstore.Cosignature{{Size: first, Witness: "w1.example", Line: "— w1.example CCCC\n", SignedAt: at.Add(time.Minute), ReceivedAt: at.Add(time.Minute)}}
-	mu.Unlock()
-	MustSubmit(t, s, custody.RegisterPerson{Meta: Meta(7), Person: Person(3), Facility: ID("HSK")})
-
-	got, err := cs.CosignedCheckpoints(ctx, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 1 || got[0].Size != first || len(got[0].Cosignatures) != 2 || got[0].Cosignatures[0].Line != "— w1.example AAAA\n" || got[0].Cosignatures[1].Line != "— w2.example BBBB\n" {
-		t.Fatalf("cosigned checkpoints %+v", got)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(handed) != 0 || len(stored) != 3 {
-		t.Errorf("left %d unhanded, %d reported stored, want 0 and 3", len(handed), len(stored))
 	}
 }

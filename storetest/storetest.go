@@ -47,6 +47,5 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Visibility", func(t *testing.T) { testVisibility(t, open) })
 	t.Run("ByIDs", func(t *testing.T) { testByIDs(t, open) })
 	t.Run("Cosignatures", func(t *testing.T) { testCosignatures(t, open) })
-	t.Run("CosignaturesInBatches", func(t *testing.T) { testCosignaturesInBatches(t, open) })
 	t.Run("ExactlyOnce", func(t *testing.T) { testExactlyOnce(t, open) })
 }

@@ -79,8 +79,8 @@ type appendResult struct {
 	QuorumP50Millis  float64 `json:"commit_to_quorum_p50_ms,omitempty"`
 	QuorumP99Millis  float64 `json:"commit_to_quorum_p99_ms,omitempty"`
 	QuorumCheckpoint int     `json:"quorum_checkpoints,omitempty"`
-	// CosignatureWrites counts the transactions of their own that stored
-	// cosignatures (the others went into the sequencer's batches).
+	// CosignatureWrites counts the transactions that stored cosignatures
+	// beside the sequencer's own (one per checkpoint).
 	CosignatureWrites int `json:"cosignature_writes,omitempty"`
 }
 
@@ -204,7 +204,7 @@ are measured under the same conditions.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "%s, %d replica(s), %s workload: %d events from %d writers in %.2fs: %.0f events/s; ack p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d checkpoints; every ack covered: %v\n",
 					res.Store, res.Replicas, res.Workload, res.Events, res.Writers, res.Seconds, res.EventsPerSec, res.P50Millis, res.P99Millis, res.MaxMillis, res.Checkpoints, res.AllCovered)
 				if res.Witnesses > 0 {
-					fmt.Fprintf(cmd.OutOrStdout(), "  %d witnesses (quorum: all): commit → quorum-cosigned checkpoint p50 %.2f ms, p99 %.2f ms over %d commits; %d transactions of their own stored cosignatures\n",
+					fmt.Fprintf(cmd.OutOrStdout(), "  %d witnesses (quorum: all): commit → quorum-cosigned checkpoint p50 %.2f ms, p99 %.2f ms over %d commits; %d transactions stored their cosignatures\n",
 						res.Witnesses, res.QuorumP50Millis, res.QuorumP99Millis, res.QuorumCheckpoint, res.CosignatureWrites)
 				}
 			}

@@ -111,15 +111,6 @@ type dataDirectory struct {
 	// onCommit, if set, is told of each new checkpoint (the witness client's
 	// Notify); set it before the first write.
 	onCommit atomic.Pointer[func(sequencer.Checkpoint)]
-	// cosign, if set, gives the sequencer cosignatures to write in its
-	// batches and is told when they are stored (the witness client's).
-	cosign atomic.Pointer[cosignHooks]
-}
-
-// cosignHooks are sequencer.Config's Cosignatures and OnCosigned.
-type cosignHooks struct {
-	take   func() []sequencer.Cosignature
-	stored func([]sequencer.Cosignature)
 }
 
 // store is what the commands use of a store: both sqlite.DB and postgres.DB are one.
@@ -237,15 +228,6 @@ func (d *dataDirectory) start(ctx context.Context) error {
 	return d.db.Start(ctx, sequencer.Config{Origin: d.origin, Signer: signer, OnCommit: func(c sequencer.Checkpoint) {
 		if f := d.onCommit.Load(); f != nil {
 			(*f)(c)
-		}
-	}, Cosignatures: func() []sequencer.Cosignature {
-		if h := d.cosign.Load(); h != nil {
-			return h.take()
-		}
-		return nil
-	}, OnCosigned: func(cs []sequencer.Cosignature) {
-		if h := d.cosign.Load(); h != nil {
-			h.stored(cs)
 		}
 	}})
 }

@@ -41,20 +41,13 @@ type witnessing struct {
 	silentAfter time.Duration
 	now         func() time.Time
 	// onCommit and onStored, if set before the first commit, are told of each
-	// commit and of each batch of cosignatures stored, own when in a
-	// transaction of its own rather than in a sequencer's (the benchmark's
-	// clocks and counts).
+	// commit and of each batch of cosignatures stored (the benchmark's clocks).
 	onCommit func(sequencer.Checkpoint)
-	onStored func(batch []sqlstore.Cosignature, own bool)
+	onStored func([]sqlstore.Cosignature)
 	interval time.Duration // least time between two requests to a witness
 
+	queue  chan sqlstore.Cosignature
 	logger *slog.Logger
-
-	// The cosignatures received and not yet handed to the sequencer or
-	// written; kick wakes the flush loop when one comes.
-	mu      sync.Mutex
-	pending []sqlstore.Cosignature
-	kick    chan struct{}
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -77,7 +70,7 @@ func startWitnessing(d *dataDirectory, policyFile string, silentAfter, interval 
 	if !ok {
 		return nil, errors.New("this store keeps no cosignatures")
 	}
-	w := &witnessing{d: d, interval: interval, kick: make(chan struct{}, 1), logger: logger, policy: p, origin: d.origin, logV: logV, db: db, silentAfter: silentAfter, now: time.Now}
+	w := &witnessing{d: d, interval: interval, queue: make(chan sqlstore.Cosignature, 1024), logger: logger, policy: p, origin: d.origin, logV: logV, db: db, silentAfter: silentAfter, now: time.Now}
 	for _, o := range opts {
 		o(w)
 	}
@@ -105,11 +98,6 @@ func startWitnessing(d *dataDirectory, policyFile string, silentAfter, interval 
 		w.client.Notify()
 	}
 	d.onCommit.Store(&notify)
-	d.cosign.Store(&cosignHooks{take: w.take, stored: func(cs []sqlstore.Cosignature) {
-		if w.onStored != nil {
-			w.onStored(cs, false)
-		}
-	}})
 	return w, nil
 }
 
@@ -119,7 +107,6 @@ func (w *witnessing) Close() {
 		return
 	}
 	w.d.onCommit.Store(nil)
-	w.d.cosign.Store(nil)
 	w.cancel()
 	w.wg.Wait()
 }
@@ -147,91 +134,65 @@ func (w *witnessing) ConsistencyProof(ctx context.Context, from, to uint64) ([][
 	return out, nil
 }
 
-// AddCosignature implements witness.LogStore: the cosignature is kept in
-// memory until the sequencer writes it in its next batch's transaction
-// (take), so that it costs the database no transaction, no fsync and no turn
-// of the write lock of its own. If no batch takes it within flushEvery (no
-// writes are coming), flush writes it in a transaction of its own. One lost
-// in a crash or with a failed batch is superseded by the witness's
-// cosignature of the next checkpoint, or asked for again at restart.
+// AddCosignature implements witness.LogStore: the cosignature is queued and
+// written with the others that came within flushEvery, in one transaction,
+// so that the witnesses' answers take the database's write lock from the
+// sequencer seldom. One lost in a crash is asked for again at restart.
 func (w *witnessing) AddCosignature(ctx context.Context, size uint64, c witness.Cosignature) error {
-	w.mu.Lock()
-	if len(w.pending) >= maxPendingCosignatures { // the store is failing: keep the newest
-		w.pending = w.pending[1:]
-	}
-	w.pending = append(w.pending, sqlstore.Cosignature{Size: size, Witness: c.Key, Line: c.Line, SignedAt: c.Time, ReceivedAt: w.now()})
-	w.mu.Unlock()
 	select {
-	case w.kick <- struct{}{}:
-	default:
+	case w.queue <- sqlstore.Cosignature{Size: size, Witness: c.Key, Line: c.Line, SignedAt: c.Time, ReceivedAt: w.now()}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return nil
 }
 
-// maxPendingCosignatures bounds the cosignatures held in memory.
-const maxPendingCosignatures = 1024
-
-// take hands the pending cosignatures to the sequencer, for its batch.
-func (w *witnessing) take() []sqlstore.Cosignature {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	cs := w.pending
-	w.pending = nil
-	return cs
-}
-
-// flushEvery is how long cosignatures wait for a batch of the sequencer to
-// take them before they are written on their own.
+// flushEvery is how long cosignatures wait to be written together.
 const flushEvery = 100 * time.Millisecond
 
-// flush writes the cosignatures that no batch has taken flushEvery after
-// they came (writes have stopped); at the end, what is left.
+// flush writes the queued cosignatures until ctx ends.
 func (w *witnessing) flush(ctx context.Context) {
 	for {
+		var batch []sqlstore.Cosignature
 		select {
-		case <-w.kick:
+		case c := <-w.queue:
+			batch = append(batch, c)
 		case <-ctx.Done():
-			if left := w.take(); len(left) > 0 {
-				w.db.AddCosignatures(context.WithoutCancel(ctx), left...)
+			for { // what is queued at the end is still written
+				select {
+				case c := <-w.queue:
+					batch = append(batch, c)
+					continue
+				default:
+				}
+				break
+			}
+			if len(batch) > 0 {
+				w.db.AddCosignatures(context.WithoutCancel(ctx), batch...)
 			}
 			return
 		}
-		for more := true; more && ctx.Err() == nil; {
+		timer := time.NewTimer(flushEvery)
+	gather:
+		for {
 			select {
-			case <-time.After(flushEvery):
+			case c := <-w.queue:
+				batch = append(batch, c)
+			case <-timer.C:
+				break gather
 			case <-ctx.Done():
-				continue // the select above writes what is left
-			}
-			var left []sqlstore.Cosignature
-			if left, more = w.takeOlder(w.now().Add(-flushEvery)); len(left) == 0 {
-				continue
-			}
-			if err := w.db.AddCosignatures(context.WithoutCancel(ctx), left...); err != nil {
-				w.logger.Error("witness client: storing cosignatures", "err", err)
-				continue
-			}
-			if w.onStored != nil {
-				w.onStored(left, true)
+				timer.Stop()
+				break gather
 			}
 		}
-	}
-}
-
-// takeOlder takes the pending cosignatures received at or before t; more
-// says others are still pending.
-func (w *witnessing) takeOlder(t time.Time) (old []sqlstore.Cosignature, more bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var rest []sqlstore.Cosignature
-	for _, c := range w.pending {
-		if c.ReceivedAt.After(t) {
-			rest = append(rest, c)
-		} else {
-			old = append(old, c)
+		if err := w.db.AddCosignatures(context.WithoutCancel(ctx), batch...); err != nil {
+			w.logger.Error("witness client: storing cosignatures", "err", err)
+			continue
+		}
+		if w.onStored != nil {
+			w.onStored(batch)
 		}
 	}
-	w.pending = rest
-	return old, len(rest) > 0
 }
 
 // Cosigned implements witness.CosignedSource.

@@ -2,51 +2,33 @@ package sqlstore
 
 import (
 	"context"
-	"strings"
 	"time"
-
-	"github.com/handover-project/handover/sequencer"
 )
 
 // Cosignature is a witness's cosignature of the checkpoint of a size, as
 // stored beside it (migration 00007).
-type Cosignature = sequencer.Cosignature
-
-// cosignatureCols are the columns of a cosignature row.
-const cosignatureCols = "size, witness, line, signed_at, received_at"
-
-// InsertCosignatures is the statement that inserts n cosignature rows (?
-// placeholders, arguments CosignatureArgs). A second cosignature by one
-// witness of one size is ignored (the first is kept): retrying is safe.
-func InsertCosignatures(n int) string {
-	row := "(" + Placeholders(len(SplitCols(cosignatureCols))) + ")"
-	return "INSERT INTO cosignatures (" + cosignatureCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") +
-		" ON CONFLICT (size, witness) DO NOTHING"
+type Cosignature struct {
+	Size       uint64
+	Witness    string    // the cosigner's key name
+	Line       string    // the note signature line, as received
+	SignedAt   time.Time // the cosignature's timestamp
+	ReceivedAt time.Time // when the log stored it
 }
 
-// CosignatureArgs are the arguments of InsertCosignatures(len(cs)).
-func CosignatureArgs(cs []Cosignature) []any {
-	args := make([]any, 0, 5*len(cs))
-	for _, c := range cs {
-		args = append(args, int64(c.Size), c.Witness, c.Line, c.SignedAt.Unix(), c.ReceivedAt.UnixMilli())
-	}
-	return args
-}
-
-// AddCosignatures stores cosignatures, in one transaction of their own (a
-// sequencer writes them in its batches: Batch.Cosignatures). Storing one
-// twice is harmless.
+// AddCosignatures stores cosignatures, in one transaction. A second
+// cosignature by one witness of one size is ignored (the first is kept):
+// retrying is safe.
 func (db *Store) AddCosignatures(ctx context.Context, cs ...Cosignature) error {
-	if len(cs) == 0 {
-		return nil
-	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return db.errorf("adding cosignatures: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, InsertCosignatures(len(cs)), CosignatureArgs(cs)...); err != nil {
-		return db.errorf("adding cosignatures: %w", err)
+	for _, c := range cs {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO cosignatures (size, witness, line, signed_at, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (size, witness) DO NOTHING",
+			int64(c.Size), c.Witness, c.Line, c.SignedAt.Unix(), c.ReceivedAt.UnixMilli()); err != nil {
+			return db.errorf("adding cosignature: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return db.errorf("adding cosignatures: %w", err)
