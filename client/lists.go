@@ -114,15 +114,7 @@ func (c *Client) CreateCampaign(ctx context.Context, nc NewCampaign, at time.Tim
 		api.Meta
 		Campaign NewCampaign `json:"campaign"`
 	}{meta(ctx, at), nc}
-	var out struct {
-		custody.CampaignView
-		Receipt api.Receipt `json:"receipt"`
-	}
-	resp, err := c.send(ctx, http.MethodPost, "/campaigns", body, &out)
-	if err != nil {
-		return nil, Receipt{}, err
-	}
-	return &out.CampaignView, receipt(out.Receipt, resp), nil
+	return create[custody.CampaignView](ctx, c, "/campaigns", body)
 }
 
 // RecordSafeguard records one safeguard for persons (ids or registration
@@ -184,15 +176,7 @@ func (c *Client) OpenIncident(ctx context.Context, in NewIncident, at time.Time)
 		api.Meta
 		Incident NewIncident `json:"incident"`
 	}{meta(ctx, at), in}
-	var out struct {
-		custody.IncidentState
-		Receipt api.Receipt `json:"receipt"`
-	}
-	resp, err := c.send(ctx, http.MethodPost, "/incidents", body, &out)
-	if err != nil {
-		return nil, Receipt{}, err
-	}
-	return &out.IncidentState, receipt(out.Receipt, resp), nil
+	return create[custody.IncidentState](ctx, c, "/incidents", body)
 }
 
 // Resolution accounts for a person of an incident (Person set), or closes an
@@ -363,13 +347,5 @@ func (c *Client) ProposeTransfer(ctx context.Context, t NewTransfer, at time.Tim
 		api.Meta
 		Transfer NewTransfer `json:"transfer"`
 	}{meta(ctx, at), t}
-	var out struct {
-		custody.TransferState
-		Receipt api.Receipt `json:"receipt"`
-	}
-	resp, err := c.send(ctx, http.MethodPost, "/transfers", body, &out)
-	if err != nil {
-		return nil, Receipt{}, err
-	}
-	return &out.TransferState, receipt(out.Receipt, resp), nil
+	return create[custody.TransferState](ctx, c, "/transfers", body)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"iter"
 	"net/http"
 	"net/url"
@@ -26,6 +27,38 @@ type Receipt struct {
 
 func receipt(r api.Receipt, resp *Response) Receipt {
 	return Receipt{Receipt: r, Replayed: resp.Replayed, IdempotencyKey: resp.Key}
+}
+
+// withReceipt is a create's answer: the record's fields with its receipt beside
+// them, under "receipt".
+type withReceipt[T any] struct {
+	record  T
+	receipt api.Receipt
+}
+
+func (w *withReceipt[T]) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &w.record); err != nil {
+		return err
+	}
+	var r struct {
+		Receipt api.Receipt `json:"receipt"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	w.receipt = r.Receipt
+	return nil
+}
+
+// create posts body to path and answers the record the server made or changed
+// (a T), with the write's receipt.
+func create[T any](ctx context.Context, c *Client, path string, body any) (*T, Receipt, error) {
+	var out withReceipt[T]
+	resp, err := c.send(ctx, http.MethodPost, path, body, &out)
+	if err != nil {
+		return nil, Receipt{}, err
+	}
+	return &out.record, receipt(out.receipt, resp), nil
 }
 
 // Witnessed says whether a checkpoint covering the event at index meets the
@@ -81,15 +114,7 @@ func (c *Client) RegisterParty(ctx context.Context, p custody.Party, at time.Tim
 		api.Meta
 		Party custody.Party `json:"party"`
 	}{meta(ctx, at), p}
-	var out struct {
-		custody.Party
-		Receipt api.Receipt `json:"receipt"`
-	}
-	resp, err := c.send(ctx, http.MethodPost, "/parties", body, &out)
-	if err != nil {
-		return nil, Receipt{}, err
-	}
-	return &out.Party, receipt(out.Receipt, resp), nil
+	return create[custody.Party](ctx, c, "/parties", body)
 }
 
 // Party reads one party by code or id.
@@ -136,15 +161,7 @@ func (c *Client) RegisterPersonPassing(ctx context.Context, p custody.Person, fa
 		DuplicateReason string         `json:"duplicate_reason,omitempty"`
 		LinkTo          string         `json:"link_to,omitempty"`
 	}{meta(ctx, at), p, facility, d.Reason, d.LinkTo}
-	var out struct {
-		custody.PersonState
-		Receipt api.Receipt `json:"receipt"`
-	}
-	resp, err := c.send(ctx, http.MethodPost, "/persons", body, &out)
-	if err != nil {
-		return nil, Receipt{}, err
-	}
-	return &out.PersonState, receipt(out.Receipt, resp), nil
+	return create[custody.PersonState](ctx, c, "/persons", body)
 }
 
 // Person reads one person by id or registration number.
@@ -236,15 +253,7 @@ func (c *Client) SubmitHandover(ctx context.Context, document []byte, sigs []cus
 		Document   []byte              `json:"document"`
 		Signatures []custody.Signature `json:"signatures"`
 	}{document, sigs}
-	var out struct {
-		custody.MovementState
-		Receipt api.Receipt `json:"receipt"`
-	}
-	resp, err := c.send(ctx, http.MethodPost, "/handovers", body, &out)
-	if err != nil {
-		return nil, Receipt{}, err
-	}
-	return &out.MovementState, receipt(out.Receipt, resp), nil
+	return create[custody.MovementState](ctx, c, "/handovers", body)
 }
 
 func optional(k, v string) url.Values {
@@ -391,13 +400,5 @@ func (c *Client) RegisterFacility(ctx context.Context, f api.FacilityIn, at time
 		api.Meta
 		Facility api.FacilityIn `json:"facility"`
 	}{meta(ctx, at), f}
-	var out struct {
-		api.FacilityView
-		Receipt api.Receipt `json:"receipt"`
-	}
-	resp, err := c.send(ctx, http.MethodPost, "/facilities", body, &out)
-	if err != nil {
-		return nil, Receipt{}, err
-	}
-	return &out.FacilityView, receipt(out.Receipt, resp), nil
+	return create[api.FacilityView](ctx, c, "/facilities", body)
 }

@@ -47,15 +47,7 @@ func (c *Client) PlanMovement(ctx context.Context, m NewMovement, overrides []cu
 		Movement  NewMovement                `json:"movement"`
 		Overrides []custody.ManifestOverride `json:"overrides,omitempty"`
 	}{meta(ctx, at), m, overrides}
-	var out struct {
-		custody.MovementState
-		Receipt api.Receipt `json:"receipt"`
-	}
-	resp, err := c.send(ctx, http.MethodPost, "/movements", body, &out)
-	if err != nil {
-		return nil, Receipt{}, err
-	}
-	return &out.MovementState, receipt(out.Receipt, resp), nil
+	return create[custody.MovementState](ctx, c, "/movements", body)
 }
 
 // FacilityRisk is what threatens a facility by a date: control expected to
@@ -119,15 +111,7 @@ func (c *Client) RegisterKey(ctx context.Context, k NewKey, at time.Time) (*cust
 		api.Stamp
 		NewKey
 	}{api.Stamp{OccurredAt: stamp(at)}, k}
-	var out struct {
-		custody.OfficerKey
-		Receipt api.Receipt `json:"receipt"`
-	}
-	resp, err := c.send(ctx, http.MethodPost, "/keys", body, &out)
-	if err != nil {
-		return nil, Receipt{}, err
-	}
-	return &out.OfficerKey, receipt(out.Receipt, resp), nil
+	return create[custody.OfficerKey](ctx, c, "/keys", body)
 }
 
 // PlanOptions are the assumptions of a campaign's plan; a zero field takes
