@@ -58,14 +58,7 @@ func (s *site) duplicates(rq *req) error {
 // person) or "distinctions" (different persons).
 func (s *site) decidePair(kind, action string) handler {
 	return func(rq *req) error {
-		if !rq.can(action) {
-			return forbidden(rq, action)
-		}
-		if err := rq.r.ParseForm(); err != nil {
-			return badForm(rq, "form", err.Error())
-		}
-		f := rq.r.PostForm
-		at, err := s.occurredAt(rq)
+		f, at, err := s.writeForm(rq, action)
 		if err != nil {
 			return err
 		}

@@ -278,14 +278,7 @@ func (s *site) builder(rq *req, transfer string, form builderForm, problem *Prob
 }
 
 func (s *site) planMovement(rq *req) error {
-	if !rq.can("plan-movement") {
-		return forbidden(rq, "plan-movement")
-	}
-	if err := rq.r.ParseForm(); err != nil {
-		return badForm(rq, "form", err.Error())
-	}
-	f := rq.r.PostForm
-	at, err := s.occurredAt(rq)
+	f, at, err := s.writeForm(rq, "plan-movement")
 	if err != nil {
 		return err
 	}

@@ -149,13 +149,7 @@ func chartOf(o plan.Outlook) siteChart {
 }
 
 func (s *site) acceptPlan(rq *req) error {
-	if !rq.can("accept-plan") {
-		return forbidden(rq, "accept-plan")
-	}
-	if err := rq.r.ParseForm(); err != nil {
-		return badForm(rq, "form", err.Error())
-	}
-	at, err := s.occurredAt(rq)
+	_, at, err := s.writeForm(rq, "accept-plan")
 	if err != nil {
 		return err
 	}

@@ -315,17 +315,11 @@ func (s *site) notifications(rq *req) error {
 }
 
 func (s *site) completeNotification(rq *req) error {
-	if !rq.can("complete-notification") {
-		return forbidden(rq, "complete-notification")
-	}
-	if err := rq.r.ParseForm(); err != nil {
-		return badForm(rq, "form", err.Error())
-	}
-	id := rq.r.PathValue("id")
-	at, err := s.occurredAt(rq)
+	_, at, err := s.writeForm(rq, "complete-notification")
 	if err != nil {
 		return err
 	}
+	id := rq.r.PathValue("id")
 	body := map[string]any{"outcome": strings.TrimSpace(rq.r.PostForm.Get("outcome")), "occurred_at": at}
 	if err := rq.api.call(rq.ctx, http.MethodPost, "/api/v1/notifications/"+url.PathEscape(id)+"/completions", nil, body, nil, rq.r.PostForm.Get("idem")); err != nil {
 		return err

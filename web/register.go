@@ -81,14 +81,7 @@ func (s *site) registerPage(rq *req, form registerForm, p *Problem, cands []api.
 }
 
 func (s *site) registerPerson(rq *req) error {
-	if !rq.can("register-person") {
-		return forbidden(rq, "register-person")
-	}
-	if err := rq.r.ParseForm(); err != nil {
-		return badForm(rq, "form", err.Error())
-	}
-	f := rq.r.PostForm
-	at, err := s.occurredAt(rq)
+	f, at, err := s.writeForm(rq, "register-person")
 	if err != nil {
 		return err
 	}

@@ -154,6 +154,20 @@ func personNames(rq *req, people []*custody.TransferPerson) (map[uuid.UUID]perso
 func formNow(t time.Time) string { return t.UTC().Format("2006-01-02T15:04") }
 
 // occurredAt reads a form's occurred-at field (UTC), or now when it is empty.
+// writeForm is the start of every form that writes: the user may take action,
+// the form parses, and its occurred_at (empty: now) is a time. It answers the
+// posted form and that time.
+func (s *site) writeForm(rq *req, action string) (url.Values, time.Time, error) {
+	if !rq.can(action) {
+		return nil, time.Time{}, forbidden(rq, action)
+	}
+	if err := rq.r.ParseForm(); err != nil {
+		return nil, time.Time{}, badForm(rq, "form", err.Error())
+	}
+	at, err := s.occurredAt(rq)
+	return rq.r.PostForm, at, err
+}
+
 func (s *site) occurredAt(rq *req) (time.Time, error) {
 	v := rq.r.PostForm.Get("occurred_at")
 	t, err := parseFormTime(v, s.cfg.Now().UTC().Truncate(time.Second))
@@ -183,14 +197,7 @@ func parseFormTime(v string, def time.Time) (time.Time, error) {
 }
 
 func (s *site) recordSafeguard(rq *req) error {
-	if !rq.can("record-safeguard") {
-		return forbidden(rq, "record-safeguard")
-	}
-	if err := rq.r.ParseForm(); err != nil {
-		return badForm(rq, "form", err.Error())
-	}
-	f := rq.r.PostForm
-	at, err := s.occurredAt(rq)
+	f, at, err := s.writeForm(rq, "record-safeguard")
 	if err != nil {
 		return err
 	}
@@ -221,14 +228,7 @@ func (s *site) recordSafeguard(rq *req) error {
 }
 
 func (s *site) overrideSafeguard(rq *req) error {
-	if !rq.can("override-safeguard") {
-		return forbidden(rq, "override-safeguard")
-	}
-	if err := rq.r.ParseForm(); err != nil {
-		return badForm(rq, "form", err.Error())
-	}
-	f := rq.r.PostForm
-	at, err := s.occurredAt(rq)
+	f, at, err := s.writeForm(rq, "override-safeguard")
 	if err != nil {
 		return err
 	}
@@ -247,13 +247,7 @@ func (s *site) overrideSafeguard(rq *req) error {
 }
 
 func (s *site) approveTransfer(rq *req) error {
-	if !rq.can("approve-transfer") {
-		return forbidden(rq, "approve-transfer")
-	}
-	if err := rq.r.ParseForm(); err != nil {
-		return badForm(rq, "form", err.Error())
-	}
-	at, err := s.occurredAt(rq)
+	_, at, err := s.writeForm(rq, "approve-transfer")
 	if err != nil {
 		return err
 	}
